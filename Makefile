@@ -1,0 +1,19 @@
+GO ?= go
+BIN := bin
+
+.PHONY: build test lint demo clean
+
+build:
+	$(GO) build -o $(BIN)/ ./cmd/...
+
+# Integration tests need prometheus/promtool and chromium (see .ci/run);
+# without them they skip locally and fail when CI is set.
+test: lint
+	$(GO) test -count=1 -timeout 25m ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+clean:
+	rm -rf $(BIN)

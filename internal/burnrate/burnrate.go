@@ -1,0 +1,114 @@
+// Package burnrate derives multi-window multi-burn-rate (MWMB) alert
+// conditions (SRE Workbook, chapter 5) for any SLO window and evaluates them.
+// It is pure: values in, values out.
+package burnrate
+
+import (
+	"sort"
+	"time"
+
+	"github.com/prometheus/common/model"
+)
+
+// Severities of an alert condition.
+const (
+	SeverityPage   = "page"
+	SeverityTicket = "ticket"
+)
+
+// Window is one MWMB condition: the burn rate over both Long and Short must
+// exceed Factor.
+type Window struct {
+	Severity string        `json:"severity"`
+	Long     time.Duration `json:"-"`
+	Short    time.Duration `json:"-"`
+	// BudgetShare is the share of the whole budget that burning at Factor
+	// for Long consumes (0.02 = 2%).
+	BudgetShare float64 `json:"budget_share"`
+	Factor      float64 `json:"factor"`
+}
+
+// workbook is the SRE Workbook's table for a 30d window, as budget shares.
+var workbook = []struct {
+	severity string
+	long     time.Duration
+	share    float64
+}{
+	{SeverityPage, time.Hour, 0.02},
+	{SeverityPage, 6 * time.Hour, 0.05},
+	{SeverityTicket, 24 * time.Hour, 0.10},
+	{SeverityTicket, 72 * time.Hour, 0.10},
+}
+
+// Windows returns the MWMB conditions for an SLO window:
+// factor = budget_share * window / long, short = long/12. A factor below 1
+// is raised to 1, since a burn rate at or below 1 never exhausts the budget;
+// a long window that is not shorter than the SLO window is left out.
+func Windows(sloWindow time.Duration) []Window {
+	var out []Window
+	for _, w := range workbook {
+		if w.long >= sloWindow {
+			continue
+		}
+		factor := w.share * float64(sloWindow) / float64(w.long)
+		if factor < 1 {
+			factor = 1
+		}
+		out = append(out, Window{
+			Severity:    w.severity,
+			Long:        w.long,
+			Short:       w.long / 12,
+			BudgetShare: w.share,
+			Factor:      factor,
+		})
+	}
+	return out
+}
+
+// Durations returns every distinct window (long and short) the conditions
+// need, shortest first.
+func Durations(ws []Window) []time.Duration {
+	seen := map[time.Duration]bool{}
+	var out []time.Duration
+	for _, w := range ws {
+		for _, d := range []time.Duration{w.Short, w.Long} {
+			if !seen[d] {
+				seen[d] = true
+				out = append(out, d)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// Label formats a window the way Prometheus does ("5m", "1h", "3d").
+func Label(d time.Duration) string { return model.Duration(d).String() }
+
+// Condition is a Window evaluated against measured burn rates.
+type Condition struct {
+	Window
+	LongBurn  float64 `json:"long_burn"`
+	ShortBurn float64 `json:"short_burn"`
+	// NoData is set when either window saw no traffic.
+	NoData bool `json:"no_data,omitempty"`
+	Firing bool `json:"firing"`
+}
+
+// Evaluate checks each window against burn rates keyed by duration. A window
+// missing from burns has no traffic: its condition cannot fire.
+func Evaluate(ws []Window, burns map[time.Duration]float64) []Condition {
+	out := make([]Condition, 0, len(ws))
+	for _, w := range ws {
+		long, okLong := burns[w.Long]
+		short, okShort := burns[w.Short]
+		out = append(out, Condition{
+			Window:    w,
+			LongBurn:  long,
+			ShortBurn: short,
+			NoData:    !okLong || !okShort,
+			Firing:    okLong && okShort && long > w.Factor && short > w.Factor,
+		})
+	}
+	return out
+}

@@ -1,0 +1,137 @@
+// Package slo holds the slo.yaml model, its loading and validation, and the
+// pure error-budget math. Nothing here does I/O beyond reading spec files.
+package slo
+
+import (
+	"time"
+)
+
+// Spec is one service's slo.yaml after loading and validation.
+type Spec struct {
+	Service string            `json:"service"`
+	Owner   string            `json:"owner,omitempty"`
+	Labels  map[string]string `json:"labels,omitempty"`
+	SLOs    []SLO             `json:"slos"`
+	Policy  Policy            `json:"policy"`
+	// File is the path the spec was loaded from.
+	File string `json:"file"`
+}
+
+// SLO is one objective of a service.
+type SLO struct {
+	// Name is the display name as written (may contain spaces).
+	Name string `json:"name"`
+	// Slug is the stable identifier used in URLs, labels and the store.
+	Slug        string `json:"slug"`
+	Description string `json:"description,omitempty"`
+	// Target is a fraction in (0,1): 99.9% is 0.999.
+	Target float64 `json:"target"`
+	// Window is the rolling window; zero when Calendar is set.
+	Window time.Duration `json:"-"`
+	// Calendar is "", "month" or "week".
+	Calendar string `json:"calendar,omitempty"`
+	// Location is the calendar's time zone (UTC unless timezone: was set).
+	Location *time.Location `json:"-"`
+	SLI      SLI            `json:"sli"`
+}
+
+// SLI says what to query. Exactly one of Events and Latency is set.
+type SLI struct {
+	Events  *EventsSLI  `json:"events,omitempty"`
+	Latency *LatencySLI `json:"latency,omitempty"`
+}
+
+// EventsSLI is a ratio SLI. Errors or Good is set, Total always; the
+// queries are templates containing {{.window}}.
+type EventsSLI struct {
+	Errors string `json:"errors,omitempty"`
+	Good   string `json:"good,omitempty"`
+	Total  string `json:"total"`
+}
+
+// LatencySLI counts requests at or under Threshold as good, from a
+// Prometheus histogram: good = Metric_bucket{le=Le}, total = Metric_count.
+type LatencySLI struct {
+	Metric    string        `json:"metric"`
+	Selector  string        `json:"selector,omitempty"`
+	Threshold time.Duration `json:"-"`
+	// Le is the bucket bound as Prometheus writes it, in seconds ("0.5").
+	Le string `json:"le"`
+}
+
+// Priority of a deploy: normal < critical < rollback.
+type Priority string
+
+// Deploy priorities.
+const (
+	PriorityNormal   Priority = "normal"
+	PriorityCritical Priority = "critical"
+	PriorityRollback Priority = "rollback"
+)
+
+// Missing-data behaviours.
+const (
+	OnMissingDeny  = "deny"
+	OnMissingAllow = "allow"
+)
+
+// Policy is the service's error-budget policy.
+type Policy struct {
+	// Thresholds sorted by Consumed, highest first.
+	Thresholds      []Threshold   `json:"thresholds"`
+	BlockOnFastBurn bool          `json:"block_on_fast_burn"`
+	OnMissingData   string        `json:"on_missing_data"`
+	MaxStaleness    time.Duration `json:"-"`
+	MinEvents       float64       `json:"min_events"`
+}
+
+// Threshold: once Consumed (a fraction, 1.0 = 100%) of the budget is used,
+// Action applies; a normal deploy is denied unless "normal" is in Allow.
+// An empty Allow means every priority is allowed (with a warning).
+type Threshold struct {
+	Consumed float64    `json:"consumed"`
+	Action   string     `json:"action"`
+	Actions  []string   `json:"actions,omitempty"`
+	Allow    []Priority `json:"allow,omitempty"`
+}
+
+// Period returns the evaluation window of o that ends at now: the rolling
+// window, or the time since the calendar period began. The second value is
+// the full length of the period (equal to the window when rolling).
+func (o SLO) Period(now time.Time) (elapsed, full time.Duration) {
+	if o.Calendar == "" {
+		return o.Window, o.Window
+	}
+	start, end := CalendarBounds(now, o.Calendar, o.Location)
+	return now.Sub(start), end.Sub(start)
+}
+
+// NominalWindow is the window used for alert factors and rule generation:
+// the rolling window, or 30d for a calendar month and 7d for a week.
+func (o SLO) NominalWindow() time.Duration {
+	switch o.Calendar {
+	case "month":
+		return 30 * 24 * time.Hour
+	case "week":
+		return 7 * 24 * time.Hour
+	}
+	return o.Window
+}
+
+// CalendarBounds returns the start and end of the calendar period (month or
+// week, weeks start on Monday) holding now, in loc (UTC when nil).
+func CalendarBounds(now time.Time, calendar string, loc *time.Location) (start, end time.Time) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	t := now.In(loc)
+	switch calendar {
+	case "week":
+		offset := (int(t.Weekday()) + 6) % 7
+		start = time.Date(t.Year(), t.Month(), t.Day()-offset, 0, 0, 0, 0, loc)
+		return start, start.AddDate(0, 0, 7)
+	default:
+		start = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, loc)
+		return start, start.AddDate(0, 1, 0)
+	}
+}
