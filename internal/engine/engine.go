@@ -1,0 +1,277 @@
+// Package engine runs the evaluation loop: it measures every SLO, turns the
+// measurements into budgets and burn rates, persists them and publishes an
+// immutable snapshot that the API reads without waiting on Prometheus.
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/slo-dev/slo/internal/policy"
+	"github.com/slo-dev/slo/internal/prom"
+	"github.com/slo-dev/slo/internal/slo"
+	"github.com/slo-dev/slo/internal/store"
+)
+
+// Measurer measures one SLO at one instant (internal/prom.Source).
+type Measurer interface {
+	Measure(ctx context.Context, o slo.SLO, at time.Time) (prom.Measurement, error)
+}
+
+// Store persists evaluations and snapshots (internal/store.Store).
+type Store interface {
+	SaveServiceEvaluation(ctx context.Context, service string, at time.Time, slos []policy.SLOStatus, snapshot []byte) error
+	Snapshots(ctx context.Context) (map[string]store.SnapshotRecord, error)
+}
+
+// Options tune the engine.
+type Options struct {
+	// MaxConcurrentServices bounds how many services are evaluated at once.
+	MaxConcurrentServices int
+	// Clock returns now; time.Now when nil.
+	Clock func() time.Time
+	// Registerer receives the engine's metrics; none when nil.
+	Registerer prometheus.Registerer
+}
+
+// Engine owns the evaluation loop and the current snapshot.
+type Engine struct {
+	measure Measurer
+	store   Store
+	log     *slog.Logger
+	opts    Options
+	metrics *metrics
+
+	// mu serialises writers (evaluation, reload); readers use snap only.
+	mu   sync.Mutex
+	snap atomic.Pointer[Snapshot]
+}
+
+// New builds an engine over the given specs. Call Restore to load the last
+// snapshot from the store before Run.
+func New(specs []slo.Spec, m Measurer, st Store, log *slog.Logger, opts Options) *Engine {
+	if opts.MaxConcurrentServices <= 0 {
+		opts.MaxConcurrentServices = 4
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	e := &Engine{measure: m, store: st, log: log, opts: opts, metrics: newMetrics(opts.Registerer)}
+	services := make(map[string]ServiceState, len(specs))
+	for _, sp := range specs {
+		services[sp.Service] = freshState(sp)
+	}
+	e.snap.Store(&Snapshot{Services: services})
+	return e
+}
+
+// freshState is a never-measured service: every SLO present, no numbers.
+func freshState(sp slo.Spec) ServiceState {
+	st := ServiceState{Spec: sp, SLOs: make([]policy.SLOStatus, len(sp.SLOs))}
+	for i, o := range sp.SLOs {
+		st.SLOs[i] = placeholder(o)
+	}
+	return st
+}
+
+func placeholder(o slo.SLO) policy.SLOStatus {
+	return policy.SLOStatus{
+		Name:   o.Name,
+		Slug:   o.Slug,
+		Target: o.Target,
+		Window: o.WindowLabel(),
+		Budget: slo.Budget{Status: slo.StatusNoData, SLI: 1, Remaining: 1},
+	}
+}
+
+// Snapshot returns the current snapshot; never nil.
+func (e *Engine) Snapshot() *Snapshot { return e.snap.Load() }
+
+// Restore loads the last persisted snapshot so the gate is never blank after
+// a restart. Restored numbers are marked stale until re-measured.
+func (e *Engine) Restore(ctx context.Context) error {
+	recs, err := e.store.Snapshots(ctx)
+	if err != nil {
+		return fmt.Errorf("restore snapshot: %w", err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cur := e.Snapshot()
+	next := cur.clone()
+	restored := 0
+	for name, rec := range recs {
+		state, ok := next.Services[name]
+		if !ok {
+			continue
+		}
+		var saved ServiceState
+		if err := json.Unmarshal(rec.Data, &saved); err != nil {
+			e.log.Warn("ignoring unreadable snapshot", "service", name, "err", err)
+			continue
+		}
+		state.SLOs = mergeStatuses(state.Spec, saved.SLOs)
+		state.Stale = true
+		state.LastAttempt = saved.LastAttempt
+		next.Services[name] = state
+		restored++
+	}
+	next.Ready = next.Ready || restored > 0
+	e.snap.Store(next)
+	e.log.Info("restored snapshot", "services", restored)
+	return nil
+}
+
+// mergeStatuses keeps the saved status of every SLO still in the spec (by
+// slug) and a placeholder for new ones, in spec order.
+func mergeStatuses(sp slo.Spec, saved []policy.SLOStatus) []policy.SLOStatus {
+	bySlug := make(map[string]policy.SLOStatus, len(saved))
+	for _, s := range saved {
+		bySlug[s.Slug] = s
+	}
+	out := make([]policy.SLOStatus, len(sp.SLOs))
+	for i, o := range sp.SLOs {
+		s, ok := bySlug[o.Slug]
+		if !ok || s.Target != o.Target || s.Window != o.WindowLabel() {
+			// A changed objective makes old numbers meaningless.
+			s = placeholder(o)
+		}
+		s.Name = o.Name
+		out[i] = s
+	}
+	return out
+}
+
+func (s *Snapshot) clone() *Snapshot {
+	next := &Snapshot{Services: make(map[string]ServiceState, len(s.Services)), Orphans: s.Orphans, Ready: s.Ready}
+	for k, v := range s.Services {
+		next.Services[k] = v
+	}
+	return next
+}
+
+// Run evaluates every interval until ctx ends. Each cycle gets at most one
+// interval of time so a slow Prometheus cannot pile cycles up.
+func (e *Engine) Run(ctx context.Context, interval time.Duration) {
+	ticker := time.NewTicker(interval)
+	defer ticker.Stop()
+	for {
+		cycle, cancel := context.WithTimeout(ctx, interval)
+		e.EvaluateOnce(cycle)
+		cancel()
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+	}
+}
+
+// EvaluateOnce measures every service once, bounded by
+// MaxConcurrentServices, and publishes the new snapshot.
+func (e *Engine) EvaluateOnce(ctx context.Context) {
+	start := e.opts.Clock()
+	names := e.Snapshot().Names()
+	results := make(chan ServiceState, len(names))
+	sem := make(chan struct{}, e.opts.MaxConcurrentServices)
+	var wg sync.WaitGroup
+	for _, name := range names {
+		state := e.Snapshot().Services[name]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			results <- e.evaluateService(ctx, state, start)
+		}()
+	}
+	wg.Wait()
+	close(results)
+
+	e.mu.Lock()
+	next := e.Snapshot().clone()
+	for st := range results {
+		cur, ok := next.Services[st.Spec.Service]
+		if !ok || cur.Spec.File != st.Spec.File || !sameSLOs(cur.Spec, st.Spec) {
+			// Reloaded or removed while measuring: drop the stale result.
+			continue
+		}
+		st.Spec, st.ConfigProblems = cur.Spec, cur.ConfigProblems
+		next.Services[st.Spec.Service] = st
+	}
+	next.Ready = true
+	e.snap.Store(next)
+	e.mu.Unlock()
+	e.metrics.cycleDuration.Observe(e.opts.Clock().Sub(start).Seconds())
+}
+
+// evaluateService measures each SLO of one service at the same instant and
+// persists the result. A failed SLO keeps its last known good status.
+func (e *Engine) evaluateService(ctx context.Context, st ServiceState, at time.Time) ServiceState {
+	next := st
+	next.SLOs = make([]policy.SLOStatus, len(st.SLOs))
+	next.LastAttempt = at
+	next.Stale = false
+	next.LastError = ""
+	var errs []error
+	for i, o := range st.Spec.SLOs {
+		m, err := e.measure.Measure(ctx, o, at)
+		if err != nil {
+			prev := st.SLOs[i]
+			prev.Error = err.Error()
+			next.SLOs[i] = prev
+			errs = append(errs, fmt.Errorf("%s: %w", o.Slug, err))
+			continue
+		}
+		next.SLOs[i] = statusFrom(o, st.Spec.Policy, m)
+	}
+	service := st.Spec.Service
+	if err := errors.Join(errs...); err != nil {
+		next.Stale = true
+		next.LastError = err.Error()
+		e.metrics.evalErrors.WithLabelValues(service).Inc()
+		e.log.Warn("evaluation failed", "service", service, "err", err)
+	} else {
+		e.metrics.lastSuccess.WithLabelValues(service).Set(float64(at.UnixNano()) / 1e9)
+	}
+	data, err := json.Marshal(next)
+	if err == nil {
+		// Persist only what was measured now; failed SLOs keep old rows.
+		err = e.store.SaveServiceEvaluation(ctx, service, at, measured(next.SLOs, at), data)
+	}
+	if err != nil {
+		e.log.Error("persist evaluation", "service", service, "err", err)
+	}
+	return next
+}
+
+// measured keeps the statuses taken at this evaluation.
+func measured(all []policy.SLOStatus, at time.Time) []policy.SLOStatus {
+	var out []policy.SLOStatus
+	for _, s := range all {
+		if s.EvaluatedAt.Equal(at) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// sameSLOs reports whether two specs measure the same objectives.
+func sameSLOs(a, b slo.Spec) bool {
+	if len(a.SLOs) != len(b.SLOs) {
+		return false
+	}
+	for i := range a.SLOs {
+		if a.SLOs[i].Slug != b.SLOs[i].Slug || a.SLOs[i].Target != b.SLOs[i].Target || a.SLOs[i].WindowLabel() != b.SLOs[i].WindowLabel() {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,89 @@
+package server
+
+import (
+	"context"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/slo-dev/slo/internal/burnrate"
+	"github.com/slo-dev/slo/internal/policy"
+	"github.com/slo-dev/slo/internal/slo"
+)
+
+// snapshotCollector exports the current snapshot at scrape time, so a
+// removed service or SLO disappears from /metrics instead of lingering.
+type snapshotCollector struct {
+	s *Server
+
+	target, sli, consumed, remaining, burn, condition *prometheus.Desc
+	allowed, decision, stale, configProblems          *prometheus.Desc
+}
+
+func newSnapshotCollector(s *Server) *snapshotCollector {
+	sloLabels := []string{"service", "slo"}
+	return &snapshotCollector{
+		s:              s,
+		target:         prometheus.NewDesc("slod_slo_target_ratio", "SLO target as a ratio.", sloLabels, nil),
+		sli:            prometheus.NewDesc("slod_slo_sli_ratio", "Measured SLI (good/total) over the SLO window; absent without data.", sloLabels, nil),
+		consumed:       prometheus.NewDesc("slod_slo_budget_consumed_ratio", "Share of the error budget consumed (1 = 100%).", sloLabels, nil),
+		remaining:      prometheus.NewDesc("slod_slo_budget_remaining_ratio", "Share of the error budget remaining; negative when overspent.", sloLabels, nil),
+		burn:           prometheus.NewDesc("slod_slo_burn_rate", "Burn rate over a window; absent when the window saw no traffic.", []string{"service", "slo", "window"}, nil),
+		condition:      prometheus.NewDesc("slod_slo_alert_condition", "1 when the multi-window burn-rate condition holds.", []string{"service", "slo", "severity", "long", "short"}, nil),
+		allowed:        prometheus.NewDesc("slod_gate_allowed", "1 when a normal deploy of the service is allowed now.", []string{"service"}, nil),
+		decision:       prometheus.NewDesc("slod_gate_decision", "Gate decision for a normal deploy, one series per possible decision.", []string{"service", "decision"}, nil),
+		stale:          prometheus.NewDesc("slod_service_stale", "1 when the service's numbers are older than the latest evaluation attempt.", []string{"service"}, nil),
+		configProblems: prometheus.NewDesc("slod_config_problems", "Problems in the service's spec file at the last reload.", []string{"service"}, nil),
+	}
+}
+
+func (sc *snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{sc.target, sc.sli, sc.consumed, sc.remaining, sc.burn, sc.condition, sc.allowed, sc.decision, sc.stale, sc.configProblems} {
+		ch <- d
+	}
+}
+
+func (sc *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
+	now := sc.s.cfg.Clock()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	overrides, err := sc.s.activeOverrides(ctx, "", now)
+	if err != nil {
+		sc.s.log.Error("metrics: reading overrides", "err", err)
+	}
+	snap := sc.s.snaps.Snapshot()
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	for _, name := range snap.Names() {
+		st := snap.Services[name]
+		r := policy.Decide(st.GateInput(slo.PriorityNormal, overrides[name], now))
+		gauge(sc.allowed, boolFloat(r.Allowed), name)
+		for _, d := range []string{policy.Allow, policy.Warn, policy.Deny} {
+			gauge(sc.decision, boolFloat(r.Decision == d), name, d)
+		}
+		gauge(sc.stale, boolFloat(r.Stale), name)
+		gauge(sc.configProblems, float64(len(st.ConfigProblems)), name)
+		for _, s := range st.SLOs {
+			gauge(sc.target, s.Target, name, s.Slug)
+			if s.Budget.Status != slo.StatusNoData {
+				gauge(sc.sli, s.Budget.SLI, name, s.Slug)
+				gauge(sc.consumed, s.Budget.Consumed, name, s.Slug)
+				gauge(sc.remaining, s.Budget.Remaining, name, s.Slug)
+			}
+			for w, v := range s.BurnRates {
+				gauge(sc.burn, v, name, s.Slug, w)
+			}
+			for _, c := range s.Conditions {
+				gauge(sc.condition, boolFloat(c.Firing), name, s.Slug, c.Severity, burnrate.Label(c.Long), burnrate.Label(c.Short))
+			}
+		}
+	}
+}
+
+func boolFloat(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,115 @@
+// Package server is slod's HTTP face: the JSON API with RFC 7807 errors,
+// /metrics, health endpoints and the embedded dashboard.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/slo-dev/slo/internal/engine"
+	"github.com/slo-dev/slo/internal/policy"
+	"github.com/slo-dev/slo/internal/store"
+)
+
+// Snapshots gives the current evaluation snapshot (internal/engine.Engine).
+type Snapshots interface {
+	Snapshot() *engine.Snapshot
+}
+
+// Store is the persistence the API needs (internal/store.Store).
+type Store interface {
+	RecordDecision(ctx context.Context, d store.DecisionRecord) (int64, error)
+	Decisions(ctx context.Context, q store.DecisionQuery) ([]store.DecisionRecord, error)
+	CreateOverride(ctx context.Context, o policy.Override) (policy.Override, error)
+	Overrides(ctx context.Context, service string, activeAt *time.Time) ([]policy.Override, error)
+	RevokeOverride(ctx context.Context, id int64, by string, at time.Time) (policy.Override, error)
+	History(ctx context.Context, service, slug string, from, to time.Time, limit int) ([]store.HistoryPoint, error)
+}
+
+// Config holds the server's settings.
+type Config struct {
+	// Tokens accepted for writes (overrides).
+	Tokens []string
+	// MaxBodyBytes caps request bodies (default 64 KiB).
+	MaxBodyBytes int64
+	// MaxInFlight bounds concurrent requests before shedding with 429
+	// (default 256).
+	MaxInFlight int
+	// MaxOverride is the longest override a request may create (default 7d).
+	MaxOverride time.Duration
+	// Clock returns now; time.Now when nil.
+	Clock func() time.Time
+}
+
+// Server serves the API.
+type Server struct {
+	snaps  Snapshots
+	store  Store
+	log    *slog.Logger
+	cfg    Config
+	tokens tokenSet
+}
+
+// New builds the HTTP handler. reg receives HTTP and SLO metrics; gatherer
+// is what /metrics exposes.
+func New(snaps Snapshots, st Store, log *slog.Logger, cfg Config, reg prometheus.Registerer, gatherer prometheus.Gatherer) http.Handler {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 64 << 10
+	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = 256
+	}
+	if cfg.MaxOverride <= 0 {
+		cfg.MaxOverride = 7 * 24 * time.Hour
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	s := &Server{snaps: snaps, store: st, log: log, cfg: cfg, tokens: newTokenSet(cfg.Tokens)}
+	reg.MustRegister(newSnapshotCollector(s))
+
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.RedirectTrailingSlash = false
+	hm := newHTTPMetrics(reg)
+	r.Use(requestID(), recoverProblem(log), accessLog(log), hm.middleware(), inFlightLimit(cfg.MaxInFlight), bodyLimit(cfg.MaxBodyBytes))
+	r.NoRoute(func(c *gin.Context) {
+		problem(c, http.StatusNotFound, "not-found", "no such endpoint: "+c.Request.URL.Path)
+	})
+	r.NoMethod(func(c *gin.Context) {
+		problem(c, http.StatusMethodNotAllowed, "method-not-allowed", c.Request.Method+" is not allowed on "+c.Request.URL.Path)
+	})
+
+	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/readyz", s.readyz)
+	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{})))
+
+	api := r.Group("/api/v1")
+	api.GET("/services", s.listServices)
+	api.GET("/services/:service", s.getService)
+	api.GET("/services/:service/can-deploy", s.canDeployGet)
+	api.POST("/services/:service/can-deploy", s.canDeployPost)
+	api.GET("/services/:service/gate", s.gate)
+	api.GET("/services/:service/slos/:slo/history", s.history)
+	api.GET("/services/:service/overrides", s.listOverrides)
+	api.POST("/services/:service/overrides", s.tokens.requireToken(), s.createOverride)
+	api.DELETE("/services/:service/overrides/:id", s.tokens.requireToken(), s.revokeOverride)
+	api.GET("/decisions", s.listDecisions)
+	mountDashboard(r)
+	return r
+}
+
+func (s *Server) readyz(c *gin.Context) {
+	if !s.snaps.Snapshot().Ready {
+		problem(c, http.StatusServiceUnavailable, "not-ready", "no evaluation has completed and no snapshot was restored yet")
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}
