@@ -66,7 +66,10 @@ type Input struct {
 	// EvaluatedAt is the time of the last successful evaluation; zero when
 	// the service has never been measured.
 	EvaluatedAt time.Time
-	Now         time.Time
+	// Stale: SLOs hold the last known good states, because the latest
+	// evaluation attempt failed.
+	Stale bool
+	Now   time.Time
 }
 
 // Reason explains one part of a decision.
@@ -74,6 +77,9 @@ type Reason struct {
 	SLO     string `json:"slo,omitempty"`
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Decision is what this reason alone makes of the deploy (allow, warn
+	// or deny), so clients can show which reason denied it.
+	Decision string `json:"decision"`
 }
 
 // Reason codes.

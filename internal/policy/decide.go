@@ -1,0 +1,149 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slo-dev/slo/internal/slo"
+)
+
+// Decide answers whether a deploy of in.Priority may go ahead at in.Now.
+// The decision is the worst over all reasons; rollbacks are never denied.
+func Decide(in Input) Result {
+	code, msg, trusted := freshness(in)
+	stale := code != ""
+	if o, ok := activeOverride(in.Overrides, in.Now); ok {
+		return overridden(o, stale)
+	}
+
+	g := gate{priority: known(in.Priority)}
+	switch {
+	case !trusted && in.Policy.OnMissingData == slo.OnMissingAllow:
+		g.add("", code, msg+"; on_missing_data: allow", Warn, Warn)
+	case !trusted:
+		// Anything but an explicit "allow" fails closed: deny is the default.
+		g.add("", code, msg+"; on_missing_data: deny", Deny, blockNormal(g.priority))
+	default:
+		if stale {
+			g.add("", code, msg, Warn, Warn)
+		}
+		for _, s := range in.SLOs {
+			g.checkSLO(s, in.Policy)
+		}
+	}
+	return g.result(stale)
+}
+
+// freshness says whether the measured data may be trusted at in.Now. code is
+// empty when the data is current; otherwise code and msg explain why not.
+func freshness(in Input) (code, msg string, trusted bool) {
+	if in.EvaluatedAt.IsZero() {
+		return CodeNoEvaluation, "the service has never been evaluated successfully", false
+	}
+	age := in.Now.Sub(in.EvaluatedAt).Round(time.Second)
+	if age > in.Policy.MaxStaleness {
+		return CodeStaleData, fmt.Sprintf("last successful evaluation %s ago, older than max_staleness %s",
+			age, in.Policy.MaxStaleness), false
+	}
+	if in.Stale {
+		return CodeStaleData, fmt.Sprintf("the latest evaluation failed; using the last good one from %s ago", age), true
+	}
+	return "", "", true
+}
+
+// activeOverride picks, among the overrides active at now, the one that
+// lasts longest, so the answer names the override that actually governs.
+func activeOverride(os []Override, now time.Time) (Override, bool) {
+	var best Override
+	found := false
+	for _, o := range os {
+		if o.ActiveAt(now) && (!found || o.ExpiresAt.After(best.ExpiresAt)) {
+			best, found = o, true
+		}
+	}
+	return best, found
+}
+
+func overridden(o Override, stale bool) Result {
+	return Result{
+		Decision: Allow,
+		Allowed:  true,
+		Reasons: []Reason{{
+			Code: CodeOverride,
+			Message: fmt.Sprintf("override by %s until %s: %s",
+				o.Actor, o.ExpiresAt.UTC().Format(time.RFC3339), o.Reason),
+			Decision: Allow,
+		}},
+		Actions:  []string{},
+		Override: &o,
+		Stale:    stale,
+	}
+}
+
+// blockNormal is the outcome of a check that denies normal deploys only:
+// critical and rollback deploys go ahead with a warning.
+func blockNormal(p slo.Priority) string {
+	if p == slo.PriorityNormal {
+		return Deny
+	}
+	return Warn
+}
+
+// gate collects reasons in a stable order: service-level ones first, then
+// those of each SLO in input order.
+type gate struct {
+	priority slo.Priority
+	service  []Reason
+	slos     []Reason
+	actions  []string
+	// exempted names what would have denied a normal deploy but only
+	// warns this priority.
+	exempted []string
+}
+
+// add records a reason; normal is its decision for a normal deploy, own the
+// decision for g.priority.
+func (g *gate) add(sloName, code, msg, normal, own string) {
+	r := Reason{SLO: sloName, Code: code, Message: msg, Decision: own}
+	if sloName == "" {
+		g.service = append(g.service, r)
+	} else {
+		g.slos = append(g.slos, r)
+	}
+	if normal == Deny && own != Deny {
+		what := code
+		if sloName != "" {
+			what = fmt.Sprintf("%s (%s)", code, sloName)
+		}
+		g.exempted = append(g.exempted, what)
+	}
+}
+
+func (g *gate) result(stale bool) Result {
+	reasons := append([]Reason{}, g.service...)
+	if len(g.exempted) > 0 {
+		reasons = append(reasons, Reason{
+			Code: CodePriorityExempt,
+			Message: fmt.Sprintf("%s deploy goes ahead; a normal deploy would be denied by %s",
+				g.priority, strings.Join(g.exempted, ", ")),
+			Decision: Warn,
+		})
+	}
+	reasons = append(reasons, g.slos...)
+	decision := Allow
+	for _, r := range reasons {
+		if rank[r.Decision] > rank[decision] {
+			decision = r.Decision
+		}
+	}
+	return Result{
+		Decision: decision,
+		Allowed:  decision != Deny,
+		Reasons:  reasons,
+		Actions:  append([]string{}, g.actions...),
+		Stale:    stale,
+	}
+}
+
+var rank = map[string]int{Allow: 0, Warn: 1, Deny: 2}

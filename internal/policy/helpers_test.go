@@ -1,0 +1,123 @@
+package policy
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/slo-dev/slo/internal/burnrate"
+	"github.com/slo-dev/slo/internal/slo"
+)
+
+const (
+	normal   = slo.PriorityNormal
+	critical = slo.PriorityCritical
+	rollback = slo.PriorityRollback
+)
+
+var now = time.Date(2026, 11, 27, 18, 0, 0, 0, time.UTC)
+
+// defaultPolicy is the policy block DESIGN.md lists as the defaults.
+func defaultPolicy() slo.Policy {
+	urgent := []slo.Priority{critical, rollback}
+	return slo.Policy{
+		Thresholds: []slo.Threshold{
+			{Consumed: 1, Action: "freeze_releases", Allow: urgent},
+			{Consumed: 0.75, Action: "limit_releases", Allow: urgent},
+			{Consumed: 0.5, Action: "increase_monitoring"},
+		},
+		BlockOnFastBurn: true,
+		OnMissingData:   slo.OnMissingDeny,
+		MaxStaleness:    10 * time.Minute,
+		MinEvents:       100,
+	}
+}
+
+// measured is an SLO over a 30d window that has used consumed of its budget.
+func measured(name string, consumed float64) SLOStatus {
+	status := slo.StatusOK
+	if consumed >= 1 {
+		status = slo.StatusExhausted
+	}
+	return SLOStatus{
+		Name:   name,
+		Window: "30d",
+		Budget: slo.Budget{Status: status, Consumed: consumed, Remaining: 1 - consumed},
+	}
+}
+
+// withConditions returns s with the given alert conditions.
+func withConditions(s SLOStatus, cs ...burnrate.Condition) SLOStatus {
+	s.Conditions = cs
+	return s
+}
+
+// page1h is the 30d window's first page condition: 14.4x over 1h and 5m.
+func page1h(long, short float64) burnrate.Condition {
+	return condition(burnrate.SeverityPage, time.Hour, 14.4, long, short)
+}
+
+// ticket1d is the 30d window's first ticket condition: 3x over 1d and 2h.
+func ticket1d(long, short float64) burnrate.Condition {
+	return condition(burnrate.SeverityTicket, 24*time.Hour, 3, long, short)
+}
+
+func condition(severity string, long time.Duration, factor, longBurn, shortBurn float64) burnrate.Condition {
+	return burnrate.Condition{
+		Window:    burnrate.Window{Severity: severity, Long: long, Short: long / 12, Factor: factor},
+		LongBurn:  longBurn,
+		ShortBurn: shortBurn,
+		Firing:    longBurn > factor && shortBurn > factor,
+	}
+}
+
+// input is a fresh evaluation (one minute old) of the given SLOs.
+func input(p slo.Priority, slos ...SLOStatus) Input {
+	return Input{
+		Service:     "checkout",
+		Policy:      defaultPolicy(),
+		Priority:    p,
+		SLOs:        slos,
+		EvaluatedAt: now.Add(-time.Minute),
+		Now:         now,
+	}
+}
+
+// summary writes reasons as "slo:code:decision", the parts tests compare.
+func summary(rs []Reason) []string {
+	out := []string{}
+	for _, r := range rs {
+		out = append(out, fmt.Sprintf("%s:%s:%s", r.SLO, r.Code, r.Decision))
+	}
+	return out
+}
+
+// expect checks the parts of a Result every test cares about.
+func expect(t *testing.T, got Result, decision string, stale bool, reasons, actions []string) {
+	t.Helper()
+	if got.Decision != decision || got.Allowed != (decision != Deny) {
+		t.Errorf("decision = %s (allowed %v), want %s", got.Decision, got.Allowed, decision)
+	}
+	if got.Stale != stale {
+		t.Errorf("stale = %v, want %v", got.Stale, stale)
+	}
+	if s := summary(got.Reasons); !slices.Equal(s, reasons) {
+		t.Errorf("reasons = %q, want %q", s, reasons)
+	}
+	if got.Actions == nil || !slices.Equal(got.Actions, actions) {
+		t.Errorf("actions = %#v, want %q", got.Actions, actions)
+	}
+}
+
+// message returns the message of the first reason with code, or fails.
+func message(t *testing.T, r Result, code string) string {
+	t.Helper()
+	for _, x := range r.Reasons {
+		if x.Code == code {
+			return x.Message
+		}
+	}
+	t.Fatalf("no %s reason in %q", code, summary(r.Reasons))
+	return ""
+}
