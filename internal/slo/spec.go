@@ -83,6 +83,9 @@ type Policy struct {
 	OnMissingData   string        `json:"on_missing_data"`
 	MaxStaleness    time.Duration `json:"-"`
 	MinEvents       float64       `json:"min_events"`
+	// HealthyActions is the seed's error_budget.policy.budget_healthy list,
+	// shown while the budget holds.
+	HealthyActions []string `json:"healthy_actions,omitempty"`
 }
 
 // Threshold: once Consumed (a fraction, 1.0 = 100%) of the budget is used,

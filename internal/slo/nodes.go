@@ -1,0 +1,159 @@
+package slo
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// checker walks the YAML nodes of one file and collects every problem it
+// finds, so a user sees all of them at once instead of one per run.
+type checker struct {
+	file     string
+	problems []Problem
+}
+
+// addf records a problem at node n (its line) for the dotted field path.
+func (c *checker) addf(n *yaml.Node, field, format string, args ...any) {
+	c.problems = append(c.problems, Problem{
+		File:    c.file,
+		Line:    n.Line,
+		Field:   field,
+		Message: fmt.Sprintf(format, args...),
+	})
+}
+
+// join extends a dotted field path.
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// index extends a field path with a list index.
+func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
+
+// resolve follows an alias (*name) to the node it names.
+func resolve(n *yaml.Node) *yaml.Node {
+	if n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
+		return n.Alias
+	}
+	return n
+}
+
+// isNull reports an absent value written as `key:`, `~` or `null`.
+func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
+
+// describe names the kind of n for "got ..." in messages.
+func describe(n *yaml.Node) string {
+	switch {
+	case n.Kind == yaml.MappingNode:
+		return "a mapping"
+	case n.Kind == yaml.SequenceNode:
+		return "a list"
+	case isNull(n):
+		return "nothing"
+	}
+	return fmt.Sprintf("%q", n.Value)
+}
+
+// fields returns the values of mapping n by key. Keys not in valid and keys
+// given twice are problems; ok is false when n is not a mapping at all.
+func (c *checker) fields(n *yaml.Node, path string, valid []string) (f map[string]*yaml.Node, ok bool) {
+	n = resolve(n)
+	if n.Kind != yaml.MappingNode {
+		c.addf(n, path, "must be a mapping with the fields %s, got %s", strings.Join(valid, ", "), describe(n))
+		return nil, false
+	}
+	f = make(map[string]*yaml.Node, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, value := resolve(n.Content[i]), resolve(n.Content[i+1])
+		if key.Kind != yaml.ScalarNode {
+			c.addf(key, path, "field names must be plain words, got %s", describe(key))
+			continue
+		}
+		name := key.Value
+		switch {
+		case !slices.Contains(valid, name):
+			c.addf(key, join(path, name), "unknown field%s; valid fields: %s", suggest(name, valid), strings.Join(valid, ", "))
+		case f[name] != nil:
+			c.addf(key, join(path, name), "given twice (first on line %d); keep one", f[name].Line)
+		default:
+			f[name] = value
+		}
+	}
+	return f, true
+}
+
+// str reads a non-empty scalar; want says what would be valid.
+func (c *checker) str(n *yaml.Node, path, want string) (string, bool) {
+	n = resolve(n)
+	if n.Kind != yaml.ScalarNode || isNull(n) || strings.TrimSpace(n.Value) == "" {
+		c.addf(n, path, "must be %s, got %s", want, describe(n))
+		return "", false
+	}
+	return strings.TrimSpace(n.Value), true
+}
+
+// seq reads a list; want says what its items should be.
+func (c *checker) seq(n *yaml.Node, path, want string) ([]*yaml.Node, bool) {
+	n = resolve(n)
+	if n.Kind != yaml.SequenceNode {
+		c.addf(n, path, "must be a list of %s, got %s", want, describe(n))
+		return nil, false
+	}
+	return n.Content, true
+}
+
+// strs reads a list of non-empty strings.
+func (c *checker) strs(n *yaml.Node, path, want string) []string {
+	items, ok := c.seq(n, path, want)
+	if !ok {
+		return nil
+	}
+	out := make([]string, 0, len(items))
+	for i, item := range items {
+		if s, ok := c.str(item, index(path, i), want); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// suggest returns ` (did you mean "x"?)` for a near miss of a valid name.
+func suggest(name string, valid []string) string {
+	best, bestDist := "", 3
+	for _, v := range valid {
+		if d := editDistance(name, v); d < bestDist {
+			best, bestDist = v, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// editDistance is the Levenshtein distance of a and b, for typo hints.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
