@@ -266,7 +266,7 @@
   }
 
   function overrideActive(o, now) {
-    if (!o || o.revoked_at) return false;
+    if (!o || o.revoked_at || o.active === false) return false;
     const exp = parseTime(o.expires_at);
     return !!exp && exp.getTime() > now;
   }
@@ -282,6 +282,29 @@
     if (!Array.isArray(reasons) || reasons.length === 0) return null;
     return h('ul', { class: 'reasons ' + (cls || '') },
       reasons.map((r) => h('li', { dataset: { code: r && r.code } }, reasonText(r))));
+  }
+
+  function problemText(p) {
+    if (typeof p === 'string') return p;
+    if (!p || typeof p !== 'object') return '';
+    const where = [p.file, p.line > 0 ? p.line : null].filter((x) => x !== null && x !== undefined && x !== '').join(':');
+    return [where, p.field, p.message].filter(Boolean).join(': ');
+  }
+
+  // configIssues lists what is wrong with a service's spec or its last
+  // evaluation, as text.
+  function configIssues(svc) {
+    const out = [];
+    if (svc.config_error) out.push('Config error: ' + svc.config_error);
+    for (const p of Array.isArray(svc.config_problems) ? svc.config_problems : []) out.push('Config problem: ' + problemText(p));
+    if (svc.last_error) out.push('Last evaluation failed: ' + svc.last_error);
+    return out;
+  }
+
+  function issueList(issues) {
+    if (!issues.length) return null;
+    return h('ul', { class: 'issues', dataset: { field: 'config-error' } },
+      issues.map((text) => h('li', {}, icon('error'), h('span', {}, text))));
   }
 
   const budgetOf = (slo) => slo.budget || {};
@@ -333,7 +356,7 @@
       if (hasData(slo) && isNum(r)) minRem = Math.min(minRem, r);
     }
     const gate = Object.hasOwn(GATE_RANK, svc.decision) ? GATE_RANK[svc.decision] : 0.5;
-    return [gate, svc.stale ? 0 : 1, svc.config_error ? 0 : 1, minRem];
+    return [gate, svc.stale ? 0 : 1, configIssues(svc).length ? 0 : 1, minRem];
   }
 
   function compareServices(a, b) {
@@ -374,7 +397,7 @@
       svc.stale ? staleBadge() : null,
       overrideActive(svc.override, now) ? h('span', { class: 'badge override', dataset: { overrideMarker: '' } },
         icon('override'), h('span', {}, 'Override ', relativeExpiry(svc.override.expires_at))) : null),
-    svc.config_error ? h('p', { class: 'config-error', dataset: { field: 'config-error' } }, 'Config error: ', svc.config_error) : null,
+    issueList(configIssues(svc)),
     reasonList(svc.reasons, 'compact'),
     h('p', { class: 'worst-burn', dataset: { field: 'worst-burn', value: worst ? worst.value : null } },
       h('span', { class: 'label' }, 'Worst burn rate: '),
@@ -404,6 +427,7 @@
     const list = h('ul', { id: 'services', class: 'cards' });
     const empty = h('p', { id: 'overview-empty', class: 'empty', hidden: true });
     const summary = h('p', { id: 'summary', class: 'summary' });
+    const orphans = h('div', { id: 'config-problems' });
     const input = h('input', {
       id: 'filter', type: 'search', autocomplete: 'off', spellcheck: 'false',
       placeholder: 'name, owner, SLO, deny…', 'aria-describedby': 'summary',
@@ -432,11 +456,15 @@
           h('h1', { tabindex: '-1' }, 'Services'),
           h('div', { class: 'toolbar' },
             h('label', { for: 'filter' }, 'Filter services'), input, summary),
-          list, empty));
+          orphans, list, empty));
       },
       async refresh() {
         const data = await api('/services');
         services = Array.isArray(data && data.services) ? data.services : [];
+        const problems = Array.isArray(data && data.config_problems) ? data.config_problems : [];
+        orphans.replaceChildren(...(problems.length ? [h('section', { class: 'panel problems', 'aria-labelledby': 'config-problems-h' },
+          h('h2', { id: 'config-problems-h' }, 'Spec files with problems'),
+          issueList(problems.map(problemText)))] : []));
         draw();
       },
     };
@@ -745,8 +773,8 @@
         svc.stale ? staleBadge() : null),
       h('p', { class: 'meta' },
         svc.owner ? ['Owner ', h('strong', { dataset: { field: 'owner' } }, svc.owner), ' · '] : null,
-        'Evaluated ', timeEl(svc.evaluated_at, true)),
-      svc.config_error ? h('p', { class: 'config-error', dataset: { field: 'config-error' } }, 'Config error: ', svc.config_error) : null,
+        parseTime(svc.evaluated_at) ? ['Evaluated ', timeEl(svc.evaluated_at, true)] : 'Not evaluated yet'),
+      issueList(configIssues(svc)),
       reasonList(svc.reasons, ''),
       Array.isArray(svc.actions) && svc.actions.length
         ? h('p', { class: 'actions', dataset: { field: 'actions' } }, 'Policy actions: ', svc.actions.join(', ')) : null,
@@ -888,7 +916,8 @@
         return;
       }
       try {
-        await api('/services/' + enc(name) + '/overrides/' + enc(String(o.id)), { method: 'DELETE', headers: authHeaders() });
+        const by = actor.value.trim() ? '?actor=' + enc(actor.value.trim()) : '';
+        await api('/services/' + enc(name) + '/overrides/' + enc(String(o.id)) + by, { method: 'DELETE', headers: authHeaders() });
       } catch (err) {
         showFormError(err);
         return;
