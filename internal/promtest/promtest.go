@@ -88,9 +88,8 @@ func Start(t testing.TB, scenarios ...synth.Scenario) *Server {
 	if err := os.WriteFile(config, []byte("global:\n  scrape_interval: 1m\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{t: t, bin: prometheus, logPath: filepath.Join(dir, "prometheus.log")}
+	s := &Server{t: t, bin: prometheus, logPath: filepath.Join(dir, "prometheus.log"), hasData: len(scenarios) > 0}
 	for _, sc := range scenarios {
-		s.hasData = true
 		if sc.End.After(s.lastSample) {
 			s.lastSample = sc.End
 		}
