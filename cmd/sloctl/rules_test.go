@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/prometheus/model/rulefmt"
+	"gopkg.in/yaml.v3"
+)
+
+// runRulesCLI runs `sloctl rules ARGS...` through main's run with a fresh
+// rules command (cobra keeps flag values between runs), capturing stdout
+// through cobra and stderr, where run and the problem list go, through a
+// file.
+func runRulesCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	for _, c := range rootCmd.Commands() {
+		if c.Name() == "rules" {
+			rootCmd.RemoveCommand(c)
+		}
+	}
+	rootCmd.AddCommand(newRulesCmd())
+	errFile, err := os.CreateTemp(t.TempDir(), "stderr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer errFile.Close()
+	realStderr := os.Stderr
+	os.Stderr = errFile
+	defer func() { os.Stderr = realStderr }()
+	var out bytes.Buffer
+	rootCmd.SetOut(&out)
+	rootCmd.SetErr(nil)
+	defer rootCmd.SetOut(nil)
+
+	code = run(append([]string{"rules"}, args...))
+	errText, err := os.ReadFile(errFile.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code, out.String(), string(errText)
+}
+
+func TestRulesGenerateToStdout(t *testing.T) {
+	code, stdout, stderr := runRulesCLI(t, "generate", "testdata/rules/checkout.yaml",
+		"--runbook-url", "https://runbooks.example.com/{{.alert}}")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr: %s", code, stderr)
+	}
+	var rgs rulefmt.RuleGroups
+	if err := yaml.Unmarshal([]byte(stdout), &rgs); err != nil {
+		t.Fatalf("stdout is not a rule file: %v\n%s", err, stdout)
+	}
+	var names []string
+	for _, g := range rgs.Groups {
+		names = append(names, g.Name)
+	}
+	if got := strings.Join(names, " "); got != "slo/checkout/availability slod/checkout slod" {
+		t.Errorf("groups = %s", got)
+	}
+	if !strings.Contains(stdout, "runbook_url: https://runbooks.example.com/SLOErrorBudgetBurn") {
+		t.Error("the runbook template was not applied")
+	}
+}
+
+func TestRulesGenerateOperatorToFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rules.yaml")
+	code, stdout, stderr := runRulesCLI(t, "generate", "testdata/rules/checkout.yaml",
+		"--format", "prometheus-operator", "--out", path)
+	if code != exitOK || stdout != "" {
+		t.Fatalf("exit %d, stdout %q, stderr: %s", code, stdout, stderr)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One object for checkout, one for slod's own alerts.
+	if n := strings.Count(string(b), "kind: PrometheusRule"); n != 2 {
+		t.Errorf("%d PrometheusRule objects, want 2:\n%s", n, b)
+	}
+	if !strings.Contains(string(b), "name: checkout-slo") {
+		t.Errorf("no checkout-slo object:\n%s", b)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v, want 0644 so Prometheus can read it", fi.Mode().Perm())
+	}
+}
+
+func TestRulesGenerateInvalidSpec(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rules.yaml")
+	code, stdout, stderr := runRulesCLI(t, "generate", "testdata/rules/checkout.yaml", "testdata/rules/invalid.yaml", "--out", path)
+	if code != exitNo {
+		t.Fatalf("exit %d, want %d; stderr: %s", code, exitNo, stderr)
+	}
+	if stdout != "" {
+		t.Errorf("stdout = %q, want nothing", stdout)
+	}
+	if !strings.Contains(stderr, "testdata/rules/invalid.yaml:5: slos[0].target: ") {
+		t.Errorf("stderr lacks the problem as file:line: field: message:\n%s", stderr)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("--out was written despite problems (stat: %v)", err)
+	}
+}
+
+func TestRulesGenerateUsageErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no path", []string{"generate"}, "requires at least 1 arg"},
+		{"unknown format", []string{"generate", "testdata/rules/checkout.yaml", "--format", "xml"}, `unknown format "xml"`},
+		{"unknown template key", []string{"generate", "testdata/rules/checkout.yaml", "--dashboard-url", "https://d/{{.team}}"}, `no entry for key "team"`},
+		{"missing path", []string{"generate", "testdata/rules/nope.yaml"}, "no such file"},
+		{"unwritable out", []string{"generate", "testdata/rules/checkout.yaml", "--out", "testdata/rules/no-such-dir/x.yaml"}, "write rules to testdata/rules/no-such-dir/x.yaml"},
+		{"unknown flag", []string{"generate", "testdata/rules/checkout.yaml", "--fromat", "prometheus"}, "unknown flag"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runRulesCLI(t, tt.args...)
+			if code != exitError {
+				t.Errorf("exit %d, want %d", code, exitError)
+			}
+			if !strings.Contains(stderr, tt.want) {
+				t.Errorf("stderr lacks %q:\n%s", tt.want, stderr)
+			}
+		})
+	}
+}
+
+// TestRulesGenerateExamples runs the example specs in slos/ through the
+// real loader and generator, and has promtool load the result.
+func TestRulesGenerateExamples(t *testing.T) {
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("promtool is required in CI: %v", err)
+		}
+		t.Skipf("promtool not installed (Debian package prometheus): %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "rules.yaml")
+	if code, _, stderr := runRulesCLI(t, "generate", "../../slos", "--out", path); code != exitOK {
+		t.Fatalf("exit %d, stderr: %s", code, stderr)
+	}
+	if out, err := exec.Command(promtool, "check", "rules", path).CombinedOutput(); err != nil {
+		t.Fatalf("promtool check rules: %v\n%s", err, out)
+	}
+}

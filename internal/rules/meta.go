@@ -1,0 +1,116 @@
+package rules
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/rulefmt"
+
+	"github.com/slo-dev/slo/internal/burnrate"
+	"github.com/slo-dev/slo/internal/slo"
+)
+
+// Alerts on slod itself, read from the metrics slod exports (internal/engine
+// and internal/prom; the names are a contract with them). All are tickets:
+// while slod is blind the deploy gate degrades as its policy says, which is
+// a problem for deployers, not an outage for users.
+const (
+	staleAlert       = "SlodEvaluationStale"
+	errorsAlert      = "SlodEvaluationErrors"
+	unreachableAlert = "SlodPrometheusUnreachable"
+	breakerAlert     = "SlodCircuitBreakerOpen"
+
+	// slodService names slod in link templates for its global alerts.
+	slodService = "slod"
+	// defaultMaxStaleness is DESIGN.md's policy default, for specs built in
+	// code rather than by the loader (which fills the default in).
+	defaultMaxStaleness = 10 * time.Minute
+)
+
+// metaHold covers slod's start (the gauges read 0 or are missing until the
+// first evaluation) and a single slow cycle; the seed's CircuitBreakerOpen
+// example also holds for 5m.
+var metaHold = model.Duration(5 * time.Minute)
+
+// slodServiceGroup watches slod's evaluation of one service. The staleness
+// threshold is the service's own max_staleness: past it the gate stops
+// trusting the data, which is exactly when someone should look.
+func slodServiceGroup(s slo.Spec, l links) (rulefmt.RuleGroup, error) {
+	maxStale := s.Policy.MaxStaleness
+	if maxStale <= 0 {
+		maxStale = defaultMaxStaleness
+	}
+	sel := selector(map[string]string{"service": s.Service})
+	own := map[string]string{"service": s.Service, "severity": burnrate.SeverityTicket}
+	stale := rulefmt.Rule{
+		Alert: staleAlert,
+		// absent() also covers slod being down or never having succeeded:
+		// its series are gone then, and a plain comparison would stay quiet.
+		Expr: fmt.Sprintf("time() - slod_evaluation_last_success_timestamp_seconds%s > %s\nor\nabsent(slod_evaluation_last_success_timestamp_seconds%s)",
+			sel, num(maxStale.Seconds()), sel),
+		For:    metaHold,
+		Labels: alertLabels(s.Labels, own),
+		Annotations: map[string]string{
+			"summary": fmt.Sprintf("slod has no fresh evaluation of %s", s.Service),
+			"description": fmt.Sprintf("slod has not measured every SLO of %s for more than %s, or is not reporting at all. "+
+				"Its can-deploy gate now applies the on_missing_data policy.", s.Service, model.Duration(maxStale)),
+		},
+	}
+	errs := rulefmt.Rule{
+		Alert:  errorsAlert,
+		Expr:   fmt.Sprintf("increase(slod_evaluation_errors_total%s[15m]) > 0", sel),
+		For:    model.Duration(15 * time.Minute),
+		Labels: alertLabels(s.Labels, own),
+		Annotations: map[string]string{
+			"summary": fmt.Sprintf("slod keeps failing to evaluate %s", s.Service),
+			"description": fmt.Sprintf("{{ printf \"%%.0f\" $value }} evaluations of %s in the last 15m could not measure every SLO, "+
+				"for 15m in a row. Check slod's logs for the failing queries.", s.Service),
+		},
+	}
+	rules := []rulefmt.Rule{stale, errs}
+	for i := range rules {
+		if err := l.annotate(rules[i].Annotations, linkData(s.Service, rules[i].Alert)); err != nil {
+			return rulefmt.RuleGroup{}, err
+		}
+	}
+	return rulefmt.RuleGroup{Name: "slod/" + s.Service, Rules: rules}, nil
+}
+
+// slodGroup watches slod's link to Prometheus, once for all services.
+func slodGroup(l links) (rulefmt.RuleGroup, error) {
+	own := map[string]string{"severity": burnrate.SeverityTicket}
+	rules := []rulefmt.Rule{
+		{
+			Alert:  unreachableAlert,
+			Expr:   "slod_prometheus_up == 0",
+			For:    metaHold,
+			Labels: own,
+			Annotations: map[string]string{
+				"summary":     "slod cannot reach Prometheus",
+				"description": "slod's queries to Prometheus ({{ $labels.instance }}) have failed for 5m; SLOs are not being measured.",
+			},
+		},
+		{
+			Alert:  breakerAlert,
+			Expr:   "slod_circuit_breaker_state == 2",
+			For:    metaHold,
+			Labels: own,
+			Annotations: map[string]string{
+				"summary":     "slod's circuit breaker for {{ $labels.dependency }} is open",
+				"description": "slod has been failing fast on {{ $labels.dependency }} for 5m; evaluations use the last known good data until it recovers.",
+			},
+		},
+	}
+	for i := range rules {
+		if err := l.annotate(rules[i].Annotations, linkData(slodService, rules[i].Alert)); err != nil {
+			return rulefmt.RuleGroup{}, err
+		}
+	}
+	return rulefmt.RuleGroup{Name: "slod", Rules: rules}, nil
+}
+
+// linkData is the link template data for one of slod's own alerts.
+func linkData(service, alert string) map[string]string {
+	return map[string]string{"service": service, "slo": "", "severity": burnrate.SeverityTicket, "alert": alert}
+}
