@@ -1,0 +1,181 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"math"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slo-dev/slo/internal/policy"
+	"github.com/slo-dev/slo/internal/prom"
+	"github.com/slo-dev/slo/internal/slo"
+	"github.com/slo-dev/slo/internal/store"
+)
+
+const day = 24 * time.Hour
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// scripted answers Measure from a table keyed by SLO slug; an error entry
+// fails that SLO. It stands in for Prometheus in these unit tests of the
+// engine's bookkeeping; the real path is proven in internal/app's tests.
+type scripted struct {
+	mu      sync.Mutex
+	answers map[string]prom.Measurement
+	fail    map[string]error
+}
+
+func (s *scripted) Measure(_ context.Context, o slo.SLO, at time.Time) (prom.Measurement, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.fail[o.Slug]; err != nil {
+		return prom.Measurement{}, err
+	}
+	m := s.answers[o.Slug]
+	m.At = at
+	return m, nil
+}
+
+func availability() slo.SLO {
+	return slo.SLO{Name: "Availability", Slug: "availability", Target: 0.999, Window: 30 * day,
+		SLI: slo.SLI{Events: &slo.EventsSLI{Errors: "e", Total: "t"}}}
+}
+
+func testSpec() slo.Spec {
+	return slo.Spec{Service: "checkout", File: "checkout.yaml", SLOs: []slo.SLO{availability()},
+		Policy: slo.Policy{MinEvents: 100, MaxStaleness: 10 * time.Minute, OnMissingData: slo.OnMissingDeny}}
+}
+
+func openStore(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), "slod.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// A 30d window with 1,000,000 requests and 500 errors at 99.9%: budget
+// 1,000 events, half used; the 1h window burns 2x (0.2% errors / 0.1%).
+func halfUsed() prom.Measurement {
+	return prom.Measurement{
+		Period:       slo.Counts{Errors: 500, Total: 1_000_000},
+		PeriodLength: 30 * day,
+		Windows: map[time.Duration]slo.Counts{
+			5 * time.Minute: {Errors: 0, Total: 1000},
+			time.Hour:       {Errors: 24, Total: 12000},
+		},
+	}
+}
+
+func TestStatusFromWorkedNumbers(t *testing.T) {
+	m := halfUsed()
+	m.At = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	st := statusFrom(availability(), testSpec().Policy, m)
+	if math.Abs(st.Budget.Consumed-0.5) > 1e-9 || math.Abs(st.Budget.RemainingEvents-500) > 1e-6 {
+		t.Errorf("budget = %+v, want consumed 0.5 and 500 events left", st.Budget)
+	}
+	if math.Abs(st.BurnRates["1h"]-2) > 1e-9 || st.BurnRates["5m"] != 0 {
+		t.Errorf("burn rates = %v, want 1h:2 5m:0", st.BurnRates)
+	}
+	if _, ok := st.BurnRates["6h"]; ok {
+		t.Error("a window without data must be absent, not zero")
+	}
+	// Half of 30d left at 2x: 0.5*30d/2 = 7.5d.
+	if st.ExhaustionSeconds == nil || math.Abs(*st.ExhaustionSeconds-7.5*86400) > 1 {
+		t.Errorf("exhaustion = %v, want 648000s", st.ExhaustionSeconds)
+	}
+	if len(st.Conditions) != 4 || st.Conditions[0].Firing {
+		t.Errorf("conditions = %+v, want 4, page 1h not firing", st.Conditions)
+	}
+}
+
+func TestFailedSLOKeepsLastKnownGoodAndPersists(t *testing.T) {
+	st := openStore(t)
+	src := &scripted{answers: map[string]prom.Measurement{"availability": halfUsed()}}
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	clock := now
+	e := New([]slo.Spec{testSpec()}, src, st, quiet, Options{Clock: func() time.Time { return clock }})
+	if e.Snapshot().Ready {
+		t.Fatal("ready before any evaluation")
+	}
+	e.EvaluateOnce(context.Background())
+	got := e.Snapshot().Services["checkout"]
+	if got.Stale || !got.EvaluatedAt().Equal(now) || !e.Snapshot().Ready {
+		t.Fatalf("after success: stale=%v evaluated=%v ready=%v", got.Stale, got.EvaluatedAt(), e.Snapshot().Ready)
+	}
+
+	src.fail = map[string]error{"availability": errors.New("prometheus circuit open")}
+	clock = now.Add(time.Minute)
+	e.EvaluateOnce(context.Background())
+	got = e.Snapshot().Services["checkout"]
+	if !got.Stale || !got.EvaluatedAt().Equal(now) || got.SLOs[0].Error == "" {
+		t.Fatalf("after failure: stale=%v evaluated=%v error=%q; want stale, old time, error", got.Stale, got.EvaluatedAt(), got.SLOs[0].Error)
+	}
+	if math.Abs(got.SLOs[0].Budget.Consumed-0.5) > 1e-9 {
+		t.Errorf("last known good lost: consumed %v", got.SLOs[0].Budget.Consumed)
+	}
+
+	// A restarted engine restores the snapshot, stale until re-measured.
+	e2 := New([]slo.Spec{testSpec()}, src, st, quiet, Options{Clock: func() time.Time { return clock }})
+	if err := e2.Restore(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r := e2.Snapshot().Services["checkout"]
+	if !e2.Snapshot().Ready || !r.Stale || !r.EvaluatedAt().Equal(now) || math.Abs(r.SLOs[0].Budget.Consumed-0.5) > 1e-9 {
+		t.Errorf("restored: ready=%v stale=%v at=%v consumed=%v", e2.Snapshot().Ready, r.Stale, r.EvaluatedAt(), r.SLOs[0].Budget.Consumed)
+	}
+	// The history holds exactly the one successful evaluation.
+	pts, err := st.History(context.Background(), "checkout", "availability", now.Add(-time.Hour), now.Add(time.Hour), 10)
+	if err != nil || len(pts) != 1 {
+		t.Errorf("history = %d points, %v; want 1", len(pts), err)
+	}
+}
+
+func TestReloadKeepsPreviousSpecOfBrokenFile(t *testing.T) {
+	st := openStore(t)
+	e := New([]slo.Spec{testSpec()}, &scripted{}, st, quiet, Options{})
+	problems := []slo.Problem{{File: "checkout.yaml", Line: 4, Field: "slos[0].target", Message: "must be below 100%"}}
+	e.Reload(nil, problems)
+	got, ok := e.Snapshot().Services["checkout"]
+	if !ok || len(got.ConfigProblems) != 1 || got.Spec.SLOs[0].Target != 0.999 {
+		t.Fatalf("broken file: present=%v problems=%v", ok, got.ConfigProblems)
+	}
+	// Fixed file with a changed target: the new spec applies and old
+	// numbers for the changed objective are dropped.
+	fixed := testSpec()
+	fixed.SLOs[0].Target = 0.995
+	e.Reload([]slo.Spec{fixed}, nil)
+	got = e.Snapshot().Services["checkout"]
+	if len(got.ConfigProblems) != 0 || got.Spec.SLOs[0].Target != 0.995 {
+		t.Fatalf("fixed file: problems=%v target=%v", got.ConfigProblems, got.Spec.SLOs[0].Target)
+	}
+	// File removed and no problems: the service goes.
+	e.Reload(nil, nil)
+	if _, ok := e.Snapshot().Services["checkout"]; ok {
+		t.Error("service of a removed file is still present")
+	}
+	// A broken new file with no service yet is kept as an orphan problem.
+	e.Reload(nil, []slo.Problem{{File: "new.yaml", Line: 1, Field: "service", Message: "required"}})
+	if n := len(e.Snapshot().Orphans); n != 1 {
+		t.Errorf("orphans = %d, want 1", n)
+	}
+}
+
+func TestGateInputUsesOldestSLO(t *testing.T) {
+	t0 := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	s := ServiceState{SLOs: []policy.SLOStatus{{EvaluatedAt: t0.Add(time.Minute)}, {EvaluatedAt: t0}}}
+	if in := s.GateInput(slo.PriorityNormal, nil, t0); !in.EvaluatedAt.Equal(t0) {
+		t.Errorf("EvaluatedAt = %v, want the oldest %v", in.EvaluatedAt, t0)
+	}
+	s.SLOs = append(s.SLOs, policy.SLOStatus{})
+	if !s.EvaluatedAt().IsZero() {
+		t.Error("a never-measured SLO must make the service unevaluated")
+	}
+}
