@@ -65,9 +65,12 @@ func (c *checker) document(data []byte) *yaml.Node {
 	case !errors.Is(err, io.EOF):
 		c.yamlError(err)
 	}
-	root := resolve(doc.Content[0])
+	var root *yaml.Node
+	if len(doc.Content) > 0 {
+		root = resolve(doc.Content[0])
+	}
 	switch {
-	case isNull(root):
+	case root == nil || isNull(root):
 		c.wholeFile("file is empty; a spec needs at least service: NAME and slos: [...]")
 		return nil
 	case root.Kind != yaml.MappingNode:

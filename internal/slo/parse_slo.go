@@ -20,7 +20,7 @@ func (c *checker) slo(n *yaml.Node, path string) SLO {
 		if o.Name, ok = c.str(v, join(path, "name"), "a name like availability"); ok {
 			o.Slug = Slugify(o.Name)
 			if o.Slug == "" {
-				c.addf(v, join(path, "name"), "%q has no letters or digits; give a name like availability", o.Name)
+				c.addf(v, join(path, "name"), "%q has no letters a-z or digits, which the SLO's id is made of; give a name like availability", o.Name)
 			}
 		}
 	} else {
