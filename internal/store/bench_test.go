@@ -1,0 +1,107 @@
+package store
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/slo-dev/slo/internal/burnrate"
+	"github.com/slo-dev/slo/internal/policy"
+	"github.com/slo-dev/slo/internal/slo"
+)
+
+func reportOpsPerSec(b *testing.B) {
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
+}
+
+func benchDecision() DecisionRecord {
+	return DecisionRecord{At: t0, Service: "checkout", Priority: slo.PriorityNormal, Version: "v1.2.3",
+		Actor: "ci-bot", Pipeline: "deploy#42", Decision: policy.Deny,
+		Reasons:   []policy.Reason{{SLO: "availability", Code: policy.CodeBudgetExhausted, Message: "budget used: 142%"}},
+		Actions:   []string{"freeze_releases"},
+		RequestID: "req-1"}
+}
+
+// Each op is one fsynced commit (synchronous=FULL), so the figure depends
+// on the disk more than on the code.
+func BenchmarkRecordDecision(b *testing.B) {
+	s, _ := openTest(b)
+	ctx, d := context.Background(), benchDecision()
+	for b.Loop() {
+		if _, err := s.RecordDecision(ctx, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportOpsPerSec(b)
+}
+
+// Parallel callers queue on the single writer connection.
+func BenchmarkRecordDecisionParallel(b *testing.B) {
+	s, _ := openTest(b)
+	ctx, d := context.Background(), benchDecision()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := s.RecordDecision(ctx, d); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	reportOpsPerSec(b)
+}
+
+// One service with two SLOs and a 2 KiB snapshot, as the engine saves it
+// every interval.
+func BenchmarkSaveServiceEvaluation(b *testing.B) {
+	s, _ := openTest(b)
+	ctx := context.Background()
+	page := burnrate.Window{Severity: burnrate.SeverityPage, Long: time.Hour, Short: 5 * time.Minute, Factor: 14.4}
+	st := policy.SLOStatus{Slug: "availability", Counts: slo.Counts{Errors: 15, Total: 1e4},
+		Budget:     slo.Budget{Status: slo.StatusOK, SLI: 0.9985, Consumed: 0.5, Remaining: 0.5},
+		BurnRates:  map[string]float64{"5m": 20, "30m": 3, "1h": 15.5, "2h": 1, "6h": 1, "1d": 1, "3d": 1},
+		Conditions: []burnrate.Condition{{Window: page, LongBurn: 15.5, ShortBurn: 20, Firing: true}}}
+	lat := st
+	lat.Slug = "latency"
+	slos := []policy.SLOStatus{st, lat}
+	snap := []byte(`{"pad":"` + string(make([]byte, 2048)) + `"}`)
+	for i := range snap[8 : len(snap)-2] {
+		snap[8+i] = 'x'
+	}
+	at := t0
+	for b.Loop() {
+		at = at.Add(30 * time.Second)
+		if err := s.SaveServiceEvaluation(ctx, "checkout", at, slos, snap); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportOpsPerSec(b)
+}
+
+// 30 days at a 30s interval (86,400 rows) read back as a 1,000-point chart.
+func BenchmarkHistory30Days(b *testing.B) {
+	s, _ := openTest(b)
+	ctx := context.Background()
+	const rows = 30 * 24 * 120
+	tx, err := s.w.Begin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range rows {
+		if _, err := tx.Exec(`INSERT INTO evaluations (service, slo, evaluated_at, errors, total, sli,
+			consumed, remaining, remaining_events, remaining_minutes, status, burn_rates, firing, error)
+			VALUES ('checkout', 'availability', ?, 1, 100, 0.99, 0.5, 0.5, 1, 20, 'ok', '{"1h":1.5,"5m":2}', '[]', '')`,
+			ms(t0.Add(time.Duration(i)*30*time.Second))); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		ps, err := s.History(ctx, "checkout", "availability", t0, t0.Add(30*24*time.Hour), 1000)
+		if err != nil || len(ps) != 1000 {
+			b.Fatalf("History = %d points, %v", len(ps), err)
+		}
+	}
+	reportOpsPerSec(b)
+}

@@ -1,0 +1,123 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slo-dev/slo/internal/policy"
+	"github.com/slo-dev/slo/internal/slo"
+)
+
+// DecisionRecord is one answered can-deploy check in the decision log.
+type DecisionRecord struct {
+	ID       int64           `json:"id"`
+	At       time.Time       `json:"at"`
+	Service  string          `json:"service"`
+	Priority slo.Priority    `json:"priority"`
+	Version  string          `json:"version"`
+	Actor    string          `json:"actor"`
+	Pipeline string          `json:"pipeline"`
+	Decision string          `json:"decision"`
+	Allowed  bool            `json:"allowed"`
+	Reasons  []policy.Reason `json:"reasons"`
+	Actions  []string        `json:"actions"`
+	// OverrideID is the override that let the deploy through, if any.
+	OverrideID *int64 `json:"override_id,omitempty"`
+	Stale      bool   `json:"stale"`
+	RequestID  string `json:"request_id"`
+}
+
+// DecisionQuery selects decisions, newest first.
+type DecisionQuery struct {
+	// Service filters by service; empty means all.
+	Service string
+	// Limit defaults to DefaultListLimit and is capped at MaxListLimit.
+	Limit int
+	// Before, when positive, returns only decisions with a smaller ID: pass
+	// the last ID of a page to get the next one.
+	Before int64
+}
+
+// RecordDecision appends d (its ID is ignored) to the decision log and
+// returns the new ID. The row is committed, and with synchronous=FULL
+// fsynced, before it returns, so a gate answer is never sent unlogged.
+func (s *Store) RecordDecision(ctx context.Context, d DecisionRecord) (int64, error) {
+	reasons, err := json.Marshal(d.Reasons)
+	if err != nil {
+		return 0, fmt.Errorf("store: record decision: encode reasons: %w", err)
+	}
+	actions, err := json.Marshal(d.Actions)
+	if err != nil {
+		return 0, fmt.Errorf("store: record decision: encode actions: %w", err)
+	}
+	res, err := s.w.ExecContext(ctx, `INSERT INTO decisions (at, service, priority, version,
+		actor, pipeline, decision, allowed, reasons, actions, override_id, stale, request_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		ms(d.At), d.Service, d.Priority, d.Version, d.Actor, d.Pipeline, d.Decision,
+		d.Allowed, string(reasons), string(actions), d.OverrideID, d.Stale, d.RequestID)
+	if err != nil {
+		return 0, fmt.Errorf("store: record decision: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("store: record decision: %w", err)
+	}
+	return id, nil
+}
+
+// Decisions lists logged decisions matching q, newest first.
+func (s *Store) Decisions(ctx context.Context, q DecisionQuery) ([]DecisionRecord, error) {
+	var (
+		where []string
+		args  []any
+	)
+	if q.Service != "" {
+		where = append(where, "service = ?")
+		args = append(args, q.Service)
+	}
+	if q.Before > 0 {
+		where = append(where, "id < ?")
+		args = append(args, q.Before)
+	}
+	query := `SELECT id, at, service, priority, version, actor, pipeline, decision, allowed,
+		reasons, actions, override_id, stale, request_id FROM decisions`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY id DESC LIMIT ?"
+	args = append(args, listLimit(q.Limit))
+
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: decisions: %w", err)
+	}
+	defer rows.Close()
+	out := []DecisionRecord{}
+	for rows.Next() {
+		var (
+			d                DecisionRecord
+			at               int64
+			reasons, actions string
+		)
+		if err := rows.Scan(&d.ID, &at, &d.Service, &d.Priority, &d.Version, &d.Actor,
+			&d.Pipeline, &d.Decision, &d.Allowed, &reasons, &actions, &d.OverrideID,
+			&d.Stale, &d.RequestID); err != nil {
+			return nil, fmt.Errorf("store: decisions: scan: %w", err)
+		}
+		d.At = fromMS(at)
+		if err := json.Unmarshal([]byte(reasons), &d.Reasons); err != nil {
+			return nil, fmt.Errorf("store: decisions: decode reasons of %d: %w", d.ID, err)
+		}
+		if err := json.Unmarshal([]byte(actions), &d.Actions); err != nil {
+			return nil, fmt.Errorf("store: decisions: decode actions of %d: %w", d.ID, err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: decisions: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,284 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/slo-dev/slo/internal/burnrate"
+	"github.com/slo-dev/slo/internal/policy"
+)
+
+// DefaultHistoryLimit is the number of points History returns when the
+// caller gives no limit: enough for a chart, small enough to send.
+const DefaultHistoryLimit = 1000
+
+// HistoryPoint is the state of one SLO at one evaluation.
+type HistoryPoint struct {
+	At               time.Time          `json:"at"`
+	Errors           float64            `json:"errors"`
+	Total            float64            `json:"total"`
+	SLI              float64            `json:"sli"`
+	Consumed         float64            `json:"consumed"`
+	Remaining        float64            `json:"remaining"`
+	RemainingEvents  float64            `json:"remaining_events"`
+	RemainingMinutes float64            `json:"remaining_minutes"`
+	Status           string             `json:"status"`
+	BurnRates        map[string]float64 `json:"burn_rates"`
+	Firing           []FiringCondition  `json:"firing"`
+	Error            string             `json:"error,omitempty"`
+}
+
+// FiringCondition is an MWMB condition that held at an evaluation. Only
+// firing ones are kept: the rest follow from the burn rates, and most
+// evaluations have none, which keeps a row small.
+type FiringCondition struct {
+	Severity  string  `json:"severity"`
+	Long      string  `json:"long"`
+	Short     string  `json:"short"`
+	Factor    float64 `json:"factor"`
+	LongBurn  float64 `json:"long_burn"`
+	ShortBurn float64 `json:"short_burn"`
+}
+
+// SnapshotRecord is the last snapshot the engine saved for a service.
+type SnapshotRecord struct {
+	EvaluatedAt time.Time
+	Data        []byte
+}
+
+// evaluationRow is one SLOStatus encoded for the evaluations table.
+type evaluationRow struct {
+	st             policy.SLOStatus
+	burns, firings []byte
+}
+
+func encodeEvaluation(st policy.SLOStatus) (evaluationRow, error) {
+	burnRates := st.BurnRates
+	if burnRates == nil {
+		burnRates = map[string]float64{}
+	}
+	burns, err := json.Marshal(burnRates)
+	if err != nil {
+		return evaluationRow{}, fmt.Errorf("encode burn rates of %s: %w", st.Slug, err)
+	}
+	firing := []FiringCondition{}
+	for _, c := range st.Conditions {
+		if c.Firing {
+			firing = append(firing, FiringCondition{
+				Severity:  c.Severity,
+				Long:      burnrate.Label(c.Long),
+				Short:     burnrate.Label(c.Short),
+				Factor:    c.Factor,
+				LongBurn:  c.LongBurn,
+				ShortBurn: c.ShortBurn,
+			})
+		}
+	}
+	firings, err := json.Marshal(firing)
+	if err != nil {
+		return evaluationRow{}, fmt.Errorf("encode conditions of %s: %w", st.Slug, err)
+	}
+	return evaluationRow{st: st, burns: burns, firings: firings}, nil
+}
+
+// SaveServiceEvaluation stores one evaluation of a service: a history row
+// per SLO, all at time at, and snapshot (JSON from the engine) as the
+// service's latest snapshot, in one transaction so history and snapshot
+// never disagree after a crash. An older snapshot never replaces a newer
+// one.
+func (s *Store) SaveServiceEvaluation(ctx context.Context, service string, at time.Time, slos []policy.SLOStatus, snapshot []byte) error {
+	if !json.Valid(snapshot) {
+		return fmt.Errorf("store: save evaluation of %s: snapshot is not valid JSON", service)
+	}
+	rows := make([]evaluationRow, 0, len(slos))
+	for _, st := range slos {
+		row, err := encodeEvaluation(st)
+		if err != nil {
+			return fmt.Errorf("store: save evaluation of %s: %w", service, err)
+		}
+		rows = append(rows, row)
+	}
+	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO evaluations (service, slo, evaluated_at,
+			errors, total, sli, consumed, remaining, remaining_events, remaining_minutes,
+			status, burn_rates, firing, error)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return fmt.Errorf("prepare: %w", err)
+		}
+		defer stmt.Close()
+		for _, r := range rows {
+			b := r.st.Budget
+			if _, err := stmt.ExecContext(ctx, service, r.st.Slug, ms(at),
+				r.st.Counts.Errors, r.st.Counts.Total, b.SLI, b.Consumed, b.Remaining,
+				b.RemainingEvents, b.RemainingMinutes, b.Status,
+				string(r.burns), string(r.firings), r.st.Error); err != nil {
+				return fmt.Errorf("insert %s: %w", r.st.Slug, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO snapshots (service, evaluated_at, data) VALUES (?, ?, ?)
+			ON CONFLICT (service) DO UPDATE SET evaluated_at = excluded.evaluated_at, data = excluded.data
+			WHERE excluded.evaluated_at >= snapshots.evaluated_at`,
+			service, ms(at), string(snapshot)); err != nil {
+			return fmt.Errorf("upsert snapshot: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: save evaluation of %s: %w", service, err)
+	}
+	return nil
+}
+
+// History returns the points of one SLO with from <= time <= to, oldest
+// first. With more than limit points it keeps limit of them spread evenly
+// over the rows, always the first and the last (see pick). limit <= 0 means
+// DefaultHistoryLimit; a limit of 1 is raised to 2 so both ends survive.
+func (s *Store) History(ctx context.Context, service, slug string, from, to time.Time, limit int) ([]HistoryPoint, error) {
+	if limit <= 0 {
+		limit = DefaultHistoryLimit
+	}
+	limit = max(limit, 2)
+	// One read transaction: both queries see the same snapshot, so a
+	// concurrent prune cannot remove picked rows in between.
+	tx, err := s.r.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: history of %s/%s: begin: %w", service, slug, err)
+	}
+	defer tx.Rollback() // read only: there is nothing to undo
+	ids, err := seriesIDs(ctx, tx, service, slug, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("store: history of %s/%s: %w", service, slug, err)
+	}
+	if len(ids) > limit {
+		kept := make([]int64, 0, limit)
+		for _, i := range pick(len(ids), limit) {
+			kept = append(kept, ids[i])
+		}
+		ids = kept
+	}
+	out, err := readPoints(ctx, tx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("store: history of %s/%s: %w", service, slug, err)
+	}
+	return out, nil
+}
+
+// pick returns k of the indexes 0..n-1 (2 <= k < n) spread evenly, first
+// and last included: floor(i*(n-1)/(k-1)) for i in 0..k-1.
+func pick(n, k int) []int {
+	out := make([]int, k)
+	for i := range out {
+		out[i] = i * (n - 1) / (k - 1)
+	}
+	return out
+}
+
+// seriesIDs lists the row ids of one SLO in the range, oldest first. It
+// reads only the covering index (service, slo, evaluated_at, rowid), which
+// is what makes a 30-day range cheap: the table is touched for kept rows
+// only.
+func seriesIDs(ctx context.Context, tx *sql.Tx, service, slug string, from, to time.Time) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM evaluations
+		WHERE service = ? AND slo = ? AND evaluated_at BETWEEN ? AND ?
+		ORDER BY evaluated_at, id`, service, slug, ms(from), ms(to))
+	if err != nil {
+		return nil, fmt.Errorf("list rows: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("list rows: scan: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list rows: %w", err)
+	}
+	return ids, nil
+}
+
+// readPoints reads the rows with the given ids, oldest first.
+func readPoints(ctx context.Context, tx *sql.Tx, ids []int64) ([]HistoryPoint, error) {
+	idList, err := json.Marshal(ids)
+	if err != nil {
+		return nil, fmt.Errorf("encode ids: %w", err)
+	}
+	// json_each passes any number of ids as one parameter.
+	rows, err := tx.QueryContext(ctx, `SELECT evaluated_at, errors, total, sli, consumed, remaining,
+		remaining_events, remaining_minutes, status, burn_rates, firing, error
+		FROM evaluations WHERE id IN (SELECT value FROM json_each(?))
+		ORDER BY evaluated_at, id`, string(idList))
+	if err != nil {
+		return nil, fmt.Errorf("read rows: %w", err)
+	}
+	defer rows.Close()
+	out := make([]HistoryPoint, 0, len(ids))
+	for rows.Next() {
+		var (
+			p              HistoryPoint
+			at             int64
+			burns, firings string
+		)
+		if err := rows.Scan(&at, &p.Errors, &p.Total, &p.SLI, &p.Consumed, &p.Remaining,
+			&p.RemainingEvents, &p.RemainingMinutes, &p.Status, &burns, &firings, &p.Error); err != nil {
+			return nil, fmt.Errorf("read rows: scan: %w", err)
+		}
+		p.At = fromMS(at)
+		if err := json.Unmarshal([]byte(burns), &p.BurnRates); err != nil {
+			return nil, fmt.Errorf("decode burn rates: %w", err)
+		}
+		if err := json.Unmarshal([]byte(firings), &p.Firing); err != nil {
+			return nil, fmt.Errorf("decode conditions: %w", err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read rows: %w", err)
+	}
+	return out, nil
+}
+
+// PruneHistory deletes evaluations older than before and returns how many
+// rows went. Snapshots stay: they are the only copy of the latest state.
+func (s *Store) PruneHistory(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM evaluations WHERE evaluated_at < ?`, ms(before))
+	if err != nil {
+		return 0, fmt.Errorf("store: prune history: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("store: prune history: %w", err)
+	}
+	return n, nil
+}
+
+// Snapshots returns the latest snapshot of every service, by service.
+func (s *Store) Snapshots(ctx context.Context) (map[string]SnapshotRecord, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT service, evaluated_at, data FROM snapshots`)
+	if err != nil {
+		return nil, fmt.Errorf("store: snapshots: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]SnapshotRecord{}
+	for rows.Next() {
+		var (
+			service string
+			at      int64
+			data    []byte
+		)
+		if err := rows.Scan(&service, &at, &data); err != nil {
+			return nil, fmt.Errorf("store: snapshots: scan: %w", err)
+		}
+		out[service] = SnapshotRecord{EvaluatedAt: fromMS(at), Data: data}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: snapshots: %w", err)
+	}
+	return out, nil
+}

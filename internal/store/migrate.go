@@ -1,0 +1,133 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations[i] takes the schema from version i to i+1. Append only: a
+// released migration never changes, since databases already ran it.
+var migrations = []string{
+	// 1: initial schema. Times are unix milliseconds.
+	`
+CREATE TABLE evaluations (
+	id                INTEGER PRIMARY KEY,
+	service           TEXT    NOT NULL,
+	slo               TEXT    NOT NULL,
+	evaluated_at      INTEGER NOT NULL,
+	errors            REAL    NOT NULL,
+	total             REAL    NOT NULL,
+	sli               REAL    NOT NULL,
+	consumed          REAL    NOT NULL,
+	remaining         REAL    NOT NULL,
+	remaining_events  REAL    NOT NULL,
+	remaining_minutes REAL    NOT NULL,
+	status            TEXT    NOT NULL,
+	burn_rates        TEXT    NOT NULL, -- JSON object: window label -> burn rate
+	firing            TEXT    NOT NULL, -- JSON array of firing conditions
+	error             TEXT    NOT NULL
+);
+CREATE INDEX evaluations_series ON evaluations (service, slo, evaluated_at);
+CREATE INDEX evaluations_time ON evaluations (evaluated_at);
+
+CREATE TABLE snapshots (
+	service      TEXT    PRIMARY KEY,
+	evaluated_at INTEGER NOT NULL,
+	data         TEXT    NOT NULL
+);
+
+CREATE TABLE overrides (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	service    TEXT    NOT NULL CHECK (service <> ''),
+	reason     TEXT    NOT NULL,
+	actor      TEXT    NOT NULL,
+	created_at INTEGER NOT NULL,
+	expires_at INTEGER NOT NULL CHECK (expires_at > created_at),
+	revoked_at INTEGER,
+	revoked_by TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX overrides_service ON overrides (service, expires_at);
+
+-- AUTOINCREMENT: ids are a paging cursor and an audit reference, so they
+-- are never reused, even after the newest row is deleted.
+CREATE TABLE decisions (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	at          INTEGER NOT NULL,
+	service     TEXT    NOT NULL,
+	priority    TEXT    NOT NULL,
+	version     TEXT    NOT NULL,
+	actor       TEXT    NOT NULL,
+	pipeline    TEXT    NOT NULL,
+	decision    TEXT    NOT NULL,
+	allowed     INTEGER NOT NULL,
+	reasons     TEXT    NOT NULL, -- JSON array of policy.Reason
+	actions     TEXT    NOT NULL, -- JSON array of strings
+	override_id INTEGER REFERENCES overrides (id),
+	stale       INTEGER NOT NULL,
+	request_id  TEXT    NOT NULL
+);
+CREATE INDEX decisions_service ON decisions (service, id);
+
+CREATE TABLE audit_log (
+	id      INTEGER PRIMARY KEY AUTOINCREMENT,
+	at      INTEGER NOT NULL,
+	actor   TEXT    NOT NULL,
+	action  TEXT    NOT NULL,
+	service TEXT    NOT NULL,
+	detail  TEXT    NOT NULL -- JSON
+);
+`,
+}
+
+// migrate applies the pending migrations, each in its own transaction
+// together with its schema_migrations row, so a failed one leaves the
+// database at the previous version.
+func migrate(ctx context.Context, db *sql.DB) error {
+	// applied_at uses SQLite's clock: it is informational only.
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+	)`); err != nil {
+		return fmt.Errorf("migrate: create schema_migrations: %w", err)
+	}
+	for {
+		done, err := migrateStep(ctx, db)
+		if err != nil {
+			return err
+		}
+		if done {
+			return nil
+		}
+	}
+}
+
+// migrateStep applies the next migration, reading the version inside the
+// (immediate) transaction so two processes opening the same file cannot
+// both apply it.
+func migrateStep(ctx context.Context, db *sql.DB) (done bool, err error) {
+	err = inTx(ctx, db, func(tx *sql.Tx) error {
+		var version int
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&version); err != nil {
+			return fmt.Errorf("read version: %w", err)
+		}
+		switch {
+		case version > len(migrations):
+			return fmt.Errorf("%w: database is at version %d, this binary knows up to %d", ErrSchemaTooNew, version, len(migrations))
+		case version == len(migrations):
+			done = true
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, migrations[version]); err != nil {
+			return fmt.Errorf("apply version %d: %w", version+1, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, version+1); err != nil {
+			return fmt.Errorf("record version %d: %w", version+1, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("migrate: %w", err)
+	}
+	return done, nil
+}

@@ -1,0 +1,187 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slo-dev/slo/internal/policy"
+)
+
+// Audit actions.
+const (
+	AuditOverrideCreate = "override.create"
+	AuditOverrideRevoke = "override.revoke"
+)
+
+// AuditEntry is one row of the audit log.
+type AuditEntry struct {
+	ID      int64           `json:"id"`
+	At      time.Time       `json:"at"`
+	Actor   string          `json:"actor"`
+	Action  string          `json:"action"`
+	Service string          `json:"service"`
+	Detail  json.RawMessage `json:"detail"`
+}
+
+const overrideColumns = `id, service, reason, actor, created_at, expires_at, revoked_at, revoked_by`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanOverride(sc scanner) (policy.Override, error) {
+	var (
+		o                policy.Override
+		created, expires int64
+		revoked          sql.NullInt64
+	)
+	if err := sc.Scan(&o.ID, &o.Service, &o.Reason, &o.Actor, &created, &expires, &revoked, &o.RevokedBy); err != nil {
+		return policy.Override{}, err
+	}
+	o.CreatedAt, o.ExpiresAt = fromMS(created), fromMS(expires)
+	if revoked.Valid {
+		t := fromMS(revoked.Int64)
+		o.RevokedAt = &t
+	}
+	return o, nil
+}
+
+// CreateOverride stores a new, unrevoked override (o's ID and revocation
+// fields are ignored) and audits it in the same transaction. It returns the
+// override as stored, with its ID.
+func (s *Store) CreateOverride(ctx context.Context, o policy.Override) (policy.Override, error) {
+	o.ID, o.RevokedAt, o.RevokedBy = 0, nil, ""
+	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO overrides (service, reason, actor, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?)`, o.Service, o.Reason, o.Actor, ms(o.CreatedAt), ms(o.ExpiresAt))
+		if err != nil {
+			return fmt.Errorf("insert: %w", err)
+		}
+		if o.ID, err = res.LastInsertId(); err != nil {
+			return fmt.Errorf("insert: %w", err)
+		}
+		return audit(ctx, tx, o.CreatedAt, o.Actor, AuditOverrideCreate, o.Service, o)
+	})
+	if err != nil {
+		return policy.Override{}, fmt.Errorf("store: create override for %s: %w", o.Service, err)
+	}
+	// Return what a read would: times at the stored millisecond, in UTC.
+	o.CreatedAt, o.ExpiresAt = fromMS(ms(o.CreatedAt)), fromMS(ms(o.ExpiresAt))
+	return o, nil
+}
+
+// Overrides lists the overrides of service (every service when empty),
+// newest first. With activeAt, only those active then (policy.Override's
+// ActiveAt: not revoked and not yet expired).
+func (s *Store) Overrides(ctx context.Context, service string, activeAt *time.Time) ([]policy.Override, error) {
+	var (
+		where []string
+		args  []any
+	)
+	if service != "" {
+		where = append(where, "service = ?")
+		args = append(args, service)
+	}
+	if activeAt != nil {
+		where = append(where, "revoked_at IS NULL AND expires_at > ?")
+		args = append(args, ms(*activeAt))
+	}
+	query := `SELECT ` + overrideColumns + ` FROM overrides`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY id DESC"
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: overrides: %w", err)
+	}
+	defer rows.Close()
+	out := []policy.Override{}
+	for rows.Next() {
+		o, err := scanOverride(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: overrides: scan: %w", err)
+		}
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: overrides: %w", err)
+	}
+	return out, nil
+}
+
+// RevokeOverride marks override id revoked by by at at, audits it, and
+// returns the updated override. It fails with ErrNotFound or
+// ErrAlreadyRevoked.
+func (s *Store) RevokeOverride(ctx context.Context, id int64, by string, at time.Time) (policy.Override, error) {
+	var o policy.Override
+	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
+		var err error
+		o, err = scanOverride(tx.QueryRowContext(ctx, `SELECT `+overrideColumns+` FROM overrides WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("read: %w", err)
+		}
+		if o.RevokedAt != nil {
+			return fmt.Errorf("%w at %s by %s", ErrAlreadyRevoked, o.RevokedAt.Format(time.RFC3339), o.RevokedBy)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE overrides SET revoked_at = ?, revoked_by = ? WHERE id = ?`,
+			ms(at), by, id); err != nil {
+			return fmt.Errorf("update: %w", err)
+		}
+		revoked := fromMS(ms(at))
+		o.RevokedAt, o.RevokedBy = &revoked, by
+		return audit(ctx, tx, at, by, AuditOverrideRevoke, o.Service, o)
+	})
+	if err != nil {
+		return policy.Override{}, fmt.Errorf("store: revoke override %d: %w", id, err)
+	}
+	return o, nil
+}
+
+// audit writes an audit_log row inside the caller's transaction, so the
+// change and its record commit together.
+func audit(ctx context.Context, tx *sql.Tx, at time.Time, actor, action, service string, detail any) error {
+	b, err := json.Marshal(detail)
+	if err != nil {
+		return fmt.Errorf("audit %s: encode detail: %w", action, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor, action, service, detail)
+		VALUES (?, ?, ?, ?, ?)`, ms(at), actor, action, service, string(b)); err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	return nil
+}
+
+// AuditLog returns the newest audit entries first; limit defaults to
+// DefaultListLimit and is capped at MaxListLimit.
+func (s *Store) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, at, actor, action, service, detail
+		FROM audit_log ORDER BY id DESC LIMIT ?`, listLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("store: audit log: %w", err)
+	}
+	defer rows.Close()
+	out := []AuditEntry{}
+	for rows.Next() {
+		var (
+			e      AuditEntry
+			at     int64
+			detail []byte
+		)
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Service, &detail); err != nil {
+			return nil, fmt.Errorf("store: audit log: scan: %w", err)
+		}
+		e.At, e.Detail = fromMS(at), detail
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: audit log: %w", err)
+	}
+	return out, nil
+}

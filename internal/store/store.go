@@ -1,0 +1,128 @@
+// Package store keeps slod's state in SQLite: evaluation history, the
+// last snapshot per service, the deploy decision log, overrides and their
+// audit trail. Callers pass every timestamp; the store never reads a clock.
+// Times are stored as unix milliseconds and read back in UTC.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+
+	// Registers the "sqlite3" driver.
+	_ "github.com/mattn/go-sqlite3"
+)
+
+// Sentinel errors; match them with errors.Is.
+var (
+	ErrNotFound       = errors.New("not found")
+	ErrAlreadyRevoked = errors.New("override already revoked")
+	// ErrSchemaTooNew: the database was migrated by a newer slod.
+	ErrSchemaTooNew = errors.New("database schema is newer than this binary")
+)
+
+// Store is safe for concurrent use.
+type Store struct {
+	// w is the only connection that writes. SQLite allows one writer at a
+	// time; funnelling every write through one connection makes writers
+	// queue in database/sql instead of failing with SQLITE_BUSY, and
+	// _txlock=immediate takes the write lock at BEGIN so a read-then-write
+	// transaction cannot hit a lock upgrade deadlock.
+	w *sql.DB
+	// r serves reads on several query-only connections: in WAL mode readers
+	// see a consistent snapshot and never block the writer, so a long
+	// history query does not delay recording a deploy decision.
+	r *sql.DB
+}
+
+// Open opens (creating if needed) the database at path and migrates it to
+// the schema this binary knows. It refuses a newer schema (ErrSchemaTooNew).
+func Open(path string) (*Store, error) {
+	// The driver cuts a plain path at '?' to read its parameters.
+	if path == "" || strings.ContainsRune(path, '?') {
+		return nil, fmt.Errorf("store: open %q: path must be non-empty and contain no '?'", path)
+	}
+	// synchronous=FULL: with WAL, NORMAL may lose the last commits on power
+	// loss, and a recorded deploy decision must survive that; FULL fsyncs
+	// the WAL on every commit.
+	common := "_busy_timeout=5000&_foreign_keys=on&_synchronous=FULL"
+	w, err := sql.Open("sqlite3", path+"?_journal_mode=WAL&_txlock=immediate&"+common)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	if err := migrate(context.Background(), w); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	// Opened after the writer so WAL mode is already set on the file.
+	r, err := sql.Open("sqlite3", path+"?_query_only=on&"+common)
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
+	}
+	// Idle readers are kept so their page caches stay warm.
+	readers := max(4, runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
+	if err := r.Ping(); err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
+	}
+	return &Store{w: w, r: r}, nil
+}
+
+// Close closes both connection pools.
+func (s *Store) Close() error {
+	if err := errors.Join(s.r.Close(), s.w.Close()); err != nil {
+		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
+}
+
+// Listing limits shared by Decisions and AuditLog.
+const (
+	DefaultListLimit = 50
+	MaxListLimit     = 1000
+)
+
+// listLimit applies the default and the cap to a caller's limit.
+func listLimit(limit int) int {
+	if limit <= 0 {
+		return DefaultListLimit
+	}
+	return min(limit, MaxListLimit)
+}
+
+// ms and fromMS convert between times and the stored unix milliseconds.
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+// inTx runs fn in a transaction on db and commits it; on error it rolls
+// back.
+func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		return errors.Join(err, rollback(tx))
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func rollback(tx *sql.Tx) error {
+	if err := tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+		return fmt.Errorf("rollback: %w", err)
+	}
+	return nil
+}

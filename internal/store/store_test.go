@@ -1,0 +1,210 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slo-dev/slo/internal/policy"
+	"github.com/slo-dev/slo/internal/slo"
+)
+
+// t0 is a fixed base time at millisecond precision, as the store keeps.
+var t0 = time.Date(2026, 11, 27, 18, 0, 0, 0, time.UTC)
+
+func openTest(t testing.TB) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "slod.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, path
+}
+
+func schemaVersions(t *testing.T, path string) []int {
+	t.Helper()
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT version FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestOpenTwiceIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	s, path := openTest(t)
+	if _, err := s.RecordDecision(ctx, DecisionRecord{At: t0, Service: "checkout", Decision: policy.Allow}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := Open(path)
+	if err != nil {
+		t.Fatalf("second Open: %v", err)
+	}
+	defer s2.Close()
+	got := schemaVersions(t, path)
+	if len(got) != len(migrations) || got[len(got)-1] != len(migrations) {
+		t.Errorf("schema_migrations = %v, want 1..%d once each", got, len(migrations))
+	}
+	ds, err := s2.Decisions(ctx, DecisionQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 1 {
+		t.Errorf("decisions after reopen = %d, want 1", len(ds))
+	}
+}
+
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	s, path := openTest(t)
+	if _, err := s.w.Exec(`INSERT INTO schema_migrations (version) VALUES (?)`, len(migrations)+1); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	_, err := Open(path)
+	if !errors.Is(err, ErrSchemaTooNew) {
+		t.Fatalf("Open = %v, want ErrSchemaTooNew", err)
+	}
+	if !strings.Contains(err.Error(), path) {
+		t.Errorf("error %q does not name the file", err)
+	}
+}
+
+func TestFailedMigrationLeavesPreviousVersion(t *testing.T) {
+	s, path := openTest(t)
+	s.Close()
+	orig := migrations
+	t.Cleanup(func() { migrations = orig })
+	migrations = append(orig[:len(orig):len(orig)],
+		`CREATE TABLE half_done (a INTEGER); INSERT INTO no_such_table VALUES (1);`)
+
+	if _, err := Open(path); err == nil {
+		t.Fatal("Open with a broken migration succeeded")
+	}
+	if got := schemaVersions(t, path); len(got) != len(orig) {
+		t.Errorf("schema_migrations = %v, want still at %d", got, len(orig))
+	}
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE name = 'half_done'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Error("table of the failed migration exists: migration was not atomic")
+	}
+}
+
+func TestOpenSettings(t *testing.T) {
+	s, _ := openTest(t)
+	for _, c := range []struct {
+		db     *sql.DB
+		pragma string
+		want   string
+	}{
+		{s.w, "journal_mode", "wal"},
+		{s.w, "synchronous", "2"}, // FULL
+		{s.w, "foreign_keys", "1"},
+		{s.w, "busy_timeout", "5000"},
+		{s.r, "journal_mode", "wal"},
+		{s.r, "query_only", "1"},
+		{s.r, "busy_timeout", "5000"},
+	} {
+		var got string
+		if err := c.db.QueryRow("PRAGMA " + c.pragma).Scan(&got); err != nil {
+			t.Fatalf("PRAGMA %s: %v", c.pragma, err)
+		}
+		if got != c.want {
+			t.Errorf("PRAGMA %s = %q, want %q", c.pragma, got, c.want)
+		}
+	}
+	if n := s.w.Stats().MaxOpenConnections; n != 1 {
+		t.Errorf("writer pool allows %d connections, want 1", n)
+	}
+	if _, err := s.r.Exec(`DELETE FROM decisions`); err == nil {
+		t.Error("write through the read pool succeeded")
+	}
+}
+
+func TestOpenRejectsBadPath(t *testing.T) {
+	for _, p := range []string{"", filepath.Join(t.TempDir(), "a?b.db")} {
+		if s, err := Open(p); err == nil {
+			s.Close()
+			t.Errorf("Open(%q) succeeded", p)
+		}
+	}
+}
+
+// TestDurableAcrossReopen writes every record type, closes the store, and
+// reads everything back from a new one.
+func TestDurableAcrossReopen(t *testing.T) {
+	ctx := context.Background()
+	s, path := openTest(t)
+	o, err := s.CreateOverride(ctx, policy.Override{Service: "checkout", Reason: "hotfix", Actor: "ana",
+		CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := DecisionRecord{At: t0, Service: "checkout", Priority: slo.PriorityNormal, Decision: policy.Allow,
+		Allowed: true, OverrideID: &o.ID, RequestID: "req-1"}
+	if d.ID, err = s.RecordDecision(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	slos := []policy.SLOStatus{{Slug: "availability", BurnRates: map[string]float64{"1h": 2}}}
+	if err := s.SaveServiceEvaluation(ctx, "checkout", t0, slos, []byte(`{"v":1}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s2, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	ds, err := s2.Decisions(ctx, DecisionQuery{})
+	if err != nil || len(ds) != 1 || ds[0].RequestID != "req-1" || *ds[0].OverrideID != o.ID {
+		t.Errorf("decisions after reopen = %+v, %v", ds, err)
+	}
+	os, err := s2.Overrides(ctx, "checkout", nil)
+	if err != nil || len(os) != 1 || os[0] != o {
+		t.Errorf("overrides after reopen = %+v, %v; want [%+v]", os, err, o)
+	}
+	hs, err := s2.History(ctx, "checkout", "availability", t0, t0, 0)
+	if err != nil || len(hs) != 1 || hs[0].BurnRates["1h"] != 2 {
+		t.Errorf("history after reopen = %+v, %v", hs, err)
+	}
+	snaps, err := s2.Snapshots(ctx)
+	if err != nil || string(snaps["checkout"].Data) != `{"v":1}` {
+		t.Errorf("snapshots after reopen = %+v, %v", snaps, err)
+	}
+}
