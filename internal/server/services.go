@@ -176,7 +176,7 @@ func (s *Server) canDeploy(c *gin.Context, st engine.ServiceState, p slo.Priorit
 	rec := store.DecisionRecord{
 		At:        now,
 		Service:   st.Spec.Service,
-		Priority:  string(p),
+		Priority:  p,
 		Version:   req.Version,
 		Actor:     req.Actor,
 		Pipeline:  req.Pipeline,
