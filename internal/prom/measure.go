@@ -1,0 +1,121 @@
+package prom
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/slo-dev/slo/internal/burnrate"
+	"github.com/slo-dev/slo/internal/slo"
+)
+
+// minPeriod is the shortest range queried for a period: just after a
+// calendar period starts, a rate over a few seconds is mostly noise (and
+// shorter than a scrape interval it is empty).
+const minPeriod = time.Minute
+
+// Measurement is one SLO's event counts at one instant.
+type Measurement struct {
+	At time.Time
+	// Period covers the SLO window (rolling) or the calendar period so far.
+	Period slo.Counts
+	// PeriodLength is the range Period was measured over.
+	PeriodLength time.Duration
+	// Windows holds the counts of every burn-rate window the SLO's alert
+	// conditions need, keyed by window length.
+	Windows map[time.Duration]slo.Counts
+}
+
+// span is one range to measure: a bad and a total query over it.
+type span struct {
+	rng    string
+	length time.Duration
+}
+
+// Measure queries the bad and total events of o over its period and every
+// burn-rate window, all at the same instant at (now when zero) so that
+// numerators and denominators agree. The queries run concurrently, each
+// through the bulkhead; the first failure cancels the rest.
+func (s *Source) Measure(ctx context.Context, o slo.SLO, at time.Time) (Measurement, error) {
+	if at.IsZero() {
+		at = time.Now()
+	}
+	spans := spansOf(o, at)
+	// results[2*i] is bad over spans[i], results[2*i+1] total.
+	results := make([]sample, 2*len(spans))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		once     sync.Once
+		firstErr error
+	)
+	for i, sp := range spans {
+		bad, total := o.Queries(sp.rng)
+		for j, q := range []string{bad, total} {
+			wg.Go(func() {
+				v, ok, err := s.Query(ctx, q, at)
+				if err != nil {
+					once.Do(func() {
+						firstErr = fmt.Errorf("measure %s over %s: %w", o.Name, sp.rng, err)
+						cancel()
+					})
+					return
+				}
+				results[2*i+j] = sample{value: v, ok: ok}
+			})
+		}
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return Measurement{}, firstErr
+	}
+	m := Measurement{At: at, PeriodLength: spans[0].length, Windows: make(map[time.Duration]slo.Counts, len(spans)-1)}
+	for i, sp := range spans {
+		c := s.counts(o, sp, results[2*i], results[2*i+1])
+		if i == 0 {
+			m.Period = c
+		} else {
+			m.Windows[sp.length] = c
+		}
+	}
+	return m, nil
+}
+
+// spansOf lists the period first, then the burn-rate windows.
+func spansOf(o slo.SLO, at time.Time) []span {
+	elapsed, _ := o.Period(at)
+	// Whole seconds: PromQL ranges take no fractions, and the count must be
+	// scaled by exactly the range that was queried.
+	period := max(elapsed.Truncate(time.Second), minPeriod)
+	spans := []span{{rng: fmt.Sprintf("%ds", int64(period/time.Second)), length: period}}
+	for _, d := range burnrate.Durations(burnrate.Windows(o.NominalWindow())) {
+		spans = append(spans, span{rng: burnrate.Label(d), length: d})
+	}
+	return spans
+}
+
+// sample is one query's answer; ok is false for an empty result.
+type sample struct {
+	value float64
+	ok    bool
+}
+
+// counts turns per-second rates over sp into event counts.
+func (s *Source) counts(o slo.SLO, sp span, bad, total sample) slo.Counts {
+	if !total.ok || total.value <= 0 {
+		return slo.Counts{} // no traffic
+	}
+	// An error counter without any 5xx series yet answers with an empty
+	// vector: that is zero errors, not missing data.
+	errs := max(bad.value, 0)
+	// total - good is slightly negative through float rounding; anything
+	// larger means good and total select different series.
+	if bad.value < -1e-6*total.value {
+		s.log.Warn("bad events negative: good exceeds total, check the SLI queries",
+			"slo", o.Name, "range", sp.rng, "bad_rate", bad.value, "total_rate", total.value)
+	}
+	secs := sp.length.Seconds()
+	return slo.Counts{Errors: errs * secs, Total: total.value * secs}
+}

@@ -1,0 +1,248 @@
+// Package prom measures SLOs against Prometheus. Every query goes through a
+// bulkhead (bounded concurrency), retries with full-jitter backoff for
+// transient failures only, a circuit breaker that fails fast while
+// Prometheus is down, and a timeout per attempt.
+package prom
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+	"github.com/prometheus/client_golang/api"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/model"
+	"github.com/sony/gobreaker/v2"
+)
+
+// Source runs instant queries against one Prometheus. It is safe for
+// concurrent use.
+type Source struct {
+	cfg     Config
+	api     v1.API
+	log     *slog.Logger
+	breaker *gobreaker.CircuitBreaker[model.Value]
+	slots   chan struct{}
+	m       *metrics
+}
+
+// New builds a Source and registers its metrics on reg (nil: unregistered).
+func New(cfg Config, reg prometheus.Registerer, log *slog.Logger) (*Source, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, fmt.Errorf("prometheus config: %w", err)
+	}
+	rt, err := newTransport(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("prometheus config: %w", err)
+	}
+	client, err := api.NewClient(api.Config{Address: cfg.URL, RoundTripper: rt})
+	if err != nil {
+		return nil, fmt.Errorf("prometheus client: %w", err)
+	}
+	m, err := newMetrics(reg)
+	if err != nil {
+		return nil, fmt.Errorf("prometheus client metrics: %w", err)
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	log = log.With("dependency", "prometheus")
+	s := &Source{
+		cfg:   cfg,
+		api:   v1.NewAPI(client),
+		log:   log,
+		slots: make(chan struct{}, cfg.MaxConcurrent),
+		m:     m,
+	}
+	s.breaker = gobreaker.NewCircuitBreaker[model.Value](gobreaker.Settings{
+		Name:    "prometheus",
+		Timeout: cfg.BreakerOpenTimeout,
+		ReadyToTrip: func(c gobreaker.Counts) bool {
+			return c.ConsecutiveFailures >= uint32(cfg.BreakerFailures)
+		},
+		IsSuccessful: func(err error) bool {
+			k, ok := kindOf(err)
+			return err == nil || (ok && k == kindQuery)
+		},
+		IsExcluded: func(err error) bool {
+			k, ok := kindOf(err)
+			return ok && k == kindCanceled
+		},
+		OnStateChange: s.onStateChange,
+	})
+	return s, nil
+}
+
+func (s *Source) onStateChange(_ string, from, to gobreaker.State) {
+	// gobreaker's states are numbered as the metric wants: 0, 1, 2.
+	s.m.breaker.Set(float64(to))
+	level := slog.LevelInfo
+	if to == gobreaker.StateOpen {
+		level = slog.LevelWarn
+	}
+	s.log.Log(context.Background(), level, "circuit breaker state changed", "from", from.String(), "to", to.String())
+}
+
+// CircuitState is the breaker's state: "closed", "half-open" or "open".
+// Reading it also moves an open breaker whose timeout passed to half-open.
+func (s *Source) CircuitState() string { return s.breaker.State().String() }
+
+// Query runs the instant query q at time at (the server's now when zero).
+// A single sample or a scalar gives its value; an empty result (or NaN/Inf)
+// gives ok=false; several series are an ErrBadQuery error, since SLO
+// queries must aggregate.
+func (s *Source) Query(ctx context.Context, q string, at time.Time) (value float64, ok bool, err error) {
+	value, ok, err = s.query(ctx, q, at)
+	switch {
+	case err == nil:
+		s.m.queries.WithLabelValues(resultSuccess).Inc()
+	case errors.Is(err, ErrCircuitOpen), errors.Is(err, ErrBulkheadFull):
+		s.m.queries.WithLabelValues(resultRejected).Inc()
+	default:
+		s.m.queries.WithLabelValues(resultError).Inc()
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("query %q: %w", q, err)
+	}
+	return value, ok, nil
+}
+
+func (s *Source) query(ctx context.Context, q string, at time.Time) (float64, bool, error) {
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return 0, false, err
+	}
+	defer release()
+	v, err := s.retry(ctx, q, at)
+	if err != nil {
+		return 0, false, err
+	}
+	return sampleValue(v)
+}
+
+// acquire takes a bulkhead slot, so a slow Prometheus holds at most
+// MaxConcurrent goroutines and connections.
+func (s *Source) acquire(ctx context.Context) (release func(), err error) {
+	select {
+	case s.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("%w: %w", ErrBulkheadFull, ctx.Err())
+	}
+	s.m.inFlight.Inc()
+	return func() {
+		s.m.inFlight.Dec()
+		<-s.slots
+	}, nil
+}
+
+// retry runs attempts until one succeeds, a failure is not retryable, the
+// retries are used up or ctx ends.
+func (s *Source) retry(ctx context.Context, q string, at time.Time) (model.Value, error) {
+	var last error
+	op := func() (model.Value, error) {
+		v, err := s.attempt(ctx, q, at)
+		if err == nil {
+			return v, nil
+		}
+		last = err
+		var ae *attemptError
+		if !errors.As(err, &ae) || ae.kind != kindUnavailable {
+			return nil, backoff.Permanent(err)
+		}
+		if ae.retryAfter > 0 {
+			// Waiting past the caller's deadline only to fail is pointless.
+			if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < ae.retryAfter {
+				return nil, backoff.Permanent(fmt.Errorf("%w (Retry-After %s is past the deadline)", err, ae.retryAfter))
+			}
+			return nil, fmt.Errorf("%w: %w", err, &backoff.RetryAfterError{Duration: ae.retryAfter})
+		}
+		return nil, err
+	}
+	v, err := backoff.Retry(ctx, op,
+		backoff.WithBackOff(&fullJitter{base: s.cfg.BackoffBase, max: s.cfg.BackoffMax}),
+		backoff.WithMaxTries(uint(s.cfg.MaxRetries)+1),
+		backoff.WithMaxElapsedTime(0), // bounded by MaxRetries and ctx instead
+		backoff.WithNotify(func(err error, wait time.Duration) {
+			s.m.queries.WithLabelValues(resultRetry).Inc()
+			s.log.Debug("retrying prometheus query", "query", q, "wait", wait, "err", err)
+		}),
+	)
+	// backoff.Retry reports only ctx's error when ctx ends between
+	// attempts; keep the failure that caused the wait.
+	if err != nil && last != nil && ctx.Err() != nil && !errors.Is(err, last) {
+		return nil, fmt.Errorf("%w (last attempt: %w)", err, last)
+	}
+	return v, err
+}
+
+// attempt is one query through the breaker, bounded by QueryTimeout.
+func (s *Source) attempt(ctx context.Context, q string, at time.Time) (model.Value, error) {
+	v, err := s.breaker.Execute(func() (model.Value, error) {
+		actx, cancel := context.WithTimeout(ctx, s.cfg.QueryTimeout)
+		defer cancel()
+		info := &respInfo{}
+		start := time.Now()
+		// Prometheus gets the same timeout, so it stops evaluating a query
+		// nobody waits for any more.
+		v, warnings, _, err := s.api.Query(withRespInfo(actx, info), q, at, v1.WithTimeout(s.cfg.QueryTimeout))
+		s.m.duration.Observe(time.Since(start).Seconds())
+		if err != nil {
+			ae := classify(ctx, err, info, s.cfg.QueryTimeout)
+			if ae.kind == kindUnavailable || ae.kind == kindFailed {
+				s.m.up.WithLabelValues().Set(0)
+			}
+			return nil, ae
+		}
+		s.m.up.WithLabelValues().Set(1)
+		if len(warnings) > 0 {
+			s.log.Warn("prometheus query warnings", "query", q, "warnings", []string(warnings))
+		}
+		return v, nil
+	})
+	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
+		// ErrTooManyRequests: half-open and the one probe is in flight.
+		return nil, fmt.Errorf("%w: %w", ErrCircuitOpen, err)
+	}
+	return v, err
+}
+
+// sampleValue turns a query result into one number.
+func sampleValue(v model.Value) (float64, bool, error) {
+	var f float64
+	switch r := v.(type) {
+	case model.Vector:
+		switch len(r) {
+		case 0:
+			return 0, false, nil
+		case 1:
+			if r[0].Histogram != nil {
+				return 0, false, fmt.Errorf("%w: result is a native histogram, want a number", ErrBadQuery)
+			}
+			f = float64(r[0].Value)
+		default:
+			return 0, false, fmt.Errorf("%w: %d series returned, want one: aggregate with sum(...)", ErrBadQuery, len(r))
+		}
+	case *model.Scalar:
+		f = float64(r.Value)
+	default:
+		return 0, false, fmt.Errorf("%w: result type %s, want vector or scalar", ErrBadQuery, typeName(v))
+	}
+	// 0/0 from a ratio over no traffic: no data, never a number to store.
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, false, nil
+	}
+	return f, true, nil
+}
+
+func typeName(v model.Value) string {
+	if v == nil {
+		return "none"
+	}
+	return v.Type().String()
+}
