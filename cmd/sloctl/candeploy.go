@@ -1,0 +1,334 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/slo-dev/slo/internal/client"
+	"github.com/slo-dev/slo/internal/policy"
+	"github.com/slo-dev/slo/internal/slo"
+)
+
+func init() { rootCmd.AddCommand(newCanDeployCmd()) }
+
+// canDeployOptions are the flags of can-deploy.
+type canDeployOptions struct {
+	priority string
+	version  string
+	actor    string
+	pipeline string
+	output   string
+	failOpen bool
+	timeout  time.Duration
+}
+
+func newCanDeployCmd() *cobra.Command {
+	o := &canDeployOptions{}
+	cmd := &cobra.Command{
+		Use:   "can-deploy SERVICE",
+		Short: "Ask slod whether SERVICE may deploy now (a CI pipeline step)",
+		Long: `can-deploy asks slod's deploy gate whether SERVICE may be deployed now,
+given its error budgets and burn rates. The check is written to slod's
+decision log with the version, actor and pipeline.
+
+Exit status: 0 allowed (possibly with warnings), 1 denied, 2 error (bad
+usage, unknown service, slod unreachable or failing).
+
+Connection failures and 429/502/503/504 answers are retried with backoff
+until --timeout. With --fail-open, an unreachable, overloaded (429) or
+failing (5xx) slod lets the deploy through with a loud warning instead of
+failing the pipeline; any other 4xx answer (unknown service, bad request)
+still fails.
+
+The actor defaults to $GITHUB_ACTOR, $GITLAB_USER_LOGIN or $USER; the
+pipeline to the GitHub Actions run or $CI_PIPELINE_URL; the version to
+$GITHUB_SHA or $CI_COMMIT_SHA. With GITHUB_ACTIONS=true the result is also
+written as ::error:: / ::warning:: annotations.`,
+		Example: `  # Gate a normal deploy in CI
+  sloctl can-deploy checkout --version "$GIT_SHA"
+
+  # A P0 fix: allowed by the default policy even when the budget is spent
+  sloctl can-deploy checkout --priority critical
+
+  # Do not block deploys when slod itself is down
+  sloctl can-deploy checkout --fail-open --timeout 20s
+
+  # Machine-readable answer
+  sloctl can-deploy checkout -o json | jq .reasons`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, args[0]) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.priority, "priority", "normal", "deploy priority: normal, critical (P0 or security fix) or rollback")
+	f.StringVar(&o.version, "version", "", "version being deployed (default $GITHUB_SHA or $CI_COMMIT_SHA)")
+	f.StringVar(&o.actor, "actor", "", "who deploys (default $GITHUB_ACTOR, $GITLAB_USER_LOGIN or $USER)")
+	f.StringVar(&o.pipeline, "pipeline", "", "link to the pipeline run (default from GitHub Actions or GitLab CI)")
+	f.BoolVar(&o.failOpen, "fail-open", false, "allow the deploy (exit 0, with a warning) when slod is unreachable or failing")
+	outputFlagVar(cmd, &o.output)
+	timeoutFlagVar(cmd, &o.timeout)
+	return cmd
+}
+
+func (o *canDeployOptions) run(cmd *cobra.Command, service string) error {
+	switch o.priority {
+	case "normal", "critical", "rollback":
+	default:
+		return withCode(exitError, fmt.Errorf("--priority must be normal, critical or rollback, not %q", o.priority))
+	}
+	asJSON, err := wantJSON(o.output)
+	if err != nil {
+		return err
+	}
+	c, err := apiClient(cmd)
+	if err != nil {
+		return err
+	}
+	req := client.DeployRequest{
+		Priority: o.priority,
+		Version:  firstSet(o.version, os.Getenv("GITHUB_SHA"), os.Getenv("CI_COMMIT_SHA")),
+		Actor:    firstSet(o.actor, defaultActor()),
+		Pipeline: firstSet(o.pipeline, ciPipelineURL()),
+	}
+	ctx, cancel := timeoutContext(cmd, o.timeout)
+	defer cancel()
+	stderr := cmd.ErrOrStderr()
+	github := os.Getenv("GITHUB_ACTIONS") == "true"
+
+	d, err := c.CanDeploy(ctx, service, req)
+	if err != nil {
+		return o.noDecision(stderr, service, err, github)
+	}
+
+	if asJSON {
+		err = writeJSON(cmd.OutOrStdout(), d)
+	} else {
+		err = writeDecision(cmd.OutOrStdout(), d)
+	}
+	if err != nil {
+		return err
+	}
+	if github {
+		switch {
+		case !d.Allowed:
+			annotate(stderr, "error", decisionSummary(d))
+		case len(d.Reasons) > 0:
+			annotate(stderr, "warning", decisionSummary(d))
+		}
+	}
+	if !d.Allowed {
+		return withCode(exitNo, errSilent)
+	}
+	return nil
+}
+
+// noDecision ends a check that got no decision: exit 2, or with
+// --fail-open and slod down, exit 0 with a warning nobody can miss.
+func (o *canDeployOptions) noDecision(stderr io.Writer, service string, err error, github bool) error {
+	if o.failOpen && serverFailure(err) {
+		msg := fmt.Sprintf("FAIL-OPEN: the SLO gate did not run for %s (%v); allowing the deploy because --fail-open is set", service, err)
+		fmt.Fprintln(stderr, "sloctl: WARNING:", msg)
+		if github {
+			annotate(stderr, "warning", msg)
+		}
+		return nil
+	}
+	if github {
+		annotate(stderr, "error", "sloctl can-deploy "+service+": "+err.Error())
+	}
+	return apiFailure(err)
+}
+
+// serverFailure reports whether err is slod being down, overloaded or
+// broken (no answer, 429, 5xx), as opposed to a 4xx about the request:
+// only the former is covered by --fail-open.
+func serverFailure(err error) bool {
+	var ue *client.UnreachableError
+	if errors.As(err, &ue) {
+		return true
+	}
+	var pe *client.ProblemError
+	return errors.As(err, &pe) && (pe.Status >= 500 || pe.Status == http.StatusTooManyRequests)
+}
+
+// ciPipelineURL links to the running CI job, for the audit log.
+func ciPipelineURL() string {
+	server, repo, run := os.Getenv("GITHUB_SERVER_URL"), os.Getenv("GITHUB_REPOSITORY"), os.Getenv("GITHUB_RUN_ID")
+	if server != "" && repo != "" && run != "" {
+		return server + "/" + repo + "/actions/runs/" + run
+	}
+	return os.Getenv("CI_PIPELINE_URL")
+}
+
+// firstSet returns the first non-empty value.
+func firstSet(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// annotate writes a GitHub Actions workflow command. It goes to stderr,
+// which the runner reads too, so that stdout stays clean for -o json.
+func annotate(w io.Writer, level, msg string) {
+	esc := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+	fmt.Fprintf(w, "::%s::%s\n", level, esc.Replace(msg))
+}
+
+// headline is the decision in one line:
+// "DENY checkout (normal deploy): budget exhausted".
+func headline(d *client.Decision) string {
+	summary := "all SLOs within budget"
+	if codes := reasonCodes(d.Reasons); len(codes) > 0 {
+		summary = strings.ReplaceAll(strings.Join(codes, ", "), "_", " ")
+	}
+	return fmt.Sprintf("%s %s (%s deploy): %s", strings.ToUpper(d.Decision), d.Service, d.Priority, summary)
+}
+
+// reasonText is one reason: "availability: message".
+func reasonText(sloName, msg string) string {
+	if sloName == "" {
+		return msg
+	}
+	return sloName + ": " + msg
+}
+
+// decisionSummary is the headline and the reasons, for annotations.
+func decisionSummary(d *client.Decision) string {
+	lines := []string{headline(d)}
+	for _, r := range d.Reasons {
+		lines = append(lines, reasonText(r.SLO, r.Message))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// writeDecision prints the decision for people: the verdict, why, the
+// budget numbers behind it, and what to do next.
+func writeDecision(w io.Writer, d *client.Decision) error {
+	var b strings.Builder
+	fmt.Fprintln(&b, headline(d))
+	for _, r := range d.Reasons {
+		fmt.Fprintf(&b, "  - %s (%s)\n", reasonText(r.SLO, r.Message), r.Code)
+	}
+	if len(d.Actions) > 0 {
+		fmt.Fprintf(&b, "Policy actions: %s\n", strings.Join(d.Actions, ", "))
+	}
+	if o := d.Override; o != nil {
+		fmt.Fprintf(&b, "Override %d by %s until %s: %s\n", o.ID, o.Actor, timeText(&o.ExpiresAt), o.Reason)
+	}
+	switch {
+	case d.Stale && d.EvaluatedAt == nil:
+		b.WriteString("Stale: slod has not measured this service successfully yet\n")
+	case d.Stale:
+		fmt.Fprintf(&b, "Stale: decided on the last good measurement, from %s\n", timeText(d.EvaluatedAt))
+	}
+	if len(d.SLOs) > 0 {
+		when := "not measured yet"
+		if d.EvaluatedAt != nil {
+			when = "evaluated " + timeText(d.EvaluatedAt)
+		}
+		fmt.Fprintf(&b, "\nBudgets (%s):\n", when)
+		for _, s := range d.SLOs {
+			writeSLOBudget(&b, s)
+		}
+	}
+	if !d.Allowed {
+		b.WriteString("\nNext steps:\n")
+		for _, step := range nextSteps(d) {
+			fmt.Fprintf(&b, "  - %s\n", step)
+		}
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return withCode(exitError, fmt.Errorf("write decision: %w", err))
+	}
+	return nil
+}
+
+// writeSLOBudget prints the numbers behind one SLO's part of a decision.
+func writeSLOBudget(b *strings.Builder, s client.SLO) {
+	fmt.Fprintf(b, "  %s: target %s over %s, SLI %s\n", s.Name, percent(s.Target), s.Window, sliText(s.SLI))
+	bu := s.Budget
+	switch {
+	case s.Error != "":
+		fmt.Fprintf(b, "    measurement failed: %s\n", s.Error)
+	case bu.Status == slo.StatusNoData:
+		fmt.Fprintf(b, "    budget: not enough events to judge (%.0f in the window)\n", bu.TotalEvents)
+	default:
+		fmt.Fprintf(b, "    budget remaining %.1f%% (%.0f of %.0f allowed failures used; %.1f of %.1f min left)\n",
+			bu.Remaining*100, bu.FailedEvents, bu.AllowedEvents, bu.RemainingMinutes, bu.AllowedMinutes)
+	}
+	if len(s.BurnRates) > 0 {
+		var parts []string
+		for _, l := range windowLabels(s.BurnRates) {
+			parts = append(parts, l+" "+burnText(s.BurnRates[l]))
+		}
+		fmt.Fprintf(b, "    burn rates: %s\n", strings.Join(parts, ", "))
+	}
+	for _, a := range s.Alerts {
+		if a.Firing {
+			fmt.Fprintf(b, "    firing: %s alert, burn %s over %s and %s over %s (threshold %s)\n",
+				a.Severity, burnText(a.LongBurn), a.Long, burnText(a.ShortBurn), a.Short, burnText(a.Factor))
+		}
+	}
+	switch {
+	case bu.Status == slo.StatusExhausted:
+		b.WriteString("    budget exhausted\n")
+	case s.ExhaustionSeconds != nil:
+		left := time.Duration(*s.ExhaustionSeconds * float64(time.Second))
+		fmt.Fprintf(b, "    at the current burn the budget runs out in %s\n", humanDuration(left))
+	}
+}
+
+// nextSteps says what can be done about a denied deploy.
+func nextSteps(d *client.Decision) []string {
+	var steps []string
+	if hasCode(d, policy.CodeStaleData, policy.CodeNoEvaluation, policy.CodeMeasurementError) {
+		steps = append(steps, fmt.Sprintf("slod has no fresh measurement: check `sloctl status %s` and whether slod can query Prometheus", d.Service))
+	}
+	if d.Priority == "normal" {
+		steps = append(steps, fmt.Sprintf("for a P0 or security fix, if the service's policy allows critical deploys: sloctl can-deploy %s --priority critical", d.Service))
+	}
+	steps = append(steps, fmt.Sprintf(`to deploy anyway, an operator can override the gate (audited, needs SLOCTL_TOKEN): sloctl override create %s --reason "..." --for 2h`, d.Service))
+	if d.Priority != "rollback" {
+		steps = append(steps, fmt.Sprintf("rolling back is never blocked by budget: sloctl can-deploy %s --priority rollback", d.Service))
+	}
+	return steps
+}
+
+// hasCode reports whether any reason of d has one of codes.
+func hasCode(d *client.Decision, codes ...string) bool {
+	for _, r := range d.Reasons {
+		if slices.Contains(codes, r.Code) {
+			return true
+		}
+	}
+	return false
+}
+
+// humanDuration rounds to minutes and shows days past 48h: "3d4h0m".
+func humanDuration(d time.Duration) string {
+	d = d.Round(time.Minute)
+	days := d / (24 * time.Hour)
+	if days < 2 {
+		return minutes(d)
+	}
+	return fmt.Sprintf("%dd%s", days, minutes(d-days*24*time.Hour))
+}
+
+// minutes drops the "0s" that a whole number of minutes prints with.
+func minutes(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		return strings.TrimSuffix(s, "0s")
+	}
+	return s
+}

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/slo-dev/slo/internal/client"
+	"github.com/slo-dev/slo/internal/slo"
+)
+
+func init() { rootCmd.AddCommand(newStatusCmd()) }
+
+type statusOptions struct {
+	output  string
+	timeout time.Duration
+}
+
+func newStatusCmd() *cobra.Command {
+	o := &statusOptions{}
+	cmd := &cobra.Command{
+		Use:   "status [SERVICE]",
+		Short: "Show SLOs, error budgets, burn rates and gate state",
+		Long: `status shows every service (or one) as slod last measured it: each SLO's
+target, SLI, remaining error budget, worst burn rate, and the gate's
+decision for a normal deploy. Problems (failed evaluations, bad slo.yaml,
+reasons for warn/deny) are listed under the table.
+
+Colours are used only when stdout is a terminal and NO_COLOR is unset.`,
+		Example: `  # All services
+  sloctl status
+
+  # One service, against a remote slod
+  sloctl status checkout --server http://slod.internal:8080
+
+  # For scripts
+  sloctl status -o json | jq '.services[] | select(.allowed == false) | .service'`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, args) },
+	}
+	outputFlagVar(cmd, &o.output)
+	timeoutFlagVar(cmd, &o.timeout)
+	return cmd
+}
+
+func (o *statusOptions) run(cmd *cobra.Command, args []string) error {
+	asJSON, err := wantJSON(o.output)
+	if err != nil {
+		return err
+	}
+	c, err := apiClient(cmd)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := timeoutContext(cmd, o.timeout)
+	defer cancel()
+
+	var services []client.Service
+	if len(args) == 1 {
+		s, err := c.Service(ctx, args[0])
+		if err != nil {
+			return apiFailure(err)
+		}
+		services = []client.Service{*s}
+		if asJSON {
+			return writeJSON(cmd.OutOrStdout(), s)
+		}
+	} else {
+		if services, err = c.Services(ctx); err != nil {
+			return apiFailure(err)
+		}
+		if services == nil {
+			services = []client.Service{}
+		}
+		if asJSON {
+			return writeJSON(cmd.OutOrStdout(), map[string]any{"services": services})
+		}
+	}
+	out := cmd.OutOrStdout()
+	return writeStatus(out, services, colorEnabled(out))
+}
+
+// writeStatus prints one table row per SLO, then the problems behind
+// any service that is not plainly allowed.
+func writeStatus(w io.Writer, services []client.Service, color bool) error {
+	if len(services) == 0 {
+		_, err := fmt.Fprintln(w, "no services configured")
+		return err
+	}
+	t := &textTable{color: color}
+	t.header("SERVICE", "SLO", "TARGET", "WINDOW", "SLI", "BUDGET LEFT", "WORST BURN", "GATE")
+	var notes []string
+	for _, s := range services {
+		gate := tcell{text: s.Decision, color: gateColor(s.Decision)}
+		if s.Stale {
+			gate.text += " (stale)"
+		}
+		if len(s.SLOs) == 0 {
+			t.add(plain(s.Service), plain("-"), plain("-"), plain("-"), plain("-"), plain("-"), plain("-"), gate)
+		}
+		for _, x := range s.SLOs {
+			sli := plain(sliText(x.SLI))
+			if x.Error != "" {
+				sli = tcell{text: "error", color: ansiRed}
+				notes = append(notes, fmt.Sprintf("%s/%s: measurement failed: %s", s.Service, x.Name, x.Error))
+			}
+			t.add(plain(s.Service), plain(x.Name), plain(percent(x.Target)), plain(x.Window), sli,
+				budgetCell(x.Budget), plain(worstBurn(x.BurnRates)), gate)
+		}
+		notes = append(notes, serviceNotes(s)...)
+	}
+	if err := t.write(w); err != nil {
+		return err
+	}
+	if len(notes) > 0 {
+		if _, err := fmt.Fprintf(w, "\n%s\n", strings.Join(notes, "\n")); err != nil {
+			return withCode(exitError, fmt.Errorf("write status: %w", err))
+		}
+	}
+	return nil
+}
+
+// serviceNotes explains a service's state beyond the table.
+func serviceNotes(s client.Service) []string {
+	var notes []string
+	for _, p := range s.ConfigProblems {
+		notes = append(notes, fmt.Sprintf("%s: config: %s", s.Service, p))
+	}
+	// LastError sums up the SLOs' own errors, already noted one by one;
+	// it is news only when no SLO carries one.
+	if s.LastError != "" && !slices.ContainsFunc(s.SLOs, func(x client.SLO) bool { return x.Error != "" }) {
+		notes = append(notes, fmt.Sprintf("%s: last evaluation failed: %s", s.Service, strings.ReplaceAll(s.LastError, "\n", "\n  ")))
+	}
+	if s.Decision != "allow" {
+		for _, r := range s.Reasons {
+			notes = append(notes, fmt.Sprintf("%s: %s: %s", s.Service, s.Decision, reasonText(r.SLO, r.Message)))
+		}
+	}
+	return notes
+}
+
+// barCells is the width of the budget bar.
+const barCells = 10
+
+// budgetBar draws the remaining budget as filled cells out of barCells,
+// rounding down so that the bar never shows more budget than is left
+// (52% -> 5 cells). An overspent budget is empty, never negative. The
+// epsilon keeps 1-0.8, which is 0.19999999999999996, from losing a cell.
+func budgetBar(remaining float64) string {
+	n := int(math.Floor(remaining*barCells + 1e-9))
+	n = min(max(n, 0), barCells)
+	return strings.Repeat("█", n) + strings.Repeat("░", barCells-n)
+}
+
+// budgetCell is the bar and the percentage, coloured by how much is left.
+func budgetCell(b slo.Budget) tcell {
+	if b.Status == slo.StatusNoData {
+		return plain("no data")
+	}
+	color := ansiGreen
+	switch {
+	case b.Remaining <= 0.25:
+		color = ansiRed
+	case b.Remaining <= 0.5:
+		color = ansiYellow
+	}
+	return tcell{text: fmt.Sprintf("%s %.0f%%", budgetBar(b.Remaining), b.Remaining*100), color: color}
+}
+
+// worstBurn is the highest burn rate and its window: "14.4x (5m)".
+func worstBurn(burns map[string]float64) string {
+	worst, label := math.Inf(-1), ""
+	for _, l := range windowLabels(burns) {
+		if burns[l] > worst {
+			worst, label = burns[l], l
+		}
+	}
+	if label == "" {
+		return "-"
+	}
+	return fmt.Sprintf("%s (%s)", burnText(worst), label)
+}

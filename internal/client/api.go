@@ -1,0 +1,98 @@
+package client
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// servicePath is /api/v1/services/{service}, escaped.
+func servicePath(service string) string {
+	return "/api/v1/services/" + url.PathEscape(service)
+}
+
+// CanDeploy POSTs an audited can-deploy check. A decision, allowed or not,
+// is a nil error; see Client.do for what is retried.
+func (c *Client) CanDeploy(ctx context.Context, service string, req DeployRequest) (*Decision, error) {
+	var d Decision
+	if err := c.do(ctx, http.MethodPost, servicePath(service)+"/can-deploy", nil, req, &d); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// Services lists every service with its gate state and SLOs.
+func (c *Client) Services(ctx context.Context) ([]Service, error) {
+	var out struct {
+		Services []Service `json:"services"`
+	}
+	if err := c.do(ctx, http.MethodGet, "/api/v1/services", nil, nil, &out); err != nil {
+		return nil, err
+	}
+	return out.Services, nil
+}
+
+// Service returns one service.
+func (c *Client) Service(ctx context.Context, service string) (*Service, error) {
+	var s Service
+	if err := c.do(ctx, http.MethodGet, servicePath(service), nil, nil, &s); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// Overrides lists the overrides of a service, active or not.
+func (c *Client) Overrides(ctx context.Context, service string) ([]Override, error) {
+	var out struct {
+		Overrides []Override `json:"overrides"`
+	}
+	if err := c.do(ctx, http.MethodGet, servicePath(service)+"/overrides", nil, nil, &out); err != nil {
+		return nil, err
+	}
+	return out.Overrides, nil
+}
+
+// CreateOverride lets every deploy of service through for req.For. It
+// needs a token.
+func (c *Client) CreateOverride(ctx context.Context, service string, req OverrideRequest) (*Override, error) {
+	var o Override
+	if err := c.do(ctx, http.MethodPost, servicePath(service)+"/overrides", nil, req, &o); err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// RevokeOverride ends an override now; actor is recorded as who revoked
+// it. It needs a token.
+func (c *Client) RevokeOverride(ctx context.Context, service string, id int64, actor string) (*Override, error) {
+	path := servicePath(service) + "/overrides/" + strconv.FormatInt(id, 10)
+	q := url.Values{}
+	if actor != "" {
+		q.Set("actor", actor)
+	}
+	var o Override
+	if err := c.do(ctx, http.MethodDelete, path, q, nil, &o); err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// Decisions returns the decision log, newest first. An empty service means
+// all services; limit <= 0 leaves the page size to slod.
+func (c *Client) Decisions(ctx context.Context, service string, limit int) ([]DecisionRecord, error) {
+	q := url.Values{}
+	if service != "" {
+		q.Set("service", service)
+	}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	var out struct {
+		Decisions []DecisionRecord `json:"decisions"`
+	}
+	if err := c.do(ctx, http.MethodGet, "/api/v1/decisions", q, nil, &out); err != nil {
+		return nil, err
+	}
+	return out.Decisions, nil
+}

@@ -1,0 +1,190 @@
+// Package client is a small typed client for slod's HTTP API. sloctl uses
+// it, and so can tests that drive a running slod.
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+)
+
+// DefaultServer is where slod listens unless told otherwise.
+const DefaultServer = "http://127.0.0.1:8080"
+
+// Retry defaults: a CI gate should ride out a slod restart of a second or
+// two, and give up well inside a typical 10s step timeout.
+const (
+	defaultRetryBase = 100 * time.Millisecond
+	defaultRetryMax  = 2 * time.Second
+	// defaultRetryWindow bounds retries when the context has no deadline.
+	defaultRetryWindow = 30 * time.Second
+	// maxAnswer caps how much of an answer is read: slod's largest answers
+	// (all services with their SLOs) are far below it.
+	maxAnswer = 16 << 20
+)
+
+// Client talks to one slod. Its zero value is not usable; call New.
+type Client struct {
+	server string
+	token  string
+	http   *http.Client
+
+	// RetryBase and RetryMax shape the full-jitter backoff between
+	// attempts: before retry n the wait is uniform in
+	// [0, min(RetryMax, RetryBase*2^n)).
+	RetryBase, RetryMax time.Duration
+	// OnRetry, when set, hears about each failed attempt before the wait.
+	OnRetry func(err error, wait time.Duration)
+}
+
+// New returns a client for the slod at server (http or https base URL,
+// optionally with a path prefix). token, when not empty, is sent as a
+// bearer token; slod needs it for writes.
+func New(server, token string) (*Client, error) {
+	u, err := url.Parse(server)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("invalid server URL %q: want http://host:port", server)
+	}
+	return &Client{
+		server:    strings.TrimSuffix(server, "/"),
+		token:     token,
+		http:      &http.Client{},
+		RetryBase: defaultRetryBase,
+		RetryMax:  defaultRetryMax,
+	}, nil
+}
+
+// do sends one API call and decodes a 2xx answer into out (when not nil).
+// It retries inside ctx's deadline, and only when that is safe:
+//
+//   - GET is idempotent: any connection error or 5xx is retried.
+//   - Other methods are not (a POSTed can-deploy check is written to the
+//     audit log): they are retried only when the request surely did not
+//     reach slod (an error while dialing), or on 429/502/503/504, which
+//     slod's load shedding, a failed audit write or a proxy send without
+//     acting on the request. A 504 may hide a check that was logged but
+//     whose answer was lost; a duplicate line in the audit log is an
+//     acceptable price for answering the pipeline.
+//
+// Other 4xx answers are never retried: asking again gets the same answer.
+func (c *Client) do(ctx context.Context, method, path string, query url.Values, body, out any) error {
+	var payload []byte
+	if body != nil {
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
+			return fmt.Errorf("encode %s %s: %w", method, path, err)
+		}
+	}
+	target := c.server + path
+	if len(query) > 0 {
+		target += "?" + query.Encode()
+	}
+	idempotent := method == http.MethodGet
+
+	// last is the latest error not caused by ctx ending: when the deadline
+	// cuts the final attempt short, an earlier "Service Unavailable:
+	// starting up" or "connection refused" says more than "no answer
+	// before the timeout".
+	var last error
+	attempt := func() ([]byte, error) {
+		data, err := c.send(ctx, method, target, payload)
+		if err == nil {
+			return data, nil
+		}
+		if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+			last = err
+		}
+		if retryable(err, idempotent) {
+			return nil, err
+		}
+		return nil, backoff.Permanent(err)
+	}
+	window := defaultRetryWindow
+	if deadline, ok := ctx.Deadline(); ok {
+		window = time.Until(deadline)
+	}
+	data, err := backoff.Retry(ctx, attempt,
+		backoff.WithBackOff(&fullJitter{base: c.RetryBase, max: c.RetryMax}),
+		// Stop before a wait that would outlast the deadline, so the
+		// caller sees the last real error rather than "context deadline
+		// exceeded".
+		backoff.WithMaxElapsedTime(window),
+		backoff.WithNotify(func(err error, wait time.Duration) {
+			if c.OnRetry != nil {
+				c.OnRetry(err, wait)
+			}
+		}),
+	)
+	if err != nil {
+		if ctx.Err() != nil && last != nil {
+			return last
+		}
+		return err
+	}
+	if out == nil || len(data) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("decode answer to %s %s from %s: %w", method, path, c.server, err)
+	}
+	return nil
+}
+
+// send makes one attempt and returns the body of a 2xx answer; otherwise
+// an *UnreachableError (no complete answer) or a *ProblemError.
+func (c *Client) send(ctx context.Context, method, target string, payload []byte) ([]byte, error) {
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, body)
+	if err != nil {
+		return nil, fmt.Errorf("build %s %s: %w", method, target, err)
+	}
+	req.Header.Set("Accept", "application/json, application/problem+json")
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, &UnreachableError{URL: c.server, Err: err}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	if err != nil {
+		return nil, &UnreachableError{URL: c.server, Err: fmt.Errorf("answer cut off: %w", err)}
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return data, nil
+	}
+	return nil, parseProblem(resp, data)
+}
+
+// retryable applies the rules documented on do.
+func retryable(err error, idempotent bool) bool {
+	var ue *UnreachableError
+	if errors.As(err, &ue) {
+		return idempotent || ue.neverSent()
+	}
+	var pe *ProblemError
+	if errors.As(err, &pe) {
+		switch pe.Status {
+		case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+			return true
+		}
+		return idempotent && pe.Status >= 500
+	}
+	return false
+}
