@@ -96,7 +96,9 @@ func New(snaps Snapshots, st Store, log *slog.Logger, cfg Config, reg prometheus
 	api.GET("/services/:service", s.getService)
 	api.GET("/services/:service/can-deploy", s.canDeployGet)
 	api.POST("/services/:service/can-deploy", s.canDeployPost)
+	// Flagger webhooks POST; the gate is read-only either way.
 	api.GET("/services/:service/gate", s.gate)
+	api.POST("/services/:service/gate", s.gate)
 	api.GET("/services/:service/slos/:slo/history", s.history)
 	api.GET("/services/:service/overrides", s.listOverrides)
 	api.POST("/services/:service/overrides", s.tokens.requireToken(), s.createOverride)
