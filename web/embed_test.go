@@ -48,10 +48,11 @@ func TestIndexReferencesEmbeddedAssets(t *testing.T) {
 	}
 }
 
-// TestAssetsStayLocalAndEscaped guards two rules of the dashboard: no
-// absolute URL (nothing from a CDN), and no innerHTML/outerHTML/
+// TestAssetsStayLocalAndEscaped guards the rules of the dashboard: no
+// absolute URL (nothing from a CDN); no innerHTML/outerHTML/
 // insertAdjacentHTML/document.write, so API strings only ever reach the
-// page as text.
+// page as text; and no inline style or script, which the server's
+// Content-Security-Policy would block.
 func TestAssetsStayLocalAndEscaped(t *testing.T) {
 	for _, name := range []string{"index.html", "app.css", "app.js"} {
 		src := readAsset(t, name)
@@ -64,6 +65,15 @@ func TestAssetsStayLocalAndEscaped(t *testing.T) {
 			if strings.Contains(src, sink) {
 				t.Errorf("%s uses %s; build the DOM with textContent", name, sink)
 			}
+		}
+	}
+	inline := map[string]*regexp.Regexp{
+		"index.html": regexp.MustCompile(`<style|<script>|<script [^>]*>[^<]|\sstyle=|\son[a-z]+=`),
+		"app.js":     regexp.MustCompile(`\bstyle: |'style'|setAttribute\('on`),
+	}
+	for name, re := range inline {
+		if m := re.FindString(readAsset(t, name)); m != "" {
+			t.Errorf("%s has inline style or script %q; the CSP (style-src/script-src 'self') blocks it", name, m)
 		}
 	}
 }

@@ -1,0 +1,791 @@
+// Package e2e drives the dashboard in a real headless Chromium against a
+// real slod (internal/app, in-process) measuring a real Prometheus loaded
+// with synthetic traffic whose exact counts are known (internal/synth).
+//
+// Screenshots land in artifacts/screenshots/ at the repository root.
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/slo-dev/slo/internal/app"
+	"github.com/slo-dev/slo/internal/engine"
+	"github.com/slo-dev/slo/internal/prom"
+	"github.com/slo-dev/slo/internal/promtest"
+	"github.com/slo-dev/slo/internal/slo"
+	"github.com/slo-dev/slo/internal/store"
+	"github.com/slo-dev/slo/internal/synth"
+)
+
+const (
+	token = "e2e-secret-token"
+	// xss is an SLO description that must be shown as text.
+	xss = `<img src=x onerror=alert(1)>`
+	// historyDays of evaluations are recorded before slod starts, so the
+	// burn-down chart has something to draw.
+	historyDays = 14
+)
+
+// specs are the services under test; the comments give the expected gate
+// for a normal deploy with the default policy.
+var specs = map[string]string{
+	// availability ~152% consumed -> deny (budget_exhausted).
+	"checkout.yaml": `service: checkout
+owner: team-payments
+slos:
+  - name: availability
+    description: '` + xss + `'
+    target: 99.9%
+    window: 30d
+    sli:
+      events:
+        errors: sum(rate(http_requests_total{service="checkout",code=~"5.."}[{{.window}}]))
+        total: sum(rate(http_requests_total{service="checkout"}[{{.window}}]))
+  - name: latency
+    description: Checkout requests served within 300ms
+    target: 99%
+    window: 7d
+    sli:
+      latency:
+        metric: http_request_duration_seconds
+        selector: '{service="checkout"}'
+        threshold: 300ms
+`,
+	// 60% consumed -> warn (increase_monitoring).
+	"search.yaml": `service: search
+owner: team-discovery
+slos:
+  - name: availability
+    target: 99.9%
+    window: 30d
+    sli:
+      events:
+        errors: sum(rate(http_requests_total{service="search",code=~"5.."}[{{.window}}]))
+        total: sum(rate(http_requests_total{service="search"}[{{.window}}]))
+`,
+	// 10% consumed -> allow.
+	"payments.yaml": `service: payments
+owner: team-payments
+slos:
+  - name: availability
+    target: 99.9%
+    window: 30d
+    sli:
+      events:
+        errors: sum(rate(http_requests_total{service="payments",code=~"5.."}[{{.window}}]))
+        total: sum(rate(http_requests_total{service="payments"}[{{.window}}]))
+`,
+}
+
+// env is one running stack: Prometheus, slod and a browser tab.
+type env struct {
+	now      time.Time
+	checkout synth.Scenario
+	base     string // slod's URL
+	ctx      context.Context
+
+	mu      sync.Mutex
+	console []chromedp.ConsoleMessage
+	dialogs []string
+}
+
+func TestDashboard(t *testing.T) {
+	if testing.Short() {
+		t.Skip("e2e: skipped in -short mode")
+	}
+	e := start(t)
+
+	t.Run("overview", e.testOverview)
+	t.Run("service page", e.testServicePage)
+	t.Run("decision log", e.testDecisionLog)
+	t.Run("override from the page", e.testOverride)
+	t.Run("accessibility basics", e.testAccessibility)
+	t.Run("phone width", e.testPhone)
+
+	// Whatever ran above: nothing may have gone to the console as an error,
+	// and no dialog (alert from injected HTML) may have opened. First prove
+	// that the console is really being read.
+	probe := "e2e console probe " + strconv.FormatInt(time.Now().UnixNano(), 10)
+	e.run(t, "console probe", chromedp.Evaluate[chromedp.Void](`console.info(`+strconv.Quote(probe)+`)`))
+	if !e.waitConsole(probe, 10*time.Second) {
+		t.Fatal("the console probe never arrived: console errors would go unnoticed")
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, m := range e.console {
+		if m.Type == chromedp.ConsoleError || m.IsException() {
+			t.Errorf("browser console: %s (%s:%d)", m, m.URL, m.Line+1)
+		}
+	}
+	for _, d := range e.dialogs {
+		t.Errorf("a JavaScript dialog opened: %q", d)
+	}
+}
+
+// start brings the whole stack up; everything stops at the end of the test.
+func start(t *testing.T) *env {
+	t.Helper()
+	chromium := lookChromium(t)
+	now := time.Now()
+	e := &env{now: now}
+
+	// Traffic with exact ground truth. Rates are constant around now and
+	// around every window edge, so Prometheus' extrapolation is exact.
+	begin := now.Add(-45 * synth.Day)
+	end := now.Add(promtest.Lead)
+	e.checkout = synth.Scenario{
+		Service: "checkout", Start: begin, End: end,
+		Default: synth.Traffic{RPS: 10, ErrorRatio: 0.0007, ClientErrorRatio: 0.01, SlowRatio: 0.005},
+		// A two-day incident inside the 30d window pushes the budget
+		// from 30% left to overspent: the burn-down chart shows the drop.
+		Segments: []synth.Segment{{From: now.Add(-6 * synth.Day), To: now.Add(-4 * synth.Day),
+			Traffic: synth.Traffic{RPS: 10, ErrorRatio: 0.013, ClientErrorRatio: 0.01, SlowRatio: 0.005}}},
+		Latency: &synth.Latency{Buckets: []float64{0.1, 0.3, 1, 2.5}, Threshold: 0.3},
+	}
+	search := synth.Scenario{Service: "search", Start: begin, End: end,
+		Default: synth.Traffic{RPS: 5, ErrorRatio: 0.0006, ClientErrorRatio: 0.02}}
+	payments := synth.Scenario{Service: "payments", Start: begin, End: end,
+		Default: synth.Traffic{RPS: 20, ErrorRatio: 0.0001}}
+	promSrv := promtest.Start(t, e.checkout, search, payments)
+
+	dir := t.TempDir()
+	slosDir := filepath.Join(dir, "slos")
+	if err := os.Mkdir(slosDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range specs {
+		if err := os.WriteFile(filepath.Join(slosDir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db := filepath.Join(dir, "slod.db")
+	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	promCfg := prom.Config{URL: promSrv.URL}
+	recordHistory(t, slosDir, db, promCfg, log, now)
+
+	// slod itself, in-process, on a free loopback port.
+	ctx, stop := context.WithCancel(context.Background())
+	ready := make(chan net.Addr, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- app.Run(ctx, app.Config{
+			SLOs: slosDir, DB: db, Listen: "127.0.0.1:0", Interval: 10 * time.Second,
+			Tokens: []string{token}, Prometheus: promCfg,
+		}, log, ready)
+	}()
+	t.Cleanup(func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("slod: %v", err)
+		}
+	})
+	select {
+	case addr := <-ready:
+		e.base = "http://" + addr.String()
+	case err := <-done:
+		t.Fatalf("slod did not start: %v", err)
+	case <-time.After(time.Minute):
+		t.Fatal("slod did not start within a minute")
+	}
+	waitEvaluated(t, e.base, now)
+	e.ctx = newBrowser(t, chromium, e)
+	return e
+}
+
+// recordHistory runs slod's own engine over the same Prometheus, store and
+// specs at instants of the last historyDays days, as a slod that had been
+// running would have, so the stored history has a shape to draw.
+func recordHistory(t *testing.T, slosDir, db string, promCfg prom.Config, log *slog.Logger, now time.Time) {
+	t.Helper()
+	loaded, problems := slo.Load(slosDir)
+	if len(problems) > 0 || len(loaded) != len(specs) {
+		t.Fatalf("load specs: %d specs, problems %v", len(loaded), problems)
+	}
+	st, err := store.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	source, err := prom.New(promCfg, prometheus.NewRegistry(), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var at time.Time
+	eng := engine.New(loaded, source, st, log, engine.Options{Clock: func() time.Time { return at }})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	for at = now.Add(-historyDays * synth.Day); at.Before(now.Add(-time.Hour)); at = at.Add(6 * time.Hour) {
+		eng.EvaluateOnce(ctx)
+	}
+	if err := ctx.Err(); err != nil {
+		t.Fatalf("recording history: %v", err)
+	}
+}
+
+// waitEvaluated polls the API until every service has a fresh, live
+// evaluation (not one restored from the recorded history).
+func waitEvaluated(t *testing.T, base string, since time.Time) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		var body struct {
+			Services []struct {
+				Service     string     `json:"service"`
+				Stale       bool       `json:"stale"`
+				EvaluatedAt *time.Time `json:"evaluated_at"`
+			} `json:"services"`
+		}
+		err := getJSON(base+"/api/v1/services", &body)
+		fresh := err == nil && len(body.Services) == len(specs)
+		for _, s := range body.Services {
+			fresh = fresh && !s.Stale && s.EvaluatedAt != nil && !s.EvaluatedAt.Before(since)
+		}
+		if fresh {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("services not evaluated after 2m: err %v, %+v", err, body.Services)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func getJSON(url string, v any) error {
+	client := &http.Client{Timeout: 10 * time.Second}
+	res, err := client.Get(url)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(res.Body)
+		return fmt.Errorf("GET %s: %s: %s", url, res.Status, b)
+	}
+	return json.NewDecoder(res.Body).Decode(v)
+}
+
+// lookChromium finds the browser, skipping (or failing under CI) without it.
+func lookChromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("e2e: chromium is required in CI (Debian package chromium)")
+	}
+	t.Skip("e2e: chromium not found; install the Debian package chromium to run the dashboard tests")
+	return ""
+}
+
+// newBrowser starts headless Chromium with a fresh profile and records its
+// console and dialogs into e.
+func newBrowser(t *testing.T, path string, e *env) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.NoSandbox,
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.WindowSize(1280, 900),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelTab := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() {
+		cancelTab()
+		cancelAlloc()
+	})
+	if err := chromedp.Do(ctx); err != nil { // starts the browser
+		t.Fatalf("start chromium: %v", err)
+	}
+	messages := chromedp.Console(ctx)
+	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			e.mu.Lock()
+			e.console = append(e.console, m)
+			e.mu.Unlock()
+		}
+	}()
+	go func() {
+		for d, err := range dialogs {
+			if err != nil {
+				return
+			}
+			e.mu.Lock()
+			e.dialogs = append(e.dialogs, d.Message)
+			e.mu.Unlock()
+			// Close it, or the page stays blocked.
+			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}()
+	return ctx
+}
+
+// waitConsole reports whether a console message with the text arrives
+// within d.
+func (e *env) waitConsole(text string, d time.Duration) bool {
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		e.mu.Lock()
+		for _, m := range e.console {
+			if m.Text == text {
+				e.mu.Unlock()
+				return true
+			}
+		}
+		e.mu.Unlock()
+	}
+	return false
+}
+
+// run runs browser actions with a bound, so a missing element fails the
+// test instead of hanging it.
+func (e *env) run(t *testing.T, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func eval[T any](t *testing.T, e *env, js string) T {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return v
+}
+
+func (e *env) screenshot(t *testing.T, name string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
+	defer cancel()
+	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	dir := filepath.Join("..", "..", "artifacts", "screenshots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, buf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", path)
+}
+
+const overviewLoaded = `main[data-route="overview"][data-loaded="true"]`
+const serviceLoaded = `main[data-route="service"][data-loaded="true"]`
+
+func (e *env) testOverview(t *testing.T) {
+	e.run(t, "open overview",
+		chromedp.Navigate(e.base+"/"),
+		chromedp.WaitVisible(chromedp.CSS(overviewLoaded)))
+
+	type card struct {
+		Service, Gate, GateText, Stale, WorstBurn string
+		Bars                                      int
+	}
+	cards := eval[[]card](t, e, `[...document.querySelectorAll('#services > li[data-service]')].map((li) => ({
+		Service: li.dataset.service,
+		Gate: li.querySelector('[data-gate]').dataset.gate,
+		GateText: li.querySelector('[data-gate]').textContent.trim(),
+		Stale: li.dataset.stale,
+		WorstBurn: li.querySelector('[data-field="worst-burn"]').textContent,
+		Bars: li.querySelectorAll('[data-slo] [role="meter"]').length,
+	}))`)
+	// Services in trouble first: deny, warn, allow.
+	want := []struct {
+		service, gate, text string
+		bars                int
+	}{
+		{"checkout", "deny", "Deny", 2},
+		{"search", "warn", "Warn", 1},
+		{"payments", "allow", "Allow", 1},
+	}
+	if len(cards) != len(want) {
+		t.Fatalf("overview lists %d services (%+v), want %d", len(cards), cards, len(want))
+	}
+	for i, w := range want {
+		c := cards[i]
+		if c.Service != w.service || c.Gate != w.gate || c.GateText != w.text || c.Bars != w.bars || c.Stale != "false" {
+			t.Errorf("card %d = %+v, want service %s gate %s (%q), %d budget bars, not stale", i, c, w.service, w.gate, w.text, w.bars)
+		}
+	}
+	// checkout's worst current (1h) burn is availability's 0.7x.
+	if !strings.Contains(cards[0].WorstBurn, "0.70×") || !strings.Contains(cards[0].WorstBurn, "availability") {
+		t.Errorf("checkout worst burn = %q, want 0.70× (availability)", cards[0].WorstBurn)
+	}
+	reasons := eval[string](t, e, `document.querySelector('[data-service="checkout"] .reasons').textContent`)
+	if !strings.Contains(reasons, "availability") {
+		t.Errorf("checkout card reasons %q do not name the exhausted SLO", reasons)
+	}
+	e.screenshot(t, "overview.png")
+
+	// The filter narrows the list without a reload.
+	e.run(t, "filter", chromedp.SendKeys(chromedp.ID("filter"), "search"))
+	shown := eval[[]string](t, e, `[...document.querySelectorAll('#services > li[data-service]')].map((li) => li.dataset.service)`)
+	if strings.Join(shown, ",") != "search" {
+		t.Errorf("filter 'search' shows %v, want [search]", shown)
+	}
+}
+
+// fields reads every [data-field] of an SLO section: text and data-value.
+type field struct{ Text, Value string }
+
+func sloFields(t *testing.T, e *env, slug string) map[string]field {
+	t.Helper()
+	return eval[map[string]field](t, e, fmt.Sprintf(`(() => {
+		const out = {};
+		for (const el of document.querySelectorAll('[data-slo=%q] [data-field]')) {
+			if (!(el.dataset.field in out)) out[el.dataset.field] = { Text: el.textContent, Value: el.dataset.value || '' };
+		}
+		return out;
+	})()`, slug))
+}
+
+// number parses a displayed number: "-4,200", "152.0%", "-22.5 min", "0.70×".
+func number(t *testing.T, s string) float64 {
+	t.Helper()
+	clean := strings.NewReplacer(",", "", "%", "", "×", "", "min", "", "−", "-").Replace(s)
+	v, err := strconv.ParseFloat(strings.TrimSpace(clean), 64)
+	if err != nil {
+		t.Fatalf("displayed value %q is not a number", s)
+	}
+	return v
+}
+
+// near reports whether got is within 1% of want, allowing abs for the
+// rounding of the display.
+func near(got, want, abs float64) bool {
+	return math.Abs(got-want) <= math.Max(0.01*math.Abs(want), abs)
+}
+
+func (e *env) testServicePage(t *testing.T) {
+	e.run(t, "open checkout from the overview",
+		chromedp.Navigate(e.base+"/"),
+		chromedp.WaitVisible(chromedp.CSS(overviewLoaded)),
+		chromedp.Click(chromedp.CSS(`[data-service="checkout"] h2 a`)),
+		chromedp.WaitVisible(chromedp.CSS(serviceLoaded)))
+
+	gate := eval[string](t, e, `document.querySelector('#service [data-gate]').dataset.gate`)
+	if gate != "deny" {
+		t.Errorf("checkout gate on its page = %q, want deny", gate)
+	}
+	// The instant the page's numbers were measured at.
+	at, err := time.Parse(time.RFC3339, eval[string](t, e, `document.querySelector('#service-summary time').getAttribute('datetime')`))
+	if err != nil {
+		t.Fatalf("evaluated_at on the page: %v", err)
+	}
+
+	// Availability over 30d at 99.9%, from the generator's exact counts.
+	w := 30 * synth.Day
+	total := promtest.Increase(e.checkout.Requests, at, w)
+	failed := promtest.Increase(e.checkout.Errors, at, w)
+	budget := 0.001
+	consumed := failed / total / budget
+	allowedMin := w.Minutes() * budget
+	t.Logf("ground truth at %s: %.0f requests, %.0f failed, consumed %.2f%%", at.Format(time.RFC3339), total, failed, 100*consumed)
+
+	f := sloFields(t, e, "availability")
+	t.Logf("availability on the page: %v", f)
+	checks := []struct {
+		field      string
+		want, abs  float64
+		wantSuffix string
+	}{
+		{"target", 99.9, 0, "%"},
+		{"consumed", 100 * consumed, 0.05, "%"},
+		{"remaining", 100 * (1 - consumed), 0.05, "%"},
+		{"failed-events", failed, 0.5, ""},
+		{"remaining-events", budget*total - failed, 0.5, ""},
+		{"remaining-minutes", allowedMin * (1 - consumed), 0.05, " min"},
+	}
+	for _, c := range checks {
+		got, ok := f[c.field]
+		if !ok {
+			t.Errorf("availability: no [data-field=%q] on the page", c.field)
+			continue
+		}
+		if !strings.HasSuffix(got.Text, c.wantSuffix) || !near(number(t, got.Text), c.want, c.abs) {
+			t.Errorf("availability %s shows %q, want %.4g%s (within 1%%)", c.field, got.Text, c.want, c.wantSuffix)
+		}
+	}
+	// The SLI shows 2 decimals (rounded down), so compare the error ratio
+	// it implies, allowing that rounding.
+	if got := 100 - number(t, f["sli"].Text); !near(got, 100*failed/total, 0.01) {
+		t.Errorf("availability SLI shows %q, want %.4f%%", f["sli"].Text, 100*(1-failed/total))
+	}
+	notes := eval[string](t, e, `document.querySelector('[data-slo="availability"] .stats').textContent`)
+	for _, want := range []string{
+		"of " + formatCount(budget*total) + " allowed",
+		"of " + formatCount(total) + " total",
+		"of 43.2 min in the window",
+	} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("availability stats %q lack %q", notes, want)
+		}
+	}
+	if got := f["exhaustion"].Text; got != "Exhausted" {
+		t.Errorf("availability time to exhaustion = %q, want Exhausted", got)
+	}
+	if got := f["status"].Value; got != "exhausted" {
+		t.Errorf("availability status = %q, want exhausted", got)
+	}
+
+	// Burn rates: 0.7x in every window (the incident ended 4 days ago, so
+	// the 3d window and shorter see only the default traffic), none firing.
+	burns := eval[map[string]string](t, e, `Object.fromEntries([...document.querySelectorAll('[data-slo="availability"] [data-burn-window]')].map((li) => [li.dataset.burnWindow, li.querySelector('strong').textContent]))`)
+	for _, win := range []string{"5m", "30m", "1h", "2h", "6h", "1d", "3d"} {
+		if got, ok := burns[win]; !ok || !near(number(t, got), 0.7, 0.005) {
+			t.Errorf("availability burn rate over %s shows %q, want 0.70×", win, got)
+		}
+	}
+	firing := eval[[]string](t, e, `[...document.querySelectorAll('[data-slo="availability"] tr[data-alert]')].map((tr) => tr.dataset.alert + '=' + tr.dataset.firing)`)
+	if len(firing) != 4 || strings.Contains(strings.Join(firing, ","), "=true") {
+		t.Errorf("availability alert rows = %v, want 4 conditions, none firing", firing)
+	}
+
+	// Latency over 7d at 99%: 0.5% slow requests -> 50% of the budget.
+	lw := 7 * synth.Day
+	slow := promtest.Increase(e.checkout.SlowRequests, at, lw) / promtest.Increase(e.checkout.Requests, at, lw)
+	lf := sloFields(t, e, "latency")
+	if got := number(t, lf["consumed"].Text); !near(got, 100*slow/0.01, 0.05) {
+		t.Errorf("latency consumed shows %q, want %.1f%%", lf["consumed"].Text, 100*slow/0.01)
+	}
+	// Time to exhaustion at the 1h burn (0.5x): 50% of 7d / 0.5 = 7d.
+	if got := lf["exhaustion"].Text; got != "7d" {
+		t.Errorf("latency time to exhaustion = %q, want 7d", got)
+	}
+
+	// The burn-down chart is drawn from stored history, with the ideal line.
+	chart := eval[struct {
+		D, Ideal string
+		Points   int
+	}](t, e, `(() => {
+		const svg = document.querySelector('#burndown-availability svg');
+		const p = svg && svg.querySelector('path.budget');
+		const i = svg && svg.querySelector('path.ideal');
+		return { D: p ? p.getAttribute('d') : '', Ideal: i ? i.getAttribute('d') : '', Points: p ? Number(p.dataset.points) : 0 };
+	})()`)
+	if segs := strings.Count(chart.D, "L"); !strings.HasPrefix(chart.D, "M") || segs < historyDays*4-2 {
+		t.Errorf("burn-down path.budget d=%q: %d line segments, want at least %d (one per stored evaluation)", chart.D, segs, historyDays*4-2)
+	}
+	if chart.Points < historyDays*4 || chart.Ideal == "" {
+		t.Errorf("burn-down: %d points, ideal line %q", chart.Points, chart.Ideal)
+	}
+	if d := eval[string](t, e, `(document.querySelector('#sli-availability svg path.sli') || {getAttribute: () => ''}).getAttribute('d')`); strings.Count(d, "L") < historyDays*4-2 {
+		t.Errorf("SLI chart path.sli d=%q is too short", d)
+	}
+
+	// An SLO description with HTML in it is text, not markup.
+	desc := eval[string](t, e, `document.querySelector('[data-slo="availability"] [data-field="description"]').textContent`)
+	if desc != xss {
+		t.Errorf("description shows %q, want the literal %q", desc, xss)
+	}
+	if n := eval[int](t, e, `document.querySelectorAll('img').length`); n != 0 {
+		t.Errorf("the page has %d <img> elements; the description was parsed as HTML", n)
+	}
+	e.screenshot(t, "service-checkout.png")
+}
+
+func formatCount(v float64) string {
+	n := int64(math.Round(v))
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func (e *env) testDecisionLog(t *testing.T) {
+	// A pipeline asks the gate; the check is audited and shown.
+	body := `{"priority":"normal","version":"v1.2.3","actor":"ci-bot","pipeline":"deploy#7"}`
+	res, err := http.Post(e.base+"/api/v1/services/checkout/can-deploy", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("POST can-deploy: %s", res.Status)
+	}
+
+	type row struct{ Decision, Version, Actor, Pipeline, Priority, Reasons, Service string }
+	const readRows = `[...document.querySelectorAll('#decisions tr[data-decision-id]')].map((tr) => {
+		const f = (n) => { const el = tr.querySelector('[data-field="' + n + '"]'); return el ? el.textContent : ''; };
+		const svc = tr.querySelector('a[href^="#/service/"]');
+		return { Decision: tr.dataset.decision, Version: f('version'), Actor: f('actor'), Pipeline: f('pipeline'),
+			Priority: f('priority'), Reasons: f('reasons'), Service: svc ? svc.textContent : '' };
+	})`
+	check := func(where string, rows []row, wantService string) {
+		t.Helper()
+		if len(rows) != 1 {
+			t.Fatalf("%s: %d decision rows (%+v), want 1", where, len(rows), rows)
+		}
+		r := rows[0]
+		if r.Decision != "deny" || r.Version != "v1.2.3" || r.Actor != "ci-bot" || r.Pipeline != "deploy#7" ||
+			r.Priority != "normal" || !strings.Contains(r.Reasons, "budget") || r.Service != wantService {
+			t.Errorf("%s: decision row %+v, want deny of v1.2.3 by ci-bot (deploy#7) with budget reasons", where, r)
+		}
+	}
+
+	// The service page picks it up on its next refresh, without a reload.
+	e.run(t, "refresh the service page",
+		chromedp.Navigate(e.base+"/#/service/checkout"),
+		chromedp.WaitVisible(chromedp.CSS(serviceLoaded)),
+		chromedp.Click(chromedp.ID("refresh-now")),
+		chromedp.WaitVisible(chromedp.CSS(`#decisions tr[data-decision-id]`)))
+	check("service page", eval[[]row](t, e, readRows), "")
+
+	e.run(t, "open the decision log",
+		chromedp.Click(chromedp.CSS(`a[data-nav="decisions"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`main[data-route="decisions"][data-loaded="true"]`)))
+	check("decision log", eval[[]row](t, e, readRows), "checkout")
+}
+
+func (e *env) testOverride(t *testing.T) {
+	const reason = `<b>incident 42</b> hotfix`
+	e.run(t, "open checkout",
+		chromedp.Navigate(e.base+"/#/service/checkout"),
+		chromedp.WaitVisible(chromedp.CSS(serviceLoaded)),
+		chromedp.WaitVisible(chromedp.CSS(`#service [data-gate="deny"]`)),
+		chromedp.SendKeys(chromedp.ID("token"), token),
+		chromedp.SendKeys(chromedp.ID("override-reason"), reason),
+		chromedp.SendKeys(chromedp.ID("override-actor"), "e2e"),
+		chromedp.SetValue(chromedp.ID("override-duration"), "1h"),
+		chromedp.Click(chromedp.ID("override-submit")),
+		// The page refreshes itself: the gate flips without a reload.
+		chromedp.WaitVisible(chromedp.CSS(`#service [data-gate="allow"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#active-overrides [data-override-id]`)))
+
+	shown := eval[string](t, e, `document.querySelector('#active-overrides [data-field="reason"]').textContent`)
+	if shown != reason {
+		t.Errorf("override reason shows %q, want the literal %q", shown, reason)
+	}
+	if msg := eval[string](t, e, `document.getElementById('override-error').textContent`); msg != "" {
+		t.Errorf("override form shows an error: %q", msg)
+	}
+	storage := eval[[]string](t, e, `[sessionStorage.getItem('slod.token') || '', String(localStorage.length)]`)
+	if storage[0] != token || storage[1] != "0" {
+		t.Errorf("token storage: sessionStorage %q, localStorage has %s items; want the token in sessionStorage only", storage[0], storage[1])
+	}
+
+	// The API agrees: the override lets normal deploys of checkout through.
+	var svc struct {
+		Decision string `json:"decision"`
+		Allowed  bool   `json:"allowed"`
+		Override *struct {
+			Actor  string `json:"actor"`
+			Reason string `json:"reason"`
+		} `json:"override"`
+	}
+	if err := getJSON(e.base+"/api/v1/services/checkout", &svc); err != nil {
+		t.Fatal(err)
+	}
+	if svc.Decision != "allow" || !svc.Allowed || svc.Override == nil || svc.Override.Actor != "e2e" || svc.Override.Reason != reason {
+		t.Errorf("API after the override: %+v, want allow by e2e", svc)
+	}
+	e.screenshot(t, "service-checkout-override.png")
+
+	// Revoking from the page puts the gate back.
+	e.run(t, "revoke",
+		chromedp.Click(chromedp.CSS(`#active-overrides [data-action="revoke"]`)),
+		chromedp.Click(chromedp.CSS(`#active-overrides [data-action="confirm-revoke"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#service [data-gate="deny"]`)),
+		chromedp.WaitVisible(chromedp.ID("no-active-overrides")))
+}
+
+// testAccessibility checks what a script can: every control has a label,
+// every button a name, charts are labelled images, states are written out
+// (not only coloured), and the first Tab lands on the skip link.
+func (e *env) testAccessibility(t *testing.T) {
+	e.run(t, "open checkout",
+		chromedp.Navigate(e.base+"/#/service/checkout"),
+		chromedp.WaitVisible(chromedp.CSS(serviceLoaded)))
+	problems := eval[[]string](t, e, `(() => {
+		const out = [];
+		for (const el of document.querySelectorAll('input, select, textarea')) {
+			if (!el.labels || el.labels.length === 0) out.push('unlabelled control #' + el.id);
+		}
+		for (const b of document.querySelectorAll('button')) {
+			if (!b.textContent.trim() && !b.getAttribute('aria-label')) out.push('button without a name');
+		}
+		for (const svg of document.querySelectorAll('figure svg.chart-svg')) {
+			const ids = (svg.getAttribute('aria-labelledby') || '').split(' ').filter(Boolean);
+			if (svg.getAttribute('role') !== 'img' || ids.length === 0 || ids.some((id) => !document.getElementById(id))) out.push('chart without a label');
+		}
+		for (const el of document.querySelectorAll('[data-gate], [data-field="status"], [data-field="condition"]')) {
+			if (!el.textContent.trim()) out.push('state shown without text: ' + el.outerHTML.slice(0, 80));
+		}
+		if (document.querySelectorAll('main h1').length !== 1) out.push('want exactly one h1');
+		return out;
+	})()`)
+	for _, p := range problems {
+		t.Error(p)
+	}
+	e.run(t, "first Tab", chromedp.Navigate(e.base+"/"), chromedp.WaitVisible(chromedp.CSS(overviewLoaded)),
+		chromedp.KeyEvent("\t"))
+	if got := eval[string](t, e, `document.activeElement.className + ':' + document.activeElement.textContent`); got != "skip:Skip to content" {
+		t.Errorf("first Tab focuses %q, want the skip link", got)
+	}
+}
+
+func (e *env) testPhone(t *testing.T) {
+	e.run(t, "phone overview",
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
+		chromedp.Navigate(e.base+"/"),
+		chromedp.WaitVisible(chromedp.CSS(overviewLoaded)))
+	// Nothing may force horizontal scrolling at phone width.
+	if w := eval[int](t, e, `document.documentElement.scrollWidth`); w > 390 {
+		t.Errorf("overview is %dpx wide at a 390px viewport", w)
+	}
+	e.screenshot(t, "overview-phone.png")
+	e.run(t, "phone service page",
+		chromedp.Navigate(e.base+"/#/service/checkout"),
+		chromedp.WaitVisible(chromedp.CSS(serviceLoaded)))
+	if w := eval[int](t, e, `document.documentElement.scrollWidth`); w > 390 {
+		t.Errorf("service page is %dpx wide at a 390px viewport", w)
+	}
+	e.screenshot(t, "service-checkout-phone.png")
+}
+
+// testWriter sends slod's logs to the test log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
