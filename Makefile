@@ -15,5 +15,12 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
+# One command from a fresh checkout: builds bin/, serves 35 days of
+# synthetic traffic for slos/ from an embedded Prometheus-compatible source
+# (cmd/slo-demo), runs slod against it and prints the dashboard URL.
+# Ctrl-C stops both.
+demo: build
+	@bash scripts/demo.sh
+
 clean:
 	rm -rf $(BIN)
