@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -65,6 +66,9 @@ func run(ctx context.Context, listen string, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", listen, err)
 	}
+	// The backfill's text and block-writer head are garbage now: return
+	// their memory, as the demo runs for a while next to slod.
+	debug.FreeOSMemory()
 	var mem runtime.MemStats
 	runtime.ReadMemStats(&mem)
 	log.Info("demo data loaded",
