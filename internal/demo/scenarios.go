@@ -12,7 +12,7 @@ import (
 )
 
 // History is how far back the data reaches: more than the longest SLO
-// window (30d) plus its longest burn-rate window, so every query is covered.
+// period (30d, or a 31-day calendar month), so every query is covered.
 const History = 35 * synth.Day
 
 // Horizon is how far past now the data runs: queries only see samples up to
@@ -20,9 +20,9 @@ const History = 35 * synth.Day
 const Horizon = 30 * time.Minute
 
 // Recent is the span before now sampled every minute, as a scraper would:
-// it covers the 3d burn-rate window, the longest but the SLO windows.
-// Older history is sampled every CoarseStep, which cuts the samples to
-// backfill (and the work of 30d queries) by more than three.
+// it covers every burn-rate window (the longest is 3d), so a 5m window has
+// five samples. Older history is sampled every CoarseStep, which cuts the
+// samples to backfill (and the work of 30d queries) by more than three.
 const Recent = 4 * synth.Day
 
 // CoarseStep is the sample interval of history older than Recent.
