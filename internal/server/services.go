@@ -90,22 +90,15 @@ type canDeployRequest struct {
 	Pipeline string `json:"pipeline"`
 }
 
-func (s *Server) canDeployGet(c *gin.Context) {
-	st, ok := s.service(c)
-	if !ok {
-		return
-	}
-	p, err := policy.ParsePriority(c.Query("priority"))
-	if err != nil {
-		badField(c, "priority", err.Error())
-		return
-	}
-	c.JSON(http.StatusOK, s.canDeploy(c, st, p, nil))
-}
+func (s *Server) canDeployGet(c *gin.Context) { s.readOnlyCheck(c, false) }
 
 // gate is can-deploy for tools that only read status codes (Flagger
 // webhooks): 200 when allowed, 412 when denied, same body.
-func (s *Server) gate(c *gin.Context) {
+func (s *Server) gate(c *gin.Context) { s.readOnlyCheck(c, true) }
+
+// readOnlyCheck answers an unaudited check with ?priority=; with
+// statusFromDecision a denial answers 412.
+func (s *Server) readOnlyCheck(c *gin.Context, statusFromDecision bool) {
 	st, ok := s.service(c)
 	if !ok {
 		return
@@ -117,7 +110,7 @@ func (s *Server) gate(c *gin.Context) {
 	}
 	ans := s.canDeploy(c, st, p, nil)
 	status := http.StatusOK
-	if !ans.Allowed {
+	if statusFromDecision && !ans.Allowed {
 		status = http.StatusPreconditionFailed
 	}
 	c.JSON(status, ans)
