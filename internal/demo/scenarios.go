@@ -16,8 +16,10 @@ import (
 const History = 35 * synth.Day
 
 // Horizon is how far past now the data runs: queries only see samples up to
-// their evaluation time, so this is how long a demo stays current.
-const Horizon = 30 * time.Minute
+// their evaluation time, so this is how long a demo stays current. Twelve
+// hours covers a working day; search keeps burning all along, so its
+// consumed budget climbs by about 3% an hour, as it would for real.
+const Horizon = 12 * time.Hour
 
 // Recent is the span before now sampled every minute, as a scraper would:
 // it covers every burn-rate window (the longest is 3d), so a 5m window has

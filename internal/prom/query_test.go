@@ -150,3 +150,15 @@ func TestSecondSourceOnSameRegistry(t *testing.T) {
 		t.Errorf("success = %v, want 2 (shared counter)", got)
 	}
 }
+
+func TestServerTimeoutWholeSeconds(t *testing.T) {
+	for _, tc := range []struct{ in, want time.Duration }{
+		{1500 * time.Millisecond, 2 * time.Second},
+		{10 * time.Second, 10 * time.Second},
+		{200 * time.Millisecond, time.Second},
+	} {
+		if got := serverTimeout(tc.in); got != tc.want {
+			t.Errorf("serverTimeout(%v) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}

@@ -190,7 +190,7 @@ func (s *Source) attempt(ctx context.Context, q string, at time.Time) (model.Val
 		start := time.Now()
 		// Prometheus gets the same timeout, so it stops evaluating a query
 		// nobody waits for any more.
-		v, warnings, _, err := s.api.Query(withRespInfo(actx, info), q, at, v1.WithTimeout(s.cfg.QueryTimeout))
+		v, warnings, _, err := s.api.Query(withRespInfo(actx, info), q, at, v1.WithTimeout(serverTimeout(s.cfg.QueryTimeout)))
 		s.m.duration.Observe(time.Since(start).Seconds())
 		if err != nil {
 			ae := classify(ctx, err, info, s.cfg.QueryTimeout)
@@ -245,4 +245,11 @@ func typeName(v model.Value) string {
 		return "none"
 	}
 	return v.Type().String()
+}
+
+// serverTimeout rounds the query timeout up to whole seconds for the
+// server: client_golang sends it as Go duration text, and Prometheus
+// rejects a fractional one such as "1.5s" as bad_data.
+func serverTimeout(d time.Duration) time.Duration {
+	return time.Duration(math.Ceil(d.Seconds())) * time.Second
 }

@@ -36,7 +36,11 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 		start := time.Now()
 		c.Next()
 		level := slog.LevelInfo
-		if c.Writer.Status() >= 500 {
+		switch {
+		case c.FullPath() == "/healthz" || c.FullPath() == "/readyz":
+			// Probes poll all day; a not-ready answer at startup is normal.
+			level = slog.LevelDebug
+		case c.Writer.Status() >= 500:
 			level = slog.LevelError
 		}
 		log.Log(c.Request.Context(), level, "http request",
