@@ -99,7 +99,7 @@ cat <<EOF
 
   Dashboard:   http://$SLOD_LISTEN/
   API token:   $TOKEN   (for overrides)
-  Prometheus:  $prom_url  (synthetic data up to 30 minutes from now)
+  Prometheus:  $prom_url  (synthetic data up to 12 hours from now)
 
   Services: checkout (healthy), notifications (warn: budget half used),
   billing-jobs (limited), payments-api (frozen), search (burning fast now).
