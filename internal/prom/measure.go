@@ -2,6 +2,7 @@ package prom
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -59,8 +60,16 @@ func (s *Source) Measure(ctx context.Context, o slo.SLO, at time.Time) (Measurem
 				if err != nil {
 					once.Do(func() {
 						firstErr = fmt.Errorf("measure %s over %s: %w", o.Name, sp.rng, err)
-						cancel()
 					})
+					// A circuit-open rejection cancels nothing: a sibling
+					// may be the half-open breaker's one probe, and a
+					// cancelled probe (excluded, neither success nor
+					// failure) never closes the breaker, so slod would not
+					// recover from an outage. In the open state every
+					// sibling fails fast anyway.
+					if !errors.Is(err, ErrCircuitOpen) {
+						cancel()
+					}
 					return
 				}
 				results[2*i+j] = sample{value: v, ok: ok}
