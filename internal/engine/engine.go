@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/model"
 
+	"github.com/slo-dev/slo/internal/burnrate"
 	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/prom"
 	"github.com/slo-dev/slo/internal/slo"
@@ -118,6 +120,9 @@ func (e *Engine) Restore(ctx context.Context) error {
 			continue
 		}
 		state.SLOs = mergeStatuses(state.Spec, saved.SLOs)
+		for i, o := range state.Spec.SLOs {
+			state.SLOs[i] = restoreConditions(o, state.SLOs[i])
+		}
 		state.Stale = true
 		state.LastAttempt = saved.LastAttempt
 		next.Services[name] = state
@@ -147,6 +152,25 @@ func mergeStatuses(sp slo.Spec, saved []policy.SLOStatus) []policy.SLOStatus {
 		out[i] = s
 	}
 	return out
+}
+
+// restoreConditions rebuilds the alert conditions of a status read back
+// from a snapshot: burnrate.Window keeps its Long and Short durations out
+// of JSON, so restored conditions would name 0s windows. They are
+// re-evaluated from the saved burn rates (keyed by window label), which
+// gives the same conditions the evaluation computed.
+func restoreConditions(o slo.SLO, st policy.SLOStatus) policy.SLOStatus {
+	if st.EvaluatedAt.IsZero() {
+		return st // a placeholder: nothing was measured
+	}
+	burns := make(map[time.Duration]float64, len(st.BurnRates))
+	for label, r := range st.BurnRates {
+		if d, err := model.ParseDuration(label); err == nil {
+			burns[time.Duration(d)] = r
+		}
+	}
+	st.Conditions = burnrate.Evaluate(burnrate.Windows(o.NominalWindow()), burns)
+	return st
 }
 
 func (s *Snapshot) clone() *Snapshot {
