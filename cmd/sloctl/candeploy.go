@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/client"
 	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
@@ -21,13 +22,12 @@ func init() { rootCmd.AddCommand(newCanDeployCmd()) }
 
 // canDeployOptions are the flags of can-deploy.
 type canDeployOptions struct {
+	apiFlags
 	priority string
 	version  string
 	actor    string
 	pipeline string
-	output   string
 	failOpen bool
-	timeout  time.Duration
 }
 
 func newCanDeployCmd() *cobra.Command {
@@ -72,8 +72,7 @@ written as ::error:: / ::warning:: annotations.`,
 	f.StringVar(&o.actor, "actor", "", "who deploys (default $GITHUB_ACTOR, $GITLAB_USER_LOGIN or $USER)")
 	f.StringVar(&o.pipeline, "pipeline", "", "link to the pipeline run (default from GitHub Actions or GitLab CI)")
 	f.BoolVar(&o.failOpen, "fail-open", false, "allow the deploy (exit 0, with a warning) when slod is unreachable or failing")
-	outputFlagVar(cmd, &o.output)
-	timeoutFlagVar(cmd, &o.timeout)
+	o.add(cmd)
 	return cmd
 }
 
@@ -83,15 +82,11 @@ func (o *canDeployOptions) run(cmd *cobra.Command, service string) error {
 	default:
 		return withCode(exitError, fmt.Errorf("--priority must be normal, critical or rollback, not %q", o.priority))
 	}
-	asJSON, err := wantJSON(o.output)
+	c, err := o.newClient(cmd)
 	if err != nil {
 		return err
 	}
-	c, err := apiClient(cmd)
-	if err != nil {
-		return err
-	}
-	req := client.DeployRequest{
+	req := api.CanDeployRequest{
 		Priority: o.priority,
 		Version:  firstSet(o.version, os.Getenv("GITHUB_SHA"), os.Getenv("CI_COMMIT_SHA")),
 		Actor:    firstSet(o.actor, defaultActor()),
@@ -107,12 +102,7 @@ func (o *canDeployOptions) run(cmd *cobra.Command, service string) error {
 		return o.noDecision(stderr, service, err, github)
 	}
 
-	if asJSON {
-		err = writeJSON(cmd.OutOrStdout(), d)
-	} else {
-		err = writeDecision(cmd.OutOrStdout(), d)
-	}
-	if err != nil {
+	if err := o.show(cmd, d, func(w io.Writer) error { return writeDecision(w, d) }); err != nil {
 		return err
 	}
 	if github {
@@ -186,7 +176,7 @@ func annotate(w io.Writer, level, msg string) {
 
 // headline is the decision in one line:
 // "DENY checkout (normal deploy): budget exhausted".
-func headline(d *client.Decision) string {
+func headline(d *api.Decision) string {
 	summary := "all SLOs within budget"
 	if codes := reasonCodes(d.Reasons); len(codes) > 0 {
 		summary = strings.ReplaceAll(strings.Join(codes, ", "), "_", " ")
@@ -203,7 +193,7 @@ func reasonText(sloName, msg string) string {
 }
 
 // decisionSummary is the headline and the reasons, for annotations.
-func decisionSummary(d *client.Decision) string {
+func decisionSummary(d *api.Decision) string {
 	lines := []string{headline(d)}
 	for _, r := range d.Reasons {
 		lines = append(lines, reasonText(r.SLO, r.Message))
@@ -213,7 +203,7 @@ func decisionSummary(d *client.Decision) string {
 
 // writeDecision prints the decision for people: the verdict, why, the
 // budget numbers behind it, and what to do next.
-func writeDecision(w io.Writer, d *client.Decision) error {
+func writeDecision(w io.Writer, d *api.Decision) error {
 	var b strings.Builder
 	fmt.Fprintln(&b, headline(d))
 	for _, r := range d.Reasons {
@@ -254,7 +244,7 @@ func writeDecision(w io.Writer, d *client.Decision) error {
 }
 
 // writeSLOBudget prints the numbers behind one SLO's part of a decision.
-func writeSLOBudget(b *strings.Builder, s client.SLO) {
+func writeSLOBudget(b *strings.Builder, s api.SLO) {
 	fmt.Fprintf(b, "  %s: target %s over %s, SLI %s\n", s.Name, percent(s.Target), s.Window, sliText(s.SLI))
 	bu := s.Budget
 	switch {
@@ -289,7 +279,7 @@ func writeSLOBudget(b *strings.Builder, s client.SLO) {
 }
 
 // nextSteps says what can be done about a denied deploy.
-func nextSteps(d *client.Decision) []string {
+func nextSteps(d *api.Decision) []string {
 	var steps []string
 	if hasCode(d, policy.CodeStaleData, policy.CodeNoEvaluation, policy.CodeMeasurementError) {
 		steps = append(steps, fmt.Sprintf("slod has no fresh measurement: check `sloctl status %s` and whether slod can query Prometheus", d.Service))
@@ -305,7 +295,7 @@ func nextSteps(d *client.Decision) []string {
 }
 
 // hasCode reports whether any reason of d has one of codes.
-func hasCode(d *client.Decision, codes ...string) bool {
+func hasCode(d *api.Decision, codes ...string) bool {
 	for _, r := range d.Reasons {
 		if slices.Contains(codes, r.Code) {
 			return true

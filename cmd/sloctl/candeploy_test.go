@@ -9,14 +9,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/slo-dev/slo/internal/client"
+	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
 // gateAnswering is a fake slod whose can-deploy answers status with body
-// (a client.Decision for 200, a problem detail otherwise).
-func gateAnswering(t *testing.T, status int, d client.Decision, detail string) *fakeSlod {
+// (a api.Decision for 200, a problem detail otherwise).
+func gateAnswering(t *testing.T, status int, d api.Decision, detail string) *fakeSlod {
 	return newFakeSlod(t, func(w http.ResponseWriter, r *http.Request) {
 		if status == http.StatusOK {
 			answer(t, w, status, d)
@@ -30,7 +30,7 @@ func TestCanDeployExitCodes(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
 		status     int
-		decision   client.Decision
+		decision   api.Decision
 		failOpen   bool
 		timeout    string // for answers that are retried until it runs out
 		wantCode   int
@@ -148,7 +148,7 @@ func TestCanDeployRetriesOn503(t *testing.T) {
 
 func TestCanDeployDoesNotRetry400(t *testing.T) {
 	cleanEnv(t)
-	f := gateAnswering(t, http.StatusBadRequest, client.Decision{}, "priority: must be normal, critical or rollback")
+	f := gateAnswering(t, http.StatusBadRequest, api.Decision{}, "priority: must be normal, critical or rollback")
 	code, _, errOut := runCLI(t, "can-deploy", "checkout", "--server", f.URL, "--fail-open")
 	if code != exitError {
 		t.Errorf("exit %d, want %d", code, exitError)
@@ -199,7 +199,7 @@ func TestCanDeployRequestFromCIEnv(t *testing.T) {
 	if len(seen) != 2 {
 		t.Fatalf("%d requests, want 2", len(seen))
 	}
-	want := []client.DeployRequest{
+	want := []api.CanDeployRequest{
 		{Priority: "critical", Version: "abc123", Actor: "octocat", Pipeline: "https://github.com/acme/shop/actions/runs/99"},
 		// Flags win over the environment.
 		{Priority: "normal", Version: "v2", Actor: "alice", Pipeline: "https://ci/1"},
@@ -208,7 +208,7 @@ func TestCanDeployRequestFromCIEnv(t *testing.T) {
 		if r.Method != http.MethodPost || r.Path != "/api/v1/services/checkout/can-deploy" {
 			t.Errorf("request %d: %s %s", i, r.Method, r.Path)
 		}
-		var got client.DeployRequest
+		var got api.CanDeployRequest
 		if err := json.Unmarshal(r.Body, &got); err != nil {
 			t.Fatalf("request %d body %s: %v", i, r.Body, err)
 		}
@@ -225,11 +225,11 @@ func TestCanDeployRequestFromCIEnv(t *testing.T) {
 	if code, _, errOut := runCLI(t, "can-deploy", "checkout", "--server", f.URL); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	var got client.DeployRequest
+	var got api.CanDeployRequest
 	if err := json.Unmarshal(f.seen()[2].Body, &got); err != nil {
 		t.Fatal(err)
 	}
-	if wantGL := (client.DeployRequest{Priority: "normal", Version: "def456", Actor: "gitlab-user", Pipeline: "https://gitlab.example/acme/shop/-/pipelines/7"}); got != wantGL {
+	if wantGL := (api.CanDeployRequest{Priority: "normal", Version: "def456", Actor: "gitlab-user", Pipeline: "https://gitlab.example/acme/shop/-/pipelines/7"}); got != wantGL {
 		t.Errorf("GitLab request = %+v, want %+v", got, wantGL)
 	}
 }
@@ -276,7 +276,7 @@ func TestCanDeployJSONRoundTrips(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
-	var got client.Decision
+	var got api.Decision
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("stdout is not JSON: %v\n%s", err, out)
 	}
@@ -289,7 +289,7 @@ func TestCanDeployGitHubAnnotations(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		status int
-		d      client.Decision
+		d      api.Decision
 		args   []string
 		want   string // "" means no annotation at all
 	}{
@@ -331,7 +331,7 @@ func TestDocSampleOutput(t *testing.T) {
 	}
 	cleanEnv(t)
 	d := decision(policy.Deny, exhausted)
-	d.SLOs = []client.SLO{availability()}
+	d.SLOs = []api.SLO{availability()}
 	f := gateAnswering(t, 200, d, "")
 	_, out, _ := runCLI(t, "can-deploy", "checkout", "--server", f.URL)
 	if out != string(m[1]) {
@@ -340,11 +340,11 @@ func TestDocSampleOutput(t *testing.T) {
 }
 
 func TestCanDeployTextNeverMeasured(t *testing.T) {
-	noData := client.SLO{Name: "availability", Target: 0.999, Window: "30d",
+	noData := api.SLO{Name: "availability", Target: 0.999, Window: "30d",
 		Budget: slo.Budget{Status: slo.StatusNoData, SLI: 1, Remaining: 1}, Error: "query prometheus: connection refused"}
-	d := &client.Decision{Service: "checkout", Priority: "normal", Decision: policy.Deny, Stale: true,
+	d := &api.Decision{Service: "checkout", Priority: "normal", Decision: policy.Deny, Stale: true,
 		Reasons: []policy.Reason{{Code: policy.CodeNoEvaluation, Message: "the service has never been evaluated successfully"}},
-		SLOs:    []client.SLO{noData}}
+		SLOs:    []api.SLO{noData}}
 	var b strings.Builder
 	if err := writeDecision(&b, d); err != nil {
 		t.Fatal(err)

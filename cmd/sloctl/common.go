@@ -11,9 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/prometheus/common/model"
 	"github.com/spf13/cobra"
@@ -22,8 +20,9 @@ import (
 	"github.com/slo-dev/slo/internal/policy"
 )
 
-// Helpers shared by the commands that talk to slod's API (can-deploy,
-// status, override, decisions).
+// Helpers shared by the commands: the client and flags of those that talk
+// to slod's API (can-deploy, status, override, decisions), --output
+// handling, and the formatting of numbers and times.
 
 func init() {
 	rootCmd.PersistentFlags().String("server", "",
@@ -63,6 +62,35 @@ func apiClient(cmd *cobra.Command) (*client.Client, error) {
 // are already one line for people: "title: detail" for a problem answer,
 // "cannot reach slod at URL: ..." for a dead server.
 func apiFailure(err error) error { return withCode(exitError, err) }
+
+// apiFlags are the flags of the commands that show an answer from slod.
+type apiFlags struct {
+	output  string
+	timeout time.Duration
+}
+
+// add registers --output and --timeout on cmd.
+func (f *apiFlags) add(cmd *cobra.Command) {
+	outputFlagVar(cmd, &f.output)
+	timeoutFlagVar(cmd, &f.timeout)
+}
+
+// newClient checks --output, so that a usage error never reaches slod,
+// then builds the API client.
+func (f *apiFlags) newClient(cmd *cobra.Command) (*client.Client, error) {
+	if _, err := wantJSON(f.output); err != nil {
+		return nil, err
+	}
+	return apiClient(cmd)
+}
+
+// show prints an answer: v as JSON with --output json, else through text.
+func (f *apiFlags) show(cmd *cobra.Command, v any, text func(io.Writer) error) error {
+	if f.output == "json" {
+		return writeJSON(cmd.OutOrStdout(), v)
+	}
+	return text(cmd.OutOrStdout())
+}
 
 // outputFlagVar adds --output/-o text|json.
 func outputFlagVar(cmd *cobra.Command, p *string) {
@@ -110,92 +138,6 @@ func defaultActor() string {
 		}
 	}
 	return ""
-}
-
-// ANSI colours for terminals.
-const (
-	ansiReset  = "\x1b[0m"
-	ansiRed    = "\x1b[31m"
-	ansiGreen  = "\x1b[32m"
-	ansiYellow = "\x1b[33m"
-)
-
-// colorEnabled reports whether w is a terminal that wants colours: not
-// when NO_COLOR is set (no-color.org) or TERM=dumb, and never into a pipe
-// or file, where escape codes would end up in logs.
-func colorEnabled(w io.Writer) bool {
-	if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
-		return false
-	}
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
-// gateColor colours a gate decision.
-func gateColor(decision string) string {
-	switch decision {
-	case "allow":
-		return ansiGreen
-	case "warn":
-		return ansiYellow
-	}
-	return ansiRed
-}
-
-// tcell is one table cell with an optional colour.
-type tcell struct{ text, color string }
-
-func plain(s string) tcell { return tcell{text: s} }
-
-// textTable lays out columns padded to their widest cell. Colours are
-// applied after padding so that escape codes never count towards a width.
-type textTable struct {
-	color bool
-	rows  [][]tcell
-}
-
-func (t *textTable) add(cells ...tcell) { t.rows = append(t.rows, cells) }
-
-// header adds a row of plain cells.
-func (t *textTable) header(names ...string) {
-	row := make([]tcell, len(names))
-	for i, n := range names {
-		row[i] = plain(n)
-	}
-	t.add(row...)
-}
-
-func (t *textTable) write(w io.Writer) error {
-	var widths []int
-	for _, r := range t.rows {
-		for i, c := range r {
-			if i == len(widths) {
-				widths = append(widths, 0)
-			}
-			widths[i] = max(widths[i], utf8.RuneCountInString(c.text))
-		}
-	}
-	for _, r := range t.rows {
-		var b strings.Builder
-		for i, c := range r {
-			if t.color && c.color != "" {
-				b.WriteString(c.color + c.text + ansiReset)
-			} else {
-				b.WriteString(c.text)
-			}
-			if i < len(r)-1 {
-				b.WriteString(strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c.text)+2))
-			}
-		}
-		if _, err := fmt.Fprintln(w, b.String()); err != nil {
-			return withCode(exitError, fmt.Errorf("write table: %w", err))
-		}
-	}
-	return nil
 }
 
 // percent formats a fraction as a percentage with up to 4 decimals and no

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,25 +17,25 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/slo-dev/slo/internal/client"
+	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
 // runCLI runs sloctl through main's run, so exit codes and the messages
-// printed for errors are the real ones. The API commands are rebuilt for
-// every run (rootCmd is global, and cobra keeps flag values between
-// Execute calls); stdout is captured through cobra and stderr by pointing
+// printed for errors are the real ones. The commands are rebuilt for every
+// run (rootCmd is global, and cobra keeps flag values between Execute
+// calls); stdout is captured through cobra and stderr by pointing
 // os.Stderr, which run and cobra both write to, at a temporary file.
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	fresh := []*cobra.Command{newCanDeployCmd(), newStatusCmd(), newOverrideCmd(), newDecisionsCmd(), newRulesCmd(), newValidateCmd()}
 	for _, c := range rootCmd.Commands() {
-		switch c.Name() {
-		case "can-deploy", "status", "override", "decisions":
+		if slices.ContainsFunc(fresh, func(f *cobra.Command) bool { return f.Name() == c.Name() }) {
 			rootCmd.RemoveCommand(c)
 		}
 	}
-	rootCmd.AddCommand(newCanDeployCmd(), newStatusCmd(), newOverrideCmd(), newDecisionsCmd())
+	rootCmd.AddCommand(fresh...)
 	if f := rootCmd.PersistentFlags().Lookup("server"); f != nil {
 		if err := f.Value.Set(f.DefValue); err != nil {
 			t.Fatal(err)
@@ -147,9 +148,9 @@ var evaluatedAt = time.Date(2026, 11, 27, 18, 0, 0, 0, time.UTC)
 // availability is a 30d 99.9% SLO over 1,000,000 requests with 1,420
 // failures: 1,000 failures allowed, consumed 1.42, remaining -0.42,
 // 43.2 min allowed and 43.2 * -0.42 = -18.144 min left.
-func availability() client.SLO {
+func availability() api.SLO {
 	sli := 0.99858
-	return client.SLO{
+	return api.SLO{
 		Name: "availability", Slug: "availability", Target: 0.999, Window: "30d", SLI: &sli,
 		Budget: slo.Budget{
 			Status: slo.StatusExhausted, SLI: sli, ErrorRatio: 0.00142, Consumed: 1.42, Remaining: -0.42,
@@ -157,7 +158,7 @@ func availability() client.SLO {
 			AllowedMinutes: 43.2, RemainingMinutes: -18.144,
 		},
 		BurnRates: map[string]float64{"5m": 0.8, "1h": 1.1, "30m": 2.5},
-		Alerts: []client.Alert{
+		Alerts: []api.Alert{
 			{Severity: "page", Long: "1h", Short: "5m", Factor: 14.4, BudgetShare: 0.02, LongBurn: 1.1, ShortBurn: 0.8},
 		},
 		EvaluatedAt: &evaluatedAt,
@@ -165,10 +166,10 @@ func availability() client.SLO {
 }
 
 // latency is a 7d 99% SLO with 48% of its budget used: 52% left.
-func latency() client.SLO {
+func latency() api.SLO {
 	sli := 0.9952
 	exh := 3*86400.0 + 4*3600
-	return client.SLO{
+	return api.SLO{
 		Name: "latency", Slug: "latency", Target: 0.99, Window: "7d", SLI: &sli,
 		Budget: slo.Budget{
 			Status: slo.StatusOK, SLI: sli, ErrorRatio: 0.0048, Consumed: 0.48, Remaining: 0.52,
@@ -176,19 +177,19 @@ func latency() client.SLO {
 			AllowedMinutes: 100.8, RemainingMinutes: 52.416,
 		},
 		BurnRates:         map[string]float64{"5m": 0.4, "1h": 3.0},
-		Alerts:            []client.Alert{},
+		Alerts:            []api.Alert{},
 		ExhaustionSeconds: &exh,
 		EvaluatedAt:       &evaluatedAt,
 	}
 }
 
-func decision(verdict string, reasons ...policy.Reason) client.Decision {
+func decision(verdict string, reasons ...policy.Reason) api.Decision {
 	id := int64(42)
-	return client.Decision{
+	return api.Decision{
 		Service: "checkout", Priority: "normal", Allowed: verdict != policy.Deny, Decision: verdict,
 		Reasons: append([]policy.Reason{}, reasons...), Actions: []string{},
 		EvaluatedAt: &evaluatedAt, DecisionID: &id,
-		SLOs: []client.SLO{availability(), latency()},
+		SLOs: []api.SLO{availability(), latency()},
 	}
 }
 

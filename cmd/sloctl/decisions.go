@@ -2,22 +2,21 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/slo-dev/slo/internal/client"
+	"github.com/slo-dev/slo/internal/api"
 )
 
 func init() { rootCmd.AddCommand(newDecisionsCmd()) }
 
 type decisionsOptions struct {
+	apiFlags
 	service string
 	limit   int
-	output  string
-	timeout time.Duration
 }
 
 func newDecisionsCmd() *cobra.Command {
@@ -36,20 +35,15 @@ which service, priority, version, who asked, the decision and why.`,
 	f := cmd.Flags()
 	f.StringVar(&o.service, "service", "", "only this service")
 	f.IntVar(&o.limit, "limit", 20, "at most this many decisions (slod may cap it)")
-	outputFlagVar(cmd, &o.output)
-	timeoutFlagVar(cmd, &o.timeout)
+	o.add(cmd)
 	return cmd
 }
 
 func (o *decisionsOptions) run(cmd *cobra.Command) error {
-	asJSON, err := wantJSON(o.output)
-	if err != nil {
-		return err
-	}
 	if o.limit <= 0 {
 		return withCode(exitError, fmt.Errorf("--limit must be positive, not %d", o.limit))
 	}
-	c, err := apiClient(cmd)
+	c, err := o.newClient(cmd)
 	if err != nil {
 		return err
 	}
@@ -59,28 +53,24 @@ func (o *decisionsOptions) run(cmd *cobra.Command) error {
 	if err != nil {
 		return apiFailure(err)
 	}
-	out := cmd.OutOrStdout()
-	if asJSON {
-		if decisions == nil {
-			decisions = []client.DecisionRecord{}
-		}
-		return writeJSON(out, map[string]any{"decisions": decisions})
+	if decisions == nil {
+		decisions = []api.DecisionRecord{}
 	}
-	if len(decisions) == 0 {
-		_, err := fmt.Fprintln(out, "no decisions recorded")
-		return err
+	return o.show(cmd, api.DecisionList{Decisions: decisions}, func(w io.Writer) error {
+		return writeList(w, "no decisions recorded",
+			[]string{"ID", "TIME", "SERVICE", "PRIORITY", "DECISION", "VERSION", "ACTOR", "REASONS"},
+			decisions, decisionRow)
+	})
+}
+
+// decisionRow is one decision as table cells.
+func decisionRow(d api.DecisionRecord) []tcell {
+	decision := tcell{text: d.Decision, color: gateColor(d.Decision)}
+	if d.Stale {
+		decision.text += " (stale)"
 	}
-	t := &textTable{color: colorEnabled(out)}
-	t.header("ID", "TIME", "SERVICE", "PRIORITY", "DECISION", "VERSION", "ACTOR", "REASONS")
-	for _, d := range decisions {
-		decision := tcell{text: d.Decision, color: gateColor(d.Decision)}
-		if d.Stale {
-			decision.text += " (stale)"
-		}
-		t.add(plain(strconv.FormatInt(d.ID, 10)), plain(timeText(&d.At)), plain(d.Service), plain(d.Priority),
-			decision, plain(dash(d.Version)), plain(dash(d.Actor)), plain(dash(strings.Join(reasonCodes(d.Reasons), ","))))
-	}
-	return t.write(out)
+	return []tcell{plain(strconv.FormatInt(d.ID, 10)), plain(timeText(&d.At)), plain(d.Service), plain(string(d.Priority)),
+		decision, plain(dash(d.Version)), plain(dash(d.Actor)), plain(dash(strings.Join(reasonCodes(d.Reasons), ",")))}
 }
 
 // dash stands in for an empty cell.

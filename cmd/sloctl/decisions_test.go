@@ -7,13 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slo-dev/slo/internal/client"
+	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/policy"
 )
 
-func sampleDecisions() []client.DecisionRecord {
+func sampleDecisions() []api.DecisionRecord {
 	at := time.Date(2026, 11, 27, 18, 0, 0, 0, time.UTC)
-	return []client.DecisionRecord{
+	return []api.DecisionRecord{
 		{ID: 12, At: at, Service: "checkout", Priority: "normal", Version: "abc123", Actor: "octocat",
 			Pipeline: "https://github.com/acme/shop/actions/runs/99", Decision: policy.Deny,
 			Reasons: []policy.Reason{exhausted, exhausted}, Actions: []string{"freeze_releases"}, RequestID: "r-1"},
@@ -44,7 +44,7 @@ func TestDecisions(t *testing.T) {
 	}
 
 	code, out, _ = runCLI(t, "decisions", "-o", "json", "--server", f.URL)
-	var got struct{ Decisions []client.DecisionRecord }
+	var got struct{ Decisions []api.DecisionRecord }
 	if err := json.Unmarshal([]byte(out), &got); code != exitOK || err != nil {
 		t.Fatalf("exit %d, %v: %s", code, err, out)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/prometheus/common/model"
 	"github.com/spf13/cobra"
 
+	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/client"
 )
 
@@ -33,11 +35,10 @@ token in $SLOCTL_TOKEN.`,
 }
 
 type overrideCreateOptions struct {
-	reason  string
-	forDur  string
-	actor   string
-	output  string
-	timeout time.Duration
+	apiFlags
+	reason string
+	forDur string
+	actor  string
 }
 
 func newOverrideCreateCmd() *cobra.Command {
@@ -55,18 +56,13 @@ func newOverrideCreateCmd() *cobra.Command {
 	f.StringVar(&o.reason, "reason", "", "why the gate is overridden (required; goes to the audit log)")
 	f.StringVar(&o.forDur, "for", "", "how long the override lasts, e.g. 30m, 2h, 1d (required)")
 	f.StringVar(&o.actor, "actor", "", "who overrides (default $GITHUB_ACTOR, $GITLAB_USER_LOGIN or $USER)")
-	outputFlagVar(cmd, &o.output)
-	timeoutFlagVar(cmd, &o.timeout)
+	o.add(cmd)
 	_ = cmd.MarkFlagRequired("reason") // only fails for an unknown flag name
 	_ = cmd.MarkFlagRequired("for")
 	return cmd
 }
 
 func (o *overrideCreateOptions) run(cmd *cobra.Command, service string) error {
-	asJSON, err := wantJSON(o.output)
-	if err != nil {
-		return err
-	}
 	// model.ParseDuration accepts days ("1d"), which time.ParseDuration
 	// does not.
 	d, err := model.ParseDuration(o.forDur)
@@ -77,7 +73,7 @@ func (o *overrideCreateOptions) run(cmd *cobra.Command, service string) error {
 	if err != nil {
 		return err
 	}
-	c, err := apiClient(cmd)
+	c, err := o.newClient(cmd)
 	if err != nil {
 		return err
 	}
@@ -88,18 +84,14 @@ func (o *overrideCreateOptions) run(cmd *cobra.Command, service string) error {
 	if err != nil {
 		return apiFailure(tokenHint(err))
 	}
-	if asJSON {
-		return writeJSON(cmd.OutOrStdout(), ov)
-	}
-	_, err = fmt.Fprintf(cmd.OutOrStdout(), "Override %d created for %s by %s, active until %s: %s\nRevoke it with: sloctl override revoke %s %d\n",
-		ov.ID, ov.Service, ov.Actor, timeText(&ov.ExpiresAt), ov.Reason, ov.Service, ov.ID)
-	return err
+	return o.show(cmd, ov, func(w io.Writer) error {
+		_, err := fmt.Fprintf(w, "Override %d created for %s by %s, active until %s: %s\nRevoke it with: sloctl override revoke %s %d\n",
+			ov.ID, ov.Service, ov.Actor, timeText(&ov.ExpiresAt), ov.Reason, ov.Service, ov.ID)
+		return err
+	})
 }
 
-type overrideListOptions struct {
-	output  string
-	timeout time.Duration
-}
+type overrideListOptions struct{ apiFlags }
 
 func newOverrideListCmd() *cobra.Command {
 	o := &overrideListOptions{}
@@ -111,17 +103,12 @@ func newOverrideListCmd() *cobra.Command {
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, args) },
 	}
-	outputFlagVar(cmd, &o.output)
-	timeoutFlagVar(cmd, &o.timeout)
+	o.add(cmd)
 	return cmd
 }
 
 func (o *overrideListOptions) run(cmd *cobra.Command, args []string) error {
-	asJSON, err := wantJSON(o.output)
-	if err != nil {
-		return err
-	}
-	c, err := apiClient(cmd)
+	c, err := o.newClient(cmd)
 	if err != nil {
 		return err
 	}
@@ -131,30 +118,27 @@ func (o *overrideListOptions) run(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return apiFailure(err)
 	}
-	if asJSON {
-		return writeJSON(cmd.OutOrStdout(), map[string]any{"overrides": overrides})
+	return o.show(cmd, api.OverrideList{Overrides: overrides}, func(w io.Writer) error {
+		return writeList(w, "no overrides",
+			[]string{"ID", "SERVICE", "STATE", "ACTOR", "CREATED", "EXPIRES", "REASON"},
+			overrides, overrideRow)
+	})
+}
+
+// overrideRow is one override as table cells; an active one stands out.
+func overrideRow(ov api.Override) []tcell {
+	state := tcell{text: overrideState(ov)}
+	if state.text == "active" {
+		state.color = ansiYellow
 	}
-	if len(overrides) == 0 {
-		_, err := fmt.Fprintln(cmd.OutOrStdout(), "no overrides")
-		return err
-	}
-	t := &textTable{color: colorEnabled(cmd.OutOrStdout())}
-	t.header("ID", "SERVICE", "STATE", "ACTOR", "CREATED", "EXPIRES", "REASON")
-	for _, ov := range overrides {
-		state := tcell{text: overrideState(ov)}
-		if state.text == "active" {
-			state.color = ansiYellow
-		}
-		t.add(plain(strconv.FormatInt(ov.ID, 10)), plain(ov.Service), state, plain(ov.Actor),
-			plain(timeText(&ov.CreatedAt)), plain(timeText(&ov.ExpiresAt)), plain(ov.Reason))
-	}
-	return t.write(cmd.OutOrStdout())
+	return []tcell{plain(strconv.FormatInt(ov.ID, 10)), plain(ov.Service), state, plain(ov.Actor),
+		plain(timeText(&ov.CreatedAt)), plain(timeText(&ov.ExpiresAt)), plain(ov.Reason)}
 }
 
 // listOverrides gets the overrides of the named service, or of every
 // service: the API lists overrides per service only.
-func listOverrides(ctx context.Context, c *client.Client, args []string) ([]client.Override, error) {
-	all := []client.Override{}
+func listOverrides(ctx context.Context, c *client.Client, args []string) ([]api.Override, error) {
+	all := []api.Override{}
 	if len(args) == 1 {
 		ovs, err := c.Overrides(ctx, args[0])
 		return append(all, ovs...), err
@@ -174,7 +158,7 @@ func listOverrides(ctx context.Context, c *client.Client, args []string) ([]clie
 }
 
 // overrideState is active (by slod's clock), revoked (by whom) or expired.
-func overrideState(o client.Override) string {
+func overrideState(o api.Override) string {
 	switch {
 	case o.Active:
 		return "active"

@@ -8,13 +8,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slo-dev/slo/internal/client"
+	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/policy"
 )
 
-func sampleOverride(id int64, service string) client.Override {
+func sampleOverride(id int64, service string) api.Override {
 	created := time.Date(2026, 11, 27, 18, 0, 0, 0, time.UTC)
-	return client.Override{Override: policy.Override{ID: id, Service: service, Reason: "INC-1234 hotfix", Actor: "alice",
+	return api.Override{Override: policy.Override{ID: id, Service: service, Reason: "INC-1234 hotfix", Actor: "alice",
 		CreatedAt: created, ExpiresAt: created.Add(2 * time.Hour)}, Active: true}
 }
 
@@ -144,9 +144,9 @@ func TestOverrideListAllServices(t *testing.T) {
 		case "/api/v1/services":
 			answer(t, w, 200, map[string]any{"services": []map[string]string{{"service": "checkout"}, {"service": "search"}}})
 		case "/api/v1/services/checkout/overrides":
-			answer(t, w, 200, map[string]any{"overrides": []client.Override{active, expired}})
+			answer(t, w, 200, map[string]any{"overrides": []api.Override{active, expired}})
 		case "/api/v1/services/search/overrides":
-			answer(t, w, 200, map[string]any{"overrides": []client.Override{revoked}})
+			answer(t, w, 200, map[string]any{"overrides": []api.Override{revoked}})
 		default:
 			problem(w, 404, "no route")
 		}
@@ -166,11 +166,11 @@ func TestOverrideListAllServices(t *testing.T) {
 	}
 
 	code, out, _ = runCLI(t, "override", "list", "search", "--server", f.URL, "-o", "json")
-	var got struct{ Overrides []client.Override }
+	var got struct{ Overrides []api.Override }
 	if err := json.Unmarshal([]byte(out), &got); code != exitOK || err != nil {
 		t.Fatalf("exit %d, %v: %s", code, err, out)
 	}
-	if !reflect.DeepEqual(got.Overrides, []client.Override{revoked}) {
+	if !reflect.DeepEqual(got.Overrides, []api.Override{revoked}) {
 		t.Errorf("round trip: %+v", got.Overrides)
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,41 +11,8 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// runRulesCLI runs `sloctl rules ARGS...` through main's run with a fresh
-// rules command (cobra keeps flag values between runs), capturing stdout
-// through cobra and stderr, where run and the problem list go, through a
-// file.
-func runRulesCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	for _, c := range rootCmd.Commands() {
-		if c.Name() == "rules" {
-			rootCmd.RemoveCommand(c)
-		}
-	}
-	rootCmd.AddCommand(newRulesCmd())
-	errFile, err := os.CreateTemp(t.TempDir(), "stderr")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer errFile.Close()
-	realStderr := os.Stderr
-	os.Stderr = errFile
-	defer func() { os.Stderr = realStderr }()
-	var out bytes.Buffer
-	rootCmd.SetOut(&out)
-	rootCmd.SetErr(nil)
-	defer rootCmd.SetOut(nil)
-
-	code = run(append([]string{"rules"}, args...))
-	errText, err := os.ReadFile(errFile.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return code, out.String(), string(errText)
-}
-
 func TestRulesGenerateToStdout(t *testing.T) {
-	code, stdout, stderr := runRulesCLI(t, "generate", "testdata/rules/checkout.yaml",
+	code, stdout, stderr := runCLI(t, "rules", "generate", "testdata/rules/checkout.yaml",
 		"--runbook-url", "https://runbooks.example.com/{{.alert}}")
 	if code != exitOK {
 		t.Fatalf("exit %d, stderr: %s", code, stderr)
@@ -69,7 +35,7 @@ func TestRulesGenerateToStdout(t *testing.T) {
 
 func TestRulesGenerateOperatorToFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "rules.yaml")
-	code, stdout, stderr := runRulesCLI(t, "generate", "testdata/rules/checkout.yaml",
+	code, stdout, stderr := runCLI(t, "rules", "generate", "testdata/rules/checkout.yaml",
 		"--format", "prometheus-operator", "--out", path)
 	if code != exitOK || stdout != "" {
 		t.Fatalf("exit %d, stdout %q, stderr: %s", code, stdout, stderr)
@@ -96,7 +62,7 @@ func TestRulesGenerateOperatorToFile(t *testing.T) {
 
 func TestRulesGenerateInvalidSpec(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "rules.yaml")
-	code, stdout, stderr := runRulesCLI(t, "generate", "testdata/rules/checkout.yaml", "testdata/rules/invalid.yaml", "--out", path)
+	code, stdout, stderr := runCLI(t, "rules", "generate", "testdata/rules/checkout.yaml", "testdata/rules/invalid.yaml", "--out", path)
 	if code != exitNo {
 		t.Fatalf("exit %d, want %d; stderr: %s", code, exitNo, stderr)
 	}
@@ -126,7 +92,7 @@ func TestRulesGenerateUsageErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, _, stderr := runRulesCLI(t, tt.args...)
+			code, _, stderr := runCLI(t, append([]string{"rules"}, tt.args...)...)
 			if code != exitError {
 				t.Errorf("exit %d, want %d", code, exitError)
 			}
@@ -148,7 +114,7 @@ func TestRulesGenerateExamples(t *testing.T) {
 		t.Skipf("promtool not installed (Debian package prometheus): %v", err)
 	}
 	path := filepath.Join(t.TempDir(), "rules.yaml")
-	if code, _, stderr := runRulesCLI(t, "generate", "../../slos", "--out", path); code != exitOK {
+	if code, _, stderr := runCLI(t, "rules", "generate", "../../slos", "--out", path); code != exitOK {
 		t.Fatalf("exit %d, stderr: %s", code, stderr)
 	}
 	if out, err := exec.Command(promtool, "check", "rules", path).CombinedOutput(); err != nil {

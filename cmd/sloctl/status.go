@@ -6,20 +6,16 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/slo-dev/slo/internal/client"
+	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
 func init() { rootCmd.AddCommand(newStatusCmd()) }
 
-type statusOptions struct {
-	output  string
-	timeout time.Duration
-}
+type statusOptions struct{ apiFlags }
 
 func newStatusCmd() *cobra.Command {
 	o := &statusOptions{}
@@ -43,51 +39,39 @@ Colours are used only when stdout is a terminal and NO_COLOR is unset.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, args) },
 	}
-	outputFlagVar(cmd, &o.output)
-	timeoutFlagVar(cmd, &o.timeout)
+	o.add(cmd)
 	return cmd
 }
 
 func (o *statusOptions) run(cmd *cobra.Command, args []string) error {
-	asJSON, err := wantJSON(o.output)
-	if err != nil {
-		return err
-	}
-	c, err := apiClient(cmd)
+	c, err := o.newClient(cmd)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := timeoutContext(cmd, o.timeout)
 	defer cancel()
-
-	var services []client.Service
 	if len(args) == 1 {
 		s, err := c.Service(ctx, args[0])
 		if err != nil {
 			return apiFailure(err)
 		}
-		services = []client.Service{*s}
-		if asJSON {
-			return writeJSON(cmd.OutOrStdout(), s)
-		}
-	} else {
-		if services, err = c.Services(ctx); err != nil {
-			return apiFailure(err)
-		}
-		if services == nil {
-			services = []client.Service{}
-		}
-		if asJSON {
-			return writeJSON(cmd.OutOrStdout(), map[string]any{"services": services})
-		}
+		return o.show(cmd, s, func(w io.Writer) error { return writeStatus(w, []api.Service{*s}, colorEnabled(w)) })
 	}
-	out := cmd.OutOrStdout()
-	return writeStatus(out, services, colorEnabled(out))
+	services, err := c.Services(ctx)
+	if err != nil {
+		return apiFailure(err)
+	}
+	if services == nil {
+		services = []api.Service{}
+	}
+	return o.show(cmd, api.ServiceList{Services: services}, func(w io.Writer) error {
+		return writeStatus(w, services, colorEnabled(w))
+	})
 }
 
 // writeStatus prints one table row per SLO, then the problems behind
 // any service that is not plainly allowed.
-func writeStatus(w io.Writer, services []client.Service, color bool) error {
+func writeStatus(w io.Writer, services []api.Service, color bool) error {
 	if len(services) == 0 {
 		_, err := fmt.Fprintln(w, "no services configured")
 		return err
@@ -126,14 +110,14 @@ func writeStatus(w io.Writer, services []client.Service, color bool) error {
 }
 
 // serviceNotes explains a service's state beyond the table.
-func serviceNotes(s client.Service) []string {
+func serviceNotes(s api.Service) []string {
 	var notes []string
 	for _, p := range s.ConfigProblems {
 		notes = append(notes, fmt.Sprintf("%s: config: %s", s.Service, p))
 	}
 	// LastError sums up the SLOs' own errors, already noted one by one;
 	// it is news only when no SLO carries one.
-	if s.LastError != "" && !slices.ContainsFunc(s.SLOs, func(x client.SLO) bool { return x.Error != "" }) {
+	if s.LastError != "" && !slices.ContainsFunc(s.SLOs, func(x api.SLO) bool { return x.Error != "" }) {
 		notes = append(notes, fmt.Sprintf("%s: last evaluation failed: %s", s.Service, strings.ReplaceAll(s.LastError, "\n", "\n  ")))
 	}
 	if s.Decision != "allow" {

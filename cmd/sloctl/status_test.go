@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/slo-dev/slo/internal/client"
+	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 )
@@ -50,16 +50,16 @@ func TestWorstBurn(t *testing.T) {
 
 // services is what the fake slod lists: checkout denied, search without
 // data, billing with a broken slo.yaml.
-func services() []client.Service {
-	noData := client.SLO{Name: "availability", Target: 0.995, Window: "28d",
-		Budget: slo.Budget{Status: slo.StatusNoData, SLI: 1, Remaining: 1}, BurnRates: map[string]float64{}, Alerts: []client.Alert{}}
-	return []client.Service{
+func services() []api.Service {
+	noData := api.SLO{Name: "availability", Target: 0.995, Window: "28d",
+		Budget: slo.Budget{Status: slo.StatusNoData, SLI: 1, Remaining: 1}, BurnRates: map[string]float64{}, Alerts: []api.Alert{}}
+	return []api.Service{
 		{Service: "checkout", Decision: policy.Deny, Reasons: []policy.Reason{exhausted}, Actions: []string{"freeze_releases"},
-			EvaluatedAt: &evaluatedAt, SLOs: []client.SLO{availability(), latency()}},
+			EvaluatedAt: &evaluatedAt, SLOs: []api.SLO{availability(), latency()}},
 		{Service: "search", Decision: policy.Warn, Allowed: true, Stale: true,
 			Reasons:   []policy.Reason{{SLO: "availability", Code: policy.CodeInsufficientData, Message: "fewer than 100 events"}},
-			LastError: "query prometheus: connection refused", SLOs: []client.SLO{noData}},
-		{Service: "billing", Decision: policy.Deny, Reasons: []policy.Reason{}, SLOs: []client.SLO{},
+			LastError: "query prometheus: connection refused", SLOs: []api.SLO{noData}},
+		{Service: "billing", Decision: policy.Deny, Reasons: []policy.Reason{}, SLOs: []api.SLO{},
 			ConfigProblems: []slo.Problem{{File: "slos/billing.yaml", Line: 4, Field: "slos[0].target", Message: "must be below 100%"}}},
 	}
 }
@@ -111,7 +111,7 @@ func TestStatusOneService(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
-	var got client.Service
+	var got api.Service
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
@@ -132,7 +132,7 @@ func TestStatusAllJSON(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
-	var got struct{ Services []client.Service }
+	var got struct{ Services []api.Service }
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
@@ -144,12 +144,12 @@ func TestStatusAllJSON(t *testing.T) {
 func TestStatusNotes(t *testing.T) {
 	failed := availability()
 	failed.Error = "query prometheus: connection refused"
-	services := []client.Service{
+	services := []api.Service{
 		// The summary error repeats the SLO's own: noted once.
 		{Service: "checkout", Decision: policy.Allow, LastError: "availability: query prometheus: connection refused",
-			SLOs: []client.SLO{failed}},
+			SLOs: []api.SLO{failed}},
 		// No SLO says why: the summary is noted, its lines indented.
-		{Service: "search", Decision: policy.Allow, LastError: "availability: timeout\nlatency: timeout", SLOs: []client.SLO{latency()}},
+		{Service: "search", Decision: policy.Allow, LastError: "availability: timeout\nlatency: timeout", SLOs: []api.SLO{latency()}},
 	}
 	var b strings.Builder
 	if err := writeStatus(&b, services, false); err != nil {

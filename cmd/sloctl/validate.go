@@ -55,8 +55,9 @@ that cannot be read.`,
   sloctl validate services/checkout/slo.yaml --output json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if output != "text" && output != "json" {
-				return withCode(exitError, fmt.Errorf("--output must be text or json, not %q", output))
+			asJSON, err := wantJSON(output)
+			if err != nil {
+				return err
 			}
 			for _, path := range args {
 				if _, err := os.Stat(path); err != nil {
@@ -65,8 +66,7 @@ that cannot be read.`,
 			}
 			specs, problems := slo.Load(args...)
 			out := cmd.OutOrStdout()
-			var err error
-			if output == "json" {
+			if asJSON {
 				err = writeValidateJSON(out, specs, problems)
 			} else {
 				err = writeValidateText(out, specs, problems)
@@ -80,7 +80,7 @@ that cannot be read.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	outputFlagVar(cmd, &output)
 	return cmd
 }
 

@@ -12,37 +12,6 @@ import (
 
 const invalidDir = "../../internal/slo/testdata/invalid/"
 
-// runValidate runs `sloctl validate ARGS...` through main's run with a
-// fresh validate command (cobra keeps flag values between runs), capturing
-// stdout through cobra and stderr, where run reports, through a file.
-func runValidate(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	for _, c := range rootCmd.Commands() {
-		if c.Name() == "validate" {
-			rootCmd.RemoveCommand(c)
-		}
-	}
-	rootCmd.AddCommand(newValidateCmd())
-	errFile, err := os.CreateTemp(t.TempDir(), "stderr")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer errFile.Close()
-	realStderr := os.Stderr
-	os.Stderr = errFile
-	defer func() { os.Stderr = realStderr }()
-	var out bytes.Buffer
-	rootCmd.SetOut(&out)
-	defer rootCmd.SetOut(nil)
-
-	code = run(append([]string{"validate"}, args...))
-	errText, err := os.ReadFile(errFile.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return code, out.String(), string(errText)
-}
-
 func TestValidateText(t *testing.T) {
 	tests := []struct {
 		name               string
@@ -99,7 +68,7 @@ func TestValidateText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, stdout, stderr := runValidate(t, tt.args...)
+			code, stdout, stderr := runCLI(t, append([]string{"validate"}, tt.args...)...)
 			if code != tt.code {
 				t.Errorf("exit %d, want %d (stderr %q)", code, tt.code, stderr)
 			}
@@ -150,7 +119,7 @@ func TestValidateJSON(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	code, stdout, _ := runValidate(t, "-o", "json", dir)
+	code, stdout, _ := runCLI(t, "validate", "-o", "json", dir)
 	if code != exitNo {
 		t.Errorf("exit %d, want %d", code, exitNo)
 	}
@@ -178,7 +147,7 @@ func TestValidateJSON(t *testing.T) {
 
 // A clean run still prints both lists, empty rather than null.
 func TestValidateJSONValid(t *testing.T) {
-	code, stdout, _ := runValidate(t, "../../slos/search.yaml", "--output", "json")
+	code, stdout, _ := runCLI(t, "validate", "../../slos/search.yaml", "--output", "json")
 	if code != exitOK {
 		t.Errorf("exit %d, want 0", code)
 	}
@@ -188,7 +157,7 @@ func TestValidateJSONValid(t *testing.T) {
 }
 
 func TestValidateHelp(t *testing.T) {
-	code, stdout, _ := runValidate(t, "--help")
+	code, stdout, _ := runCLI(t, "validate", "--help")
 	if code != exitOK || !strings.Contains(stdout, "sloctl validate slos/") || !strings.Contains(stdout, "Exit codes: 0") {
 		t.Errorf("exit %d, help =\n%s", code, stdout)
 	}

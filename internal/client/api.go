@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+
+	"github.com/slo-dev/slo/internal/api"
 )
 
 // servicePath is /api/v1/services/{service}, escaped.
@@ -14,8 +16,8 @@ func servicePath(service string) string {
 
 // CanDeploy POSTs an audited can-deploy check. A decision, allowed or not,
 // is a nil error; see Client.do for what is retried.
-func (c *Client) CanDeploy(ctx context.Context, service string, req DeployRequest) (*Decision, error) {
-	var d Decision
+func (c *Client) CanDeploy(ctx context.Context, service string, req api.CanDeployRequest) (*api.Decision, error) {
+	var d api.Decision
 	if err := c.do(ctx, http.MethodPost, servicePath(service)+"/can-deploy", nil, req, &d); err != nil {
 		return nil, err
 	}
@@ -23,10 +25,8 @@ func (c *Client) CanDeploy(ctx context.Context, service string, req DeployReques
 }
 
 // Services lists every service with its gate state and SLOs.
-func (c *Client) Services(ctx context.Context) ([]Service, error) {
-	var out struct {
-		Services []Service `json:"services"`
-	}
+func (c *Client) Services(ctx context.Context) ([]api.Service, error) {
+	var out api.ServiceList
 	if err := c.do(ctx, http.MethodGet, "/api/v1/services", nil, nil, &out); err != nil {
 		return nil, err
 	}
@@ -34,8 +34,8 @@ func (c *Client) Services(ctx context.Context) ([]Service, error) {
 }
 
 // Service returns one service.
-func (c *Client) Service(ctx context.Context, service string) (*Service, error) {
-	var s Service
+func (c *Client) Service(ctx context.Context, service string) (*api.Service, error) {
+	var s api.Service
 	if err := c.do(ctx, http.MethodGet, servicePath(service), nil, nil, &s); err != nil {
 		return nil, err
 	}
@@ -43,10 +43,8 @@ func (c *Client) Service(ctx context.Context, service string) (*Service, error) 
 }
 
 // Overrides lists the overrides of a service, active or not.
-func (c *Client) Overrides(ctx context.Context, service string) ([]Override, error) {
-	var out struct {
-		Overrides []Override `json:"overrides"`
-	}
+func (c *Client) Overrides(ctx context.Context, service string) ([]api.Override, error) {
+	var out api.OverrideList
 	if err := c.do(ctx, http.MethodGet, servicePath(service)+"/overrides", nil, nil, &out); err != nil {
 		return nil, err
 	}
@@ -55,8 +53,8 @@ func (c *Client) Overrides(ctx context.Context, service string) ([]Override, err
 
 // CreateOverride lets every deploy of service through for req.For. It
 // needs a token.
-func (c *Client) CreateOverride(ctx context.Context, service string, req OverrideRequest) (*Override, error) {
-	var o Override
+func (c *Client) CreateOverride(ctx context.Context, service string, req OverrideRequest) (*api.Override, error) {
+	var o api.Override
 	if err := c.do(ctx, http.MethodPost, servicePath(service)+"/overrides", nil, req, &o); err != nil {
 		return nil, err
 	}
@@ -65,13 +63,13 @@ func (c *Client) CreateOverride(ctx context.Context, service string, req Overrid
 
 // RevokeOverride ends an override now; actor is recorded as who revoked
 // it. It needs a token.
-func (c *Client) RevokeOverride(ctx context.Context, service string, id int64, actor string) (*Override, error) {
+func (c *Client) RevokeOverride(ctx context.Context, service string, id int64, actor string) (*api.Override, error) {
 	path := servicePath(service) + "/overrides/" + strconv.FormatInt(id, 10)
 	q := url.Values{}
 	if actor != "" {
 		q.Set("actor", actor)
 	}
-	var o Override
+	var o api.Override
 	if err := c.do(ctx, http.MethodDelete, path, q, nil, &o); err != nil {
 		return nil, err
 	}
@@ -80,7 +78,7 @@ func (c *Client) RevokeOverride(ctx context.Context, service string, id int64, a
 
 // Decisions returns the decision log, newest first. An empty service means
 // all services; limit <= 0 leaves the page size to slod.
-func (c *Client) Decisions(ctx context.Context, service string, limit int) ([]DecisionRecord, error) {
+func (c *Client) Decisions(ctx context.Context, service string, limit int) ([]api.DecisionRecord, error) {
 	q := url.Values{}
 	if service != "" {
 		q.Set("service", service)
@@ -88,9 +86,7 @@ func (c *Client) Decisions(ctx context.Context, service string, limit int) ([]De
 	if limit > 0 {
 		q.Set("limit", strconv.Itoa(limit))
 	}
-	var out struct {
-		Decisions []DecisionRecord `json:"decisions"`
-	}
+	var out api.DecisionList
 	if err := c.do(ctx, http.MethodGet, "/api/v1/decisions", q, nil, &out); err != nil {
 		return nil, err
 	}

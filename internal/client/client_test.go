@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
+
+	"github.com/slo-dev/slo/internal/api"
 )
 
 // fastClient retries with waits of at most a few milliseconds.
@@ -68,7 +70,7 @@ func TestRetryRules(t *testing.T) {
 			if method == http.MethodGet {
 				_, err = c.Decisions(ctx, "", 0)
 			} else {
-				_, err = c.CanDeploy(ctx, "checkout", DeployRequest{Priority: "normal"})
+				_, err = c.CanDeploy(ctx, "checkout", api.CanDeployRequest{Priority: "normal"})
 			}
 			cancel()
 			retried := tc.getRetried
@@ -108,7 +110,7 @@ func TestDroppedConnection(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	_, err := c.CanDeploy(ctx, "checkout", DeployRequest{Priority: "normal"})
+	_, err := c.CanDeploy(ctx, "checkout", api.CanDeployRequest{Priority: "normal"})
 	var ue *UnreachableError
 	if !errors.As(err, &ue) {
 		t.Fatalf("POST: err = %v, want *UnreachableError", err)
@@ -139,7 +141,7 @@ func TestUnreachable(t *testing.T) {
 	c.OnRetry = func(error, time.Duration) { retries++ }
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	_, err = c.CanDeploy(ctx, "checkout", DeployRequest{Priority: "normal"})
+	_, err = c.CanDeploy(ctx, "checkout", api.CanDeployRequest{Priority: "normal"})
 	var ue *UnreachableError
 	if !errors.As(err, &ue) {
 		t.Fatalf("err = %v, want *UnreachableError", err)
@@ -161,7 +163,7 @@ func TestTimeout(t *testing.T) {
 	c := fastClient(t, srv.URL)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	_, err := c.CanDeploy(ctx, "checkout", DeployRequest{Priority: "normal"})
+	_, err := c.CanDeploy(ctx, "checkout", api.CanDeployRequest{Priority: "normal"})
 	if want := "cannot reach slod at " + srv.URL + ": no answer before the timeout"; err == nil || err.Error() != want {
 		t.Errorf("err = %v, want %q", err, want)
 	}
@@ -224,7 +226,7 @@ func TestRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if _, err := c.CanDeploy(ctx, "a/b", DeployRequest{Priority: "normal"}); err != nil {
+	if _, err := c.CanDeploy(ctx, "a/b", api.CanDeployRequest{Priority: "normal"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Decisions(ctx, "web shop", 5); err != nil {

@@ -9,21 +9,15 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/slo-dev/slo/internal/api"
 )
 
 // ProblemError is an error answer from slod: an RFC 7807 problem, or one
 // made up from the status line when the answer was not a problem (a proxy's
 // error page, say).
 type ProblemError struct {
-	Type     string `json:"type"`
-	Title    string `json:"title"`
-	Status   int    `json:"status"`
-	Detail   string `json:"detail"`
-	Instance string `json:"instance"`
-	// Field names the request parameter at fault, for a 400.
-	Field string `json:"field,omitempty"`
-	// RequestID finds the request in slod's logs.
-	RequestID string `json:"request_id,omitempty"`
+	api.Problem
 }
 
 // Error is "title: detail", the way sloctl shows it to people.
@@ -47,7 +41,7 @@ func parseProblem(resp *http.Response, body []byte) *ProblemError {
 		}
 		return &p
 	}
-	p = ProblemError{Status: resp.StatusCode, Title: http.StatusText(resp.StatusCode)}
+	p = ProblemError{api.Problem{Status: resp.StatusCode, Title: http.StatusText(resp.StatusCode)}}
 	if p.Title == "" {
 		p.Title = fmt.Sprintf("HTTP %d", resp.StatusCode)
 	}

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/slo-dev/slo/internal/api"
 )
 
 // yamlBlocks returns the ```yaml blocks of docs/integrations.md, each
@@ -113,7 +115,7 @@ func TestDocArgoTemplateReadsAllowed(t *testing.T) {
 		decision string
 		allowed  bool
 	}{{"allow", true}, {"warn", true}, {"deny", false}} {
-		body, err := json.Marshal(Decision{Service: "checkout", Priority: "normal", Decision: tc.decision, Allowed: tc.allowed})
+		body, err := json.Marshal(api.Decision{Service: "checkout", Priority: "normal", Decision: tc.decision, Allowed: tc.allowed})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,71 +3,16 @@ package server
 import (
 	"time"
 
+	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/burnrate"
 	"github.com/slo-dev/slo/internal/engine"
 	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
+	"github.com/slo-dev/slo/internal/store"
 )
 
-// The JSON shapes of the API. DESIGN.md fixes the field names: add, never
-// rename.
-
-type alertJSON struct {
-	Severity    string  `json:"severity"`
-	Long        string  `json:"long"`
-	Short       string  `json:"short"`
-	Factor      float64 `json:"factor"`
-	BudgetShare float64 `json:"budget_share"`
-	LongBurn    float64 `json:"long_burn"`
-	ShortBurn   float64 `json:"short_burn"`
-	NoData      bool    `json:"no_data"`
-	Firing      bool    `json:"firing"`
-}
-
-type sloJSON struct {
-	Name              string             `json:"name"`
-	Slug              string             `json:"slug"`
-	Description       string             `json:"description,omitempty"`
-	Target            float64            `json:"target"`
-	Window            string             `json:"window"`
-	SLI               *float64           `json:"sli"`
-	Budget            slo.Budget         `json:"budget"`
-	BurnRates         map[string]float64 `json:"burn_rates"`
-	Alerts            []alertJSON        `json:"alerts"`
-	ExhaustionSeconds *float64           `json:"exhaustion_seconds"`
-	EvaluatedAt       *time.Time         `json:"evaluated_at"`
-	Error             string             `json:"error,omitempty"`
-}
-
-type serviceJSON struct {
-	Service        string            `json:"service"`
-	Owner          string            `json:"owner,omitempty"`
-	Labels         map[string]string `json:"labels,omitempty"`
-	Decision       string            `json:"decision"`
-	Allowed        bool              `json:"allowed"`
-	Reasons        []policy.Reason   `json:"reasons"`
-	Actions        []string          `json:"actions"`
-	Override       *policy.Override  `json:"override"`
-	EvaluatedAt    *time.Time        `json:"evaluated_at"`
-	Stale          bool              `json:"stale"`
-	LastError      string            `json:"last_error,omitempty"`
-	ConfigProblems []slo.Problem     `json:"config_problems,omitempty"`
-	SLOs           []sloJSON         `json:"slos"`
-}
-
-type canDeployJSON struct {
-	Service     string           `json:"service"`
-	Priority    slo.Priority     `json:"priority"`
-	Allowed     bool             `json:"allowed"`
-	Decision    string           `json:"decision"`
-	Reasons     []policy.Reason  `json:"reasons"`
-	Actions     []string         `json:"actions"`
-	Override    *policy.Override `json:"override"`
-	EvaluatedAt *time.Time       `json:"evaluated_at"`
-	Stale       bool             `json:"stale"`
-	DecisionID  *int64           `json:"decision_id,omitempty"`
-	SLOs        []sloJSON        `json:"slos"`
-}
+// Conversions from slod's own types (engine, policy, store) to the API's
+// JSON shapes in internal/api.
 
 // timePtr is nil for the zero time so JSON shows null, not year 1.
 func timePtr(t time.Time) *time.Time {
@@ -78,8 +23,8 @@ func timePtr(t time.Time) *time.Time {
 	return &u
 }
 
-func toSLOJSON(spec slo.SLO, st policy.SLOStatus) sloJSON {
-	out := sloJSON{
+func toSLO(spec slo.SLO, st policy.SLOStatus) api.SLO {
+	out := api.SLO{
 		Name:              st.Name,
 		Slug:              st.Slug,
 		Description:       spec.Description,
@@ -87,7 +32,7 @@ func toSLOJSON(spec slo.SLO, st policy.SLOStatus) sloJSON {
 		Window:            st.Window,
 		Budget:            st.Budget,
 		BurnRates:         st.BurnRates,
-		Alerts:            make([]alertJSON, 0, len(st.Conditions)),
+		Alerts:            make([]api.Alert, 0, len(st.Conditions)),
 		ExhaustionSeconds: st.ExhaustionSeconds,
 		EvaluatedAt:       timePtr(st.EvaluatedAt),
 		Error:             st.Error,
@@ -100,7 +45,7 @@ func toSLOJSON(spec slo.SLO, st policy.SLOStatus) sloJSON {
 		out.SLI = &sli
 	}
 	for _, c := range st.Conditions {
-		out.Alerts = append(out.Alerts, alertJSON{
+		out.Alerts = append(out.Alerts, api.Alert{
 			Severity:    c.Severity,
 			Long:        burnrate.Label(c.Long),
 			Short:       burnrate.Label(c.Short),
@@ -115,16 +60,16 @@ func toSLOJSON(spec slo.SLO, st policy.SLOStatus) sloJSON {
 	return out
 }
 
-func toSLOsJSON(s engine.ServiceState) []sloJSON {
-	out := make([]sloJSON, len(s.SLOs))
+func toSLOs(s engine.ServiceState) []api.SLO {
+	out := make([]api.SLO, len(s.SLOs))
 	for i, st := range s.SLOs {
-		out[i] = toSLOJSON(s.Spec.SLOs[i], st)
+		out[i] = toSLO(s.Spec.SLOs[i], st)
 	}
 	return out
 }
 
-func toServiceJSON(s engine.ServiceState, r policy.Result) serviceJSON {
-	return serviceJSON{
+func toService(s engine.ServiceState, r policy.Result) api.Service {
+	return api.Service{
 		Service:        s.Spec.Service,
 		Owner:          s.Spec.Owner,
 		Labels:         s.Spec.Labels,
@@ -137,6 +82,43 @@ func toServiceJSON(s engine.ServiceState, r policy.Result) serviceJSON {
 		Stale:          r.Stale,
 		LastError:      s.LastError,
 		ConfigProblems: s.ConfigProblems,
-		SLOs:           toSLOsJSON(s),
+		SLOs:           toSLOs(s),
 	}
+}
+
+// toDecisionRecord is a plain conversion: the decision log stores exactly
+// what the API lists. A field added to one of the two stops it compiling,
+// which is the point: the other must be decided on too.
+func toDecisionRecord(d store.DecisionRecord) api.DecisionRecord {
+	return api.DecisionRecord(d)
+}
+
+func toHistoryPoint(p store.HistoryPoint) api.HistoryPoint {
+	return api.HistoryPoint{
+		At:               p.At,
+		Errors:           p.Errors,
+		Total:            p.Total,
+		SLI:              p.SLI,
+		Consumed:         p.Consumed,
+		Remaining:        p.Remaining,
+		RemainingEvents:  p.RemainingEvents,
+		RemainingMinutes: p.RemainingMinutes,
+		Status:           p.Status,
+		BurnRates:        p.BurnRates,
+		Firing:           mapSlice(p.Firing, func(f store.FiringCondition) api.FiringCondition { return api.FiringCondition(f) }),
+		Error:            p.Error,
+	}
+}
+
+// mapSlice converts each element, keeping nil as nil so that JSON still
+// says null where it did.
+func mapSlice[S, D any](in []S, f func(S) D) []D {
+	if in == nil {
+		return nil
+	}
+	out := make([]D, len(in))
+	for i, v := range in {
+		out[i] = f(v)
+	}
+	return out
 }

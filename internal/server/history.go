@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/slo-dev/slo/internal/api"
 )
 
 const (
@@ -59,14 +61,14 @@ func (s *Server) history(c *gin.Context) {
 		problem(c, http.StatusServiceUnavailable, "store-unavailable", "history could not be read; retry shortly")
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{
-		"service": st.Spec.Service,
-		"slo":     slug,
-		"target":  o.Target,
-		"window":  o.WindowLabel(),
-		"from":    from.UTC(),
-		"to":      to.UTC(),
-		"points":  points,
+	c.JSON(http.StatusOK, api.History{
+		Service: st.Spec.Service,
+		SLO:     slug,
+		Target:  o.Target,
+		Window:  o.WindowLabel(),
+		From:    from.UTC(),
+		To:      to.UTC(),
+		Points:  mapSlice(points, toHistoryPoint),
 	})
 }
 

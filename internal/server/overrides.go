@@ -11,21 +11,10 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/common/model"
 
+	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/store"
 )
-
-type overrideRequest struct {
-	Reason    string     `json:"reason"`
-	Actor     string     `json:"actor"`
-	Duration  string     `json:"duration"`
-	ExpiresAt *time.Time `json:"expires_at"`
-}
-
-type overrideJSON struct {
-	policy.Override
-	Active bool `json:"active"`
-}
 
 func (s *Server) listOverrides(c *gin.Context) {
 	st, ok := s.service(c)
@@ -42,11 +31,11 @@ func (s *Server) listOverrides(c *gin.Context) {
 		s.storeProblem(c, "reading overrides", err)
 		return
 	}
-	out := make([]overrideJSON, len(os))
+	out := api.OverrideList{Overrides: make([]api.Override, len(os))}
 	for i, o := range os {
-		out[i] = overrideJSON{Override: o, Active: o.ActiveAt(now)}
+		out.Overrides[i] = api.Override{Override: o, Active: o.ActiveAt(now)}
 	}
-	c.JSON(http.StatusOK, gin.H{"overrides": out})
+	c.JSON(http.StatusOK, out)
 }
 
 func (s *Server) createOverride(c *gin.Context) {
@@ -54,7 +43,7 @@ func (s *Server) createOverride(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var req overrideRequest
+	var req api.OverrideRequest
 	if !s.bindJSON(c, &req) {
 		return
 	}
@@ -110,7 +99,7 @@ func (s *Server) createOverride(c *gin.Context) {
 	}
 	s.log.Warn("override created", "service", o.Service, "override_id", o.ID, "actor", o.Actor, "reason", o.Reason,
 		"expires_at", o.ExpiresAt, "request_id", c.GetString(requestIDKey))
-	c.JSON(http.StatusCreated, overrideJSON{Override: o, Active: true})
+	c.JSON(http.StatusCreated, api.Override{Override: o, Active: true})
 }
 
 func (s *Server) revokeOverride(c *gin.Context) {
@@ -153,7 +142,7 @@ func (s *Server) revokeOverride(c *gin.Context) {
 		return
 	}
 	s.log.Warn("override revoked", "service", o.Service, "override_id", o.ID, "actor", actor, "request_id", c.GetString(requestIDKey))
-	c.JSON(http.StatusOK, overrideJSON{Override: o, Active: false})
+	c.JSON(http.StatusOK, api.Override{Override: o, Active: false})
 }
 
 func (s *Server) listDecisions(c *gin.Context) {
@@ -182,7 +171,7 @@ func (s *Server) listDecisions(c *gin.Context) {
 	if ds == nil {
 		ds = []store.DecisionRecord{}
 	}
-	c.JSON(http.StatusOK, gin.H{"decisions": ds})
+	c.JSON(http.StatusOK, api.DecisionList{Decisions: mapSlice(ds, toDecisionRecord)})
 }
 
 // storeProblem logs a store failure and answers 503: the request may work

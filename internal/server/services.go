@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/engine"
 	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
@@ -61,17 +62,13 @@ func (s *Server) listServices(c *gin.Context) {
 	if err != nil {
 		s.log.Error("reading overrides failed; listing without them", "err", err, "request_id", c.GetString(requestIDKey))
 	}
-	out := make([]serviceJSON, 0, len(snap.Services))
+	out := api.ServiceList{ConfigProblems: snap.Orphans, Services: make([]api.Service, 0, len(snap.Services))}
 	for _, name := range snap.Names() {
 		st := snap.Services[name]
 		r := policy.Decide(st.GateInput(slo.PriorityNormal, by[name], now))
-		out = append(out, toServiceJSON(st, r))
+		out.Services = append(out.Services, toService(st, r))
 	}
-	body := gin.H{"services": out}
-	if len(snap.Orphans) > 0 {
-		body["config_problems"] = snap.Orphans
-	}
-	c.JSON(http.StatusOK, body)
+	c.JSON(http.StatusOK, out)
 }
 
 func (s *Server) getService(c *gin.Context) {
@@ -79,15 +76,7 @@ func (s *Server) getService(c *gin.Context) {
 	if !ok {
 		return
 	}
-	c.JSON(http.StatusOK, toServiceJSON(st, s.decide(c, st, slo.PriorityNormal, s.cfg.Clock())))
-}
-
-// canDeployRequest is the POST body of a deploy check.
-type canDeployRequest struct {
-	Priority string `json:"priority"`
-	Version  string `json:"version"`
-	Actor    string `json:"actor"`
-	Pipeline string `json:"pipeline"`
+	c.JSON(http.StatusOK, toService(st, s.decide(c, st, slo.PriorityNormal, s.cfg.Clock())))
 }
 
 func (s *Server) canDeployGet(c *gin.Context) { s.readOnlyCheck(c, false) }
@@ -121,7 +110,7 @@ func (s *Server) canDeployPost(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var req canDeployRequest
+	var req api.CanDeployRequest
 	if !s.bindJSON(c, &req) {
 		return
 	}
@@ -148,10 +137,10 @@ func (s *Server) canDeployPost(c *gin.Context) {
 
 // canDeploy decides; with a request it also writes the decision log and
 // leaves DecisionID nil when that failed.
-func (s *Server) canDeploy(c *gin.Context, st engine.ServiceState, p slo.Priority, req *canDeployRequest) canDeployJSON {
+func (s *Server) canDeploy(c *gin.Context, st engine.ServiceState, p slo.Priority, req *api.CanDeployRequest) api.Decision {
 	now := s.cfg.Clock()
 	r := s.decide(c, st, p, now)
-	ans := canDeployJSON{
+	ans := api.Decision{
 		Service:     st.Spec.Service,
 		Priority:    p,
 		Allowed:     r.Allowed,
@@ -161,7 +150,7 @@ func (s *Server) canDeploy(c *gin.Context, st engine.ServiceState, p slo.Priorit
 		Override:    r.Override,
 		EvaluatedAt: timePtr(st.EvaluatedAt()),
 		Stale:       r.Stale,
-		SLOs:        toSLOsJSON(st),
+		SLOs:        toSLOs(st),
 	}
 	if req == nil {
 		return ans

@@ -12,22 +12,23 @@ import (
 )
 
 // DecisionRecord is one answered can-deploy check in the decision log.
+// The API lists it as api.DecisionRecord.
 type DecisionRecord struct {
-	ID       int64           `json:"id"`
-	At       time.Time       `json:"at"`
-	Service  string          `json:"service"`
-	Priority slo.Priority    `json:"priority"`
-	Version  string          `json:"version"`
-	Actor    string          `json:"actor"`
-	Pipeline string          `json:"pipeline"`
-	Decision string          `json:"decision"`
-	Allowed  bool            `json:"allowed"`
-	Reasons  []policy.Reason `json:"reasons"`
-	Actions  []string        `json:"actions"`
+	ID       int64
+	At       time.Time
+	Service  string
+	Priority slo.Priority
+	Version  string
+	Actor    string
+	Pipeline string
+	Decision string
+	Allowed  bool
+	Reasons  []policy.Reason
+	Actions  []string
 	// OverrideID is the override that let the deploy through, if any.
-	OverrideID *int64 `json:"override_id,omitempty"`
-	Stale      bool   `json:"stale"`
-	RequestID  string `json:"request_id"`
+	OverrideID *int64
+	Stale      bool
+	RequestID  string
 }
 
 // DecisionQuery selects decisions, newest first.

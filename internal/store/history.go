@@ -15,25 +15,27 @@ import (
 // caller gives no limit: enough for a chart, small enough to send.
 const DefaultHistoryLimit = 1000
 
-// HistoryPoint is the state of one SLO at one evaluation.
+// HistoryPoint is the state of one SLO at one evaluation. The API sends
+// it as api.HistoryPoint.
 type HistoryPoint struct {
-	At               time.Time          `json:"at"`
-	Errors           float64            `json:"errors"`
-	Total            float64            `json:"total"`
-	SLI              float64            `json:"sli"`
-	Consumed         float64            `json:"consumed"`
-	Remaining        float64            `json:"remaining"`
-	RemainingEvents  float64            `json:"remaining_events"`
-	RemainingMinutes float64            `json:"remaining_minutes"`
-	Status           string             `json:"status"`
-	BurnRates        map[string]float64 `json:"burn_rates"`
-	Firing           []FiringCondition  `json:"firing"`
-	Error            string             `json:"error,omitempty"`
+	At               time.Time
+	Errors           float64
+	Total            float64
+	SLI              float64
+	Consumed         float64
+	Remaining        float64
+	RemainingEvents  float64
+	RemainingMinutes float64
+	Status           string
+	BurnRates        map[string]float64
+	Firing           []FiringCondition
+	Error            string
 }
 
 // FiringCondition is an MWMB condition that held at an evaluation. Only
 // firing ones are kept: the rest follow from the burn rates, and most
-// evaluations have none, which keeps a row small.
+// evaluations have none, which keeps a row small. The JSON tags are the
+// format of the firing column.
 type FiringCondition struct {
 	Severity  string  `json:"severity"`
 	Long      string  `json:"long"`

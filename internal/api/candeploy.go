@@ -1,0 +1,35 @@
+package api
+
+import (
+	"time"
+
+	"github.com/slo-dev/slo/internal/policy"
+	"github.com/slo-dev/slo/internal/slo"
+)
+
+// CanDeployRequest is the body of POST /api/v1/services/{service}/can-deploy.
+type CanDeployRequest struct {
+	// Priority is normal, critical or rollback; a string because slod
+	// validates it and answers 400 naming the field.
+	Priority string `json:"priority"`
+	Version  string `json:"version,omitempty"`
+	Actor    string `json:"actor,omitempty"`
+	// Pipeline is a link to the CI run asking, for the audit log.
+	Pipeline string `json:"pipeline,omitempty"`
+}
+
+// Decision is the answer to a can-deploy check, allowed or not.
+type Decision struct {
+	Service     string           `json:"service"`
+	Priority    slo.Priority     `json:"priority"`
+	Allowed     bool             `json:"allowed"`
+	Decision    string           `json:"decision"`
+	Reasons     []policy.Reason  `json:"reasons"`
+	Actions     []string         `json:"actions"`
+	Override    *policy.Override `json:"override"`
+	EvaluatedAt *time.Time       `json:"evaluated_at"`
+	Stale       bool             `json:"stale"`
+	// DecisionID is the audit-log entry of a POSTed check.
+	DecisionID *int64 `json:"decision_id,omitempty"`
+	SLOs       []SLO  `json:"slos"`
+}

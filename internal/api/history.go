@@ -1,0 +1,42 @@
+package api
+
+import "time"
+
+// History answers GET /api/v1/services/{service}/slos/{slo}/history:
+// evaluations of one SLO between From and To, oldest first. The fields are
+// in alphabetical order, the order in which slod has always sent them.
+type History struct {
+	From    time.Time      `json:"from"`
+	Points  []HistoryPoint `json:"points"`
+	Service string         `json:"service"`
+	SLO     string         `json:"slo"`
+	Target  float64        `json:"target"`
+	To      time.Time      `json:"to"`
+	Window  string         `json:"window"`
+}
+
+// HistoryPoint is the state of one SLO at one evaluation.
+type HistoryPoint struct {
+	At               time.Time          `json:"at"`
+	Errors           float64            `json:"errors"`
+	Total            float64            `json:"total"`
+	SLI              float64            `json:"sli"`
+	Consumed         float64            `json:"consumed"`
+	Remaining        float64            `json:"remaining"`
+	RemainingEvents  float64            `json:"remaining_events"`
+	RemainingMinutes float64            `json:"remaining_minutes"`
+	Status           string             `json:"status"`
+	BurnRates        map[string]float64 `json:"burn_rates"`
+	Firing           []FiringCondition  `json:"firing"`
+	Error            string             `json:"error,omitempty"`
+}
+
+// FiringCondition is a burn-rate condition that held at an evaluation.
+type FiringCondition struct {
+	Severity  string  `json:"severity"`
+	Long      string  `json:"long"`
+	Short     string  `json:"short"`
+	Factor    float64 `json:"factor"`
+	LongBurn  float64 `json:"long_burn"`
+	ShortBurn float64 `json:"short_burn"`
+}

@@ -1,0 +1,69 @@
+package api
+
+import (
+	"time"
+
+	"github.com/slo-dev/slo/internal/policy"
+	"github.com/slo-dev/slo/internal/slo"
+)
+
+// ServiceList answers GET /api/v1/services.
+type ServiceList struct {
+	// ConfigProblems are in files that define no known service yet.
+	ConfigProblems []slo.Problem `json:"config_problems,omitempty"`
+	Services       []Service     `json:"services"`
+}
+
+// Service is one service's gate state (for a normal deploy) and SLOs:
+// GET /api/v1/services/{service}.
+type Service struct {
+	Service     string            `json:"service"`
+	Owner       string            `json:"owner,omitempty"`
+	Labels      map[string]string `json:"labels,omitempty"`
+	Decision    string            `json:"decision"`
+	Allowed     bool              `json:"allowed"`
+	Reasons     []policy.Reason   `json:"reasons"`
+	Actions     []string          `json:"actions"`
+	Override    *policy.Override  `json:"override"`
+	EvaluatedAt *time.Time        `json:"evaluated_at"`
+	Stale       bool              `json:"stale"`
+	// LastError is why the latest evaluation failed, if it did.
+	LastError string `json:"last_error,omitempty"`
+	// ConfigProblems are what is wrong with the service's slo.yaml.
+	ConfigProblems []slo.Problem `json:"config_problems,omitempty"`
+	SLOs           []SLO         `json:"slos"`
+}
+
+// SLO is the measured state of one SLO.
+type SLO struct {
+	Name        string  `json:"name"`
+	Slug        string  `json:"slug"`
+	Description string  `json:"description,omitempty"`
+	Target      float64 `json:"target"`
+	Window      string  `json:"window"`
+	// SLI is the good ratio over the window; nil without enough data.
+	SLI    *float64   `json:"sli"`
+	Budget slo.Budget `json:"budget"`
+	// BurnRates by window label ("5m", "1h", ...).
+	BurnRates map[string]float64 `json:"burn_rates"`
+	Alerts    []Alert            `json:"alerts"`
+	// ExhaustionSeconds is how long the budget lasts at the current burn;
+	// nil when it never runs out at that rate.
+	ExhaustionSeconds *float64 `json:"exhaustion_seconds"`
+	// EvaluatedAt is nil until the SLO has been measured.
+	EvaluatedAt *time.Time `json:"evaluated_at"`
+	Error       string     `json:"error,omitempty"`
+}
+
+// Alert is one multi-window burn-rate condition.
+type Alert struct {
+	Severity    string  `json:"severity"`
+	Long        string  `json:"long"`
+	Short       string  `json:"short"`
+	Factor      float64 `json:"factor"`
+	BudgetShare float64 `json:"budget_share"`
+	LongBurn    float64 `json:"long_burn"`
+	ShortBurn   float64 `json:"short_burn"`
+	NoData      bool    `json:"no_data"`
+	Firing      bool    `json:"firing"`
+}
