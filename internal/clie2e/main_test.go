@@ -1,0 +1,254 @@
+package clie2e
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Paths of the binaries TestMain built.
+var (
+	sloctlBin string
+	slodBin   string
+)
+
+// TestMain builds the shipped binaries once, so every test runs exactly
+// what `make build` puts in bin/.
+func TestMain(m *testing.M) {
+	os.Exit(buildAndRun(m))
+}
+
+func buildAndRun(m *testing.M) int {
+	flag.Parse()
+	dir, err := os.MkdirTemp("", "clie2e-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "clie2e:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	// go test puts its own go first in PATH.
+	cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "./cmd/sloctl", "./cmd/slod")
+	cmd.Dir = filepath.Join("..", "..")
+	start := time.Now()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "clie2e: %s: %v\n%s", cmd, err, out)
+		return 1
+	}
+	if testing.Verbose() {
+		fmt.Printf("clie2e: built sloctl and slod in %v\n", time.Since(start).Round(time.Millisecond))
+	}
+	sloctlBin, slodBin = filepath.Join(dir, "sloctl"), filepath.Join(dir, "slod")
+	return m.Run()
+}
+
+// hostEnv is the test's environment without anything that would change
+// how sloctl or slod behave: CI variables sloctl reads for its audit
+// fields and annotations, and their own settings. Each run adds exactly
+// what it means to test.
+func hostEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch {
+		case strings.HasPrefix(k, "GITHUB_"), strings.HasPrefix(k, "GITLAB_"), strings.HasPrefix(k, "CI_"),
+			strings.HasPrefix(k, "SLOCTL_"), strings.HasPrefix(k, "SLOD_"),
+			k == "USER", k == "NO_COLOR", k == "TERM":
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+// result is one finished sloctl process.
+type result struct {
+	args           []string
+	stdout, stderr string
+	code           int
+}
+
+func (r result) String() string {
+	return fmt.Sprintf("sloctl %s: exit %d\n--- stdout:\n%s--- stderr:\n%s", strings.Join(r.args, " "), r.code, r.stdout, r.stderr)
+}
+
+// runSloctl runs the sloctl binary with the environment env (KEY=value)
+// added to hostEnv, and returns its output and exit code.
+func runSloctl(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, sloctlBin, args...)
+	cmd.Env = append(hostEnv(), env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	r := result{args: args, stdout: stdout.String(), stderr: stderr.String()}
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee) && ee.ExitCode() >= 0:
+		r.code = ee.ExitCode()
+	default:
+		t.Fatalf("sloctl %s: %v\n%s", strings.Join(args, " "), err, r)
+	}
+	return r
+}
+
+// wantExit fails the test unless r exited with code.
+func wantExit(t *testing.T, r result, code int) {
+	t.Helper()
+	if r.code != code {
+		t.Fatalf("want exit %d, got:\n%s", code, r)
+	}
+}
+
+// slodProc is a running slod binary.
+type slodProc struct {
+	URL     string
+	logPath string
+	cmd     *exec.Cmd
+	exited  chan struct{}
+}
+
+// startSlod runs the slod binary on a free loopback port with the given
+// flags (without --listen) and extra environment, and waits until /readyz
+// answers 200: slod has completed its first evaluation.
+func startSlod(t *testing.T, env []string, flags ...string) *slodProc {
+	t.Helper()
+	logPath := filepath.Join(t.TempDir(), "slod.log")
+	var lastErr error
+	// A free port can be taken before slod binds it; then try another.
+	for attempt := 0; attempt < 3; attempt++ {
+		addr, err := freeAddr()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := &slodProc{URL: "http://" + addr, logPath: logPath}
+		if lastErr = s.start(env, append(flags, "--listen", addr)); lastErr == nil {
+			t.Cleanup(func() {
+				if err := s.stop(); err != nil {
+					t.Errorf("stop slod: %v", err)
+				}
+				if t.Failed() {
+					t.Logf("slod log (tail):\n%s", s.logTail())
+				}
+			})
+			return s
+		}
+		if !strings.Contains(s.logTail(), "address already in use") {
+			break
+		}
+	}
+	t.Fatalf("start slod: %v\n%s", lastErr, tail(logPath))
+	return nil
+}
+
+func (s *slodProc) start(env, args []string) error {
+	log, err := os.OpenFile(s.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	s.cmd = exec.Command(slodBin, args...)
+	s.cmd.Env = append(hostEnv(), env...)
+	s.cmd.Stdout, s.cmd.Stderr = log, log
+	s.cmd.SysProcAttr = sysProcAttr()
+	err = s.cmd.Start()
+	log.Close()
+	if err != nil {
+		return err
+	}
+	s.exited = make(chan struct{})
+	go func() {
+		_ = s.cmd.Wait()
+		close(s.exited)
+	}()
+	client := &http.Client{Timeout: 2 * time.Second}
+	deadline := time.After(time.Minute)
+	for {
+		select {
+		case <-s.exited:
+			return fmt.Errorf("slod exited: %v", s.cmd.ProcessState)
+		case <-deadline:
+			_ = s.stop()
+			return errors.New("slod not ready within 1m")
+		case <-time.After(50 * time.Millisecond):
+		}
+		resp, err := client.Get(s.URL + "/readyz")
+		if err != nil {
+			continue
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			return nil
+		}
+	}
+}
+
+// stop ends slod with SIGTERM (a graceful shutdown), or SIGKILL after 15s,
+// and reports an unclean exit. Stopping a stopped slod does nothing.
+func (s *slodProc) stop() error {
+	if s.cmd == nil {
+		return nil
+	}
+	defer func() { s.cmd = nil }()
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.exited:
+	case <-time.After(15 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.exited
+		return errors.New("slod did not exit within 15s of SIGTERM")
+	}
+	if !s.cmd.ProcessState.Success() {
+		return fmt.Errorf("slod exited with %v", s.cmd.ProcessState)
+	}
+	return nil
+}
+
+func (s *slodProc) logTail() string { return tail(s.logPath) }
+
+// tail is the end of a log file, for failure messages.
+func tail(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	const max = 6000
+	if len(b) > max {
+		b = b[len(b)-max:]
+	}
+	return string(b)
+}
+
+// freeAddr returns a loopback address with a port that was free just now.
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// within reports whether got is within rel (relative) of want.
+func within(got, want, rel float64) bool {
+	d := got - want
+	if d < 0 {
+		d = -d
+	}
+	if want < 0 {
+		want = -want
+	}
+	return d <= rel*want
+}
