@@ -79,7 +79,7 @@ func (p *faultProxy) maxRefused() (most, queries int) {
 // slod recovers.
 func testPrometheus5xx(t *testing.T, srv *promtest.Server) {
 	proxy := newFaultProxy(t, srv.URL)
-	const openTimeout = 3 * time.Second
+	const openTimeout = 5 * time.Second
 	dir := writeSpecs(t, map[string]string{"flaky.yaml": eventsSpec("flaky", "healthy", "99.9%", "window: 30d", "policy:\n  min_events: 100\n")})
 	d := startSlod(t, slodOptions{specs: dir, promURL: proxy.URL, tune: func(c *app.Config) {
 		c.Prometheus.MaxRetries = 2
