@@ -181,15 +181,16 @@ func (s *Snapshot) clone() *Snapshot {
 	return next
 }
 
-// Run evaluates every interval until ctx ends. Each cycle gets at most one
-// interval of time so a slow Prometheus cannot pile cycles up.
+// Run evaluates every interval until ctx ends. Cycles never overlap: a
+// cycle slower than the interval delays the next one (the ticker drops the
+// missed ticks). Each query is bounded by the source's own timeout, so a
+// cycle-wide deadline would only cut off healthy queries of late services
+// and count them against the circuit breaker.
 func (e *Engine) Run(ctx context.Context, interval time.Duration) {
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for {
-		cycle, cancel := context.WithTimeout(ctx, interval)
-		e.EvaluateOnce(cycle)
-		cancel()
+		e.EvaluateOnce(ctx)
 		select {
 		case <-ctx.Done():
 			return
