@@ -413,3 +413,33 @@ func TestCanceledCallerDoesNotTripBreaker(t *testing.T) {
 		t.Errorf("state = %s, want closed: a caller giving up is not a Prometheus failure", got)
 	}
 }
+
+// A query whose attempt reached Prometheus and failed is an error even when
+// its retry then meets the opened circuit; only a query Prometheus never
+// saw counts as rejected.
+func TestRejectedOnlyWhenNothingWasSent(t *testing.T) {
+	var hits atomic.Int32
+	srv := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Error(w, "bad gateway", http.StatusBadGateway)
+	})
+	cfg := testConfig(srv.URL)
+	cfg.BreakerFailures = 1
+	cfg.BreakerOpenTimeout = time.Minute
+	s, reg := newTestSource(t, cfg)
+	if _, _, err := s.Query(context.Background(), "sum(up)", time.Now()); !errors.Is(err, ErrCircuitOpen) {
+		t.Fatalf("first query: err = %v, want the retry to meet the open circuit", err)
+	}
+	if _, _, err := s.Query(context.Background(), "sum(up)", time.Now()); !errors.Is(err, ErrCircuitOpen) {
+		t.Fatalf("second query: err = %v, want circuit open", err)
+	}
+	if got := hits.Load(); got != 1 {
+		t.Errorf("server hits = %d, want 1 (the circuit opened after the first failure)", got)
+	}
+	if got := metricValue(t, reg, "slod_prometheus_queries_total", "result", "error"); got != 1 {
+		t.Errorf("error = %v, want 1 (the query that reached Prometheus)", got)
+	}
+	if got := metricValue(t, reg, "slod_prometheus_queries_total", "result", "rejected"); got != 1 {
+		t.Errorf("rejected = %v, want 1 (the query the open circuit stopped)", got)
+	}
+}

@@ -98,11 +98,13 @@ func (s *Source) CircuitState() string { return s.breaker.State().String() }
 // gives ok=false; several series are an ErrBadQuery error, since SLO
 // queries must aggregate.
 func (s *Source) Query(ctx context.Context, q string, at time.Time) (value float64, ok bool, err error) {
-	value, ok, err = s.query(ctx, q, at)
+	value, ok, sent, err := s.query(ctx, q, at)
 	switch {
 	case err == nil:
 		s.m.queries.WithLabelValues(resultSuccess).Inc()
-	case errors.Is(err, ErrCircuitOpen), errors.Is(err, ErrBulkheadFull):
+	case !sent && (errors.Is(err, ErrCircuitOpen) || errors.Is(err, ErrBulkheadFull)):
+		// Rejected means Prometheus never saw the query; a query that
+		// timed out and then met the opened circuit on retry is an error.
 		s.m.queries.WithLabelValues(resultRejected).Inc()
 	default:
 		s.m.queries.WithLabelValues(resultError).Inc()
@@ -113,17 +115,19 @@ func (s *Source) Query(ctx context.Context, q string, at time.Time) (value float
 	return value, ok, nil
 }
 
-func (s *Source) query(ctx context.Context, q string, at time.Time) (float64, bool, error) {
+// query reports with sent whether any attempt reached Prometheus.
+func (s *Source) query(ctx context.Context, q string, at time.Time) (value float64, ok, sent bool, err error) {
 	release, err := s.acquire(ctx)
 	if err != nil {
-		return 0, false, err
+		return 0, false, false, err
 	}
 	defer release()
-	v, err := s.retry(ctx, q, at)
+	v, sent, err := s.retry(ctx, q, at)
 	if err != nil {
-		return 0, false, err
+		return 0, false, sent, err
 	}
-	return sampleValue(v)
+	value, ok, err = sampleValue(v)
+	return value, ok, true, err
 }
 
 // acquire takes a bulkhead slot, so a slow Prometheus holds at most
@@ -142,11 +146,13 @@ func (s *Source) acquire(ctx context.Context) (release func(), err error) {
 }
 
 // retry runs attempts until one succeeds, a failure is not retryable, the
-// retries are used up or ctx ends.
-func (s *Source) retry(ctx context.Context, q string, at time.Time) (model.Value, error) {
+// retries are used up or ctx ends. sent is false when the circuit let no
+// attempt through.
+func (s *Source) retry(ctx context.Context, q string, at time.Time) (_ model.Value, sent bool, _ error) {
 	var last error
 	op := func() (model.Value, error) {
 		v, err := s.attempt(ctx, q, at)
+		sent = sent || !errors.Is(err, ErrCircuitOpen)
 		if err == nil {
 			return v, nil
 		}
@@ -176,9 +182,9 @@ func (s *Source) retry(ctx context.Context, q string, at time.Time) (model.Value
 	// backoff.Retry reports only ctx's error when ctx ends between
 	// attempts; keep the failure that caused the wait.
 	if err != nil && last != nil && ctx.Err() != nil && !errors.Is(err, last) {
-		return nil, fmt.Errorf("%w (last attempt: %w)", err, last)
+		return nil, sent, fmt.Errorf("%w (last attempt: %w)", err, last)
 	}
-	return v, err
+	return v, sent, err
 }
 
 // attempt is one query through the breaker, bounded by QueryTimeout.
