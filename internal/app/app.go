@@ -63,7 +63,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 		return fmt.Errorf("prometheus source: %w", err)
 	}
 
-	eng := engine.New(specs, source, st, log, engine.Options{Registerer: reg})
+	eng := engine.New(specs, source, st, log, engine.Options{Registerer: reg, DeadLetterPath: cfg.DB + ".deadletter.jsonl"})
 	eng.Reload(specs, problems) // records problems of files that define no service yet
 	if err := eng.Restore(ctx); err != nil {
 		log.Error("could not restore the last snapshot; starting blank", "err", err)

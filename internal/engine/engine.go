@@ -42,6 +42,9 @@ type Options struct {
 	Clock func() time.Time
 	// Registerer receives the engine's metrics; none when nil.
 	Registerer prometheus.Registerer
+	// DeadLetterPath is the JSON-lines file for evaluations the store
+	// would not take even after retries.
+	DeadLetterPath string
 }
 
 // Engine owns the evaluation loop and the current snapshot.
@@ -51,6 +54,7 @@ type Engine struct {
 	log     *slog.Logger
 	opts    Options
 	metrics *metrics
+	writes  *writeBehind
 
 	// mu serialises writers (evaluation, reload); readers use snap only.
 	mu   sync.Mutex
@@ -67,6 +71,7 @@ func New(specs []slo.Spec, m Measurer, st Store, log *slog.Logger, opts Options)
 		opts.Clock = time.Now
 	}
 	e := &Engine{measure: m, store: st, log: log, opts: opts, metrics: newMetrics(opts.Registerer)}
+	e.writes = newWriteBehind(st, log, e.metrics, opts.DeadLetterPath)
 	services := make(map[string]ServiceState, len(specs))
 	for _, sp := range specs {
 		services[sp.Service] = freshState(sp)
@@ -203,6 +208,7 @@ func (e *Engine) Run(ctx context.Context, interval time.Duration) {
 // MaxConcurrentServices, and publishes the new snapshot.
 func (e *Engine) EvaluateOnce(ctx context.Context) {
 	start := e.opts.Clock()
+	e.writes.retry(ctx)
 	names := e.Snapshot().Names()
 	results := make(chan ServiceState, len(names))
 	sem := make(chan struct{}, e.opts.MaxConcurrentServices)
@@ -267,13 +273,12 @@ func (e *Engine) evaluateService(ctx context.Context, st ServiceState, at time.T
 		e.metrics.lastSuccess.WithLabelValues(service).Set(float64(at.UnixNano()) / 1e9)
 	}
 	data, err := json.Marshal(next)
-	if err == nil {
-		// Persist only what was measured now; failed SLOs keep old rows.
-		err = e.store.SaveServiceEvaluation(ctx, service, at, measured(next.SLOs, at), data)
-	}
 	if err != nil {
-		e.log.Error("persist evaluation", "service", service, "err", err)
+		e.log.Error("encode snapshot", "service", service, "err", err)
+		return next
 	}
+	// Persist only what was measured now; failed SLOs keep old rows.
+	e.writes.save(ctx, pendingWrite{Service: service, At: at, SLOs: measured(next.SLOs, at), Snapshot: data})
 	return next
 }
 

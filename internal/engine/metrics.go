@@ -10,6 +10,8 @@ type metrics struct {
 	cycleDuration prometheus.Histogram
 	evalErrors    *prometheus.CounterVec
 	lastSuccess   *prometheus.GaugeVec
+	pendingWrites prometheus.Gauge
+	deadLetters   prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -27,9 +29,17 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "slod_evaluation_last_success_timestamp_seconds",
 			Help: "Unix time of the last evaluation in which every SLO of the service was measured.",
 		}, []string{"service"}),
+		pendingWrites: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "slod_store_pending_writes",
+			Help: "Evaluations waiting to be written to the store after a failed write.",
+		}),
+		deadLetters: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "slod_store_dead_letters_total",
+			Help: "Evaluations the store never took, written to the dead-letter file instead.",
+		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.cycleDuration, m.evalErrors, m.lastSuccess)
+		reg.MustRegister(m.cycleDuration, m.evalErrors, m.lastSuccess, m.pendingWrites, m.deadLetters)
 	}
 	return m
 }

@@ -1,0 +1,142 @@
+package engine
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slo-dev/slo/internal/policy"
+	"github.com/slo-dev/slo/internal/prom"
+	"github.com/slo-dev/slo/internal/slo"
+)
+
+// refusingStore fails SaveServiceEvaluation while refuse is set and passes
+// everything else to a real SQLite store.
+type refusingStore struct {
+	Store
+	mu     sync.Mutex
+	refuse bool
+}
+
+func (r *refusingStore) SaveServiceEvaluation(ctx context.Context, service string, at time.Time, slos []policy.SLOStatus, snap []byte) error {
+	r.mu.Lock()
+	refuse := r.refuse
+	r.mu.Unlock()
+	if refuse {
+		return errors.New("database is locked")
+	}
+	return r.Store.SaveServiceEvaluation(ctx, service, at, slos, snap)
+}
+
+func (r *refusingStore) set(refuse bool) {
+	r.mu.Lock()
+	r.refuse = refuse
+	r.mu.Unlock()
+}
+
+func TestStoreOutageLeavesNoGapInHistory(t *testing.T) {
+	real := openStore(t)
+	st := &refusingStore{Store: real, refuse: true}
+	src := &scripted{answers: map[string]prom.Measurement{"availability": halfUsed()}}
+	t0 := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	clock := t0
+	e := New([]slo.Spec{testSpec()}, src, st, quiet, Options{Clock: func() time.Time { return clock }})
+
+	// Two cycles while the store refuses, then one after it recovers.
+	for i := 0; i < 3; i++ {
+		if i == 2 {
+			st.set(false)
+		}
+		clock = t0.Add(time.Duration(i) * time.Minute)
+		e.EvaluateOnce(context.Background())
+	}
+	pts, err := real.History(context.Background(), "checkout", "availability", t0.Add(-time.Hour), t0.Add(time.Hour), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pts) != 3 {
+		t.Fatalf("history has %d points, want 3 (two replayed, one fresh)", len(pts))
+	}
+	for i, p := range pts {
+		if want := t0.Add(time.Duration(i) * time.Minute); !p.At.Equal(want) {
+			t.Errorf("point %d at %v, want %v", i, p.At, want)
+		}
+	}
+	if n := len(e.writes.pending); n != 0 {
+		t.Errorf("%d writes still pending", n)
+	}
+}
+
+func TestWritesThatNeverLandAreDeadLettered(t *testing.T) {
+	st := &refusingStore{Store: openStore(t), refuse: true}
+	src := &scripted{answers: map[string]prom.Measurement{"availability": halfUsed()}}
+	dead := filepath.Join(t.TempDir(), "slod.db.deadletter.jsonl")
+	t0 := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	clock := t0
+	e := New([]slo.Spec{testSpec()}, src, st, quiet, Options{Clock: func() time.Time { return clock }, DeadLetterPath: dead})
+	e.writes.maxAttempts = 3
+	e.writes.maxPending = 2
+
+	// Cycle 1 queues A (1 attempt). Cycle 2 retries A (2), queues B.
+	// Cycle 3 retries A (3 = max: dead-lettered), then B (2), queues C.
+	// Cycle 4 retries B (3: dead-lettered), C (2), queues D.
+	for i := 0; i < 4; i++ {
+		clock = t0.Add(time.Duration(i) * time.Minute)
+		e.EvaluateOnce(context.Background())
+	}
+	f, err := os.Open(dead)
+	if err != nil {
+		t.Fatalf("no dead-letter file: %v", err)
+	}
+	defer f.Close()
+	var got []pendingWrite
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var p pendingWrite
+		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
+			t.Fatalf("dead letter is not JSON: %v", err)
+		}
+		got = append(got, p)
+	}
+	if len(got) != 2 || !got[0].At.Equal(t0) || !got[1].At.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("dead letters = %+v, want the evaluations of minute 0 and 1", got)
+	}
+	if got[0].Service != "checkout" || got[0].Attempts != 3 || got[0].LastError != "database is locked" || len(got[0].SLOs) != 1 {
+		t.Errorf("dead letter lacks what a replay needs: %+v", got[0])
+	}
+	if n := len(e.writes.pending); n != 2 {
+		t.Errorf("pending = %d, want 2 (C and D)", n)
+	}
+}
+
+func TestFullWriteQueueDeadLettersTheOldest(t *testing.T) {
+	st := &refusingStore{Store: openStore(t), refuse: true}
+	src := &scripted{answers: map[string]prom.Measurement{"availability": halfUsed()}}
+	dead := filepath.Join(t.TempDir(), "dead.jsonl")
+	t0 := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	clock := t0
+	e := New([]slo.Spec{testSpec()}, src, st, quiet, Options{Clock: func() time.Time { return clock }, DeadLetterPath: dead})
+	e.writes.maxPending = 2
+	for i := 0; i < 3; i++ {
+		clock = t0.Add(time.Duration(i) * time.Minute)
+		e.EvaluateOnce(context.Background())
+	}
+	data, err := os.ReadFile(dead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p pendingWrite
+	if err := json.Unmarshal(data, &p); err != nil || !p.At.Equal(t0) {
+		t.Fatalf("dead letter = %s (%v), want exactly the oldest evaluation", data, err)
+	}
+	if n := len(e.writes.pending); n != 2 || !e.writes.pending[0].At.Equal(t0.Add(time.Minute)) {
+		t.Errorf("pending = %d starting %v, want minutes 1 and 2", n, e.writes.pending[0].At)
+	}
+}
