@@ -20,6 +20,7 @@ const (
 	errorsAlert      = "SlodEvaluationErrors"
 	unreachableAlert = "SlodPrometheusUnreachable"
 	breakerAlert     = "SlodCircuitBreakerOpen"
+	deadLetterAlert  = "SlodEvaluationsDeadLettered"
 
 	// slodService names slod in link templates for its global alerts.
 	slodService = "slod"
@@ -99,6 +100,17 @@ func slodGroup(l links) (rulefmt.RuleGroup, error) {
 			Annotations: map[string]string{
 				"summary":     "slod's circuit breaker for {{ $labels.dependency }} is open",
 				"description": "slod has been failing fast on {{ $labels.dependency }} for 5m; evaluations use the last known good data until it recovers.",
+			},
+		},
+		{
+			// No hold: a dead letter is history that already missed the
+			// database, and it stays missing until someone replays it.
+			Alert:  deadLetterAlert,
+			Expr:   "increase(slod_store_dead_letters_total[1h]) > 0",
+			Labels: own,
+			Annotations: map[string]string{
+				"summary":     "slod could not store evaluations",
+				"description": "slod ({{ $labels.instance }}) wrote evaluations its SQLite store refused to its dead-letter file (<db>.deadletter.jsonl); the history has a gap until they are replayed.",
 			},
 		},
 	}
