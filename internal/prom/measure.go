@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -34,16 +35,17 @@ type span struct {
 	length time.Duration
 }
 
-// Measure queries the bad and total events of o over its period and every
-// burn-rate window, all at the same instant at (now when zero) so that
-// numerators and denominators agree. The queries run concurrently, each
-// through the bulkhead; the first failure cancels the rest.
+// Measure queries the bad (or, for an SLI defined by good events, the good)
+// and total events of o over its period and every burn-rate window, all at
+// the same instant at (now when zero) so that numerators and denominators
+// agree. The queries run concurrently, each through the bulkhead; the first
+// failure cancels the rest.
 func (s *Source) Measure(ctx context.Context, o slo.SLO, at time.Time) (Measurement, error) {
 	if at.IsZero() {
 		at = time.Now()
 	}
 	spans := spansOf(o, at)
-	// results[2*i] is bad over spans[i], results[2*i+1] total.
+	// results[2*i] is bad (or good) over spans[i], results[2*i+1] total.
 	results := make([]sample, 2*len(spans))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -53,8 +55,11 @@ func (s *Source) Measure(ctx context.Context, o slo.SLO, at time.Time) (Measurem
 		firstErr error
 	)
 	for i, sp := range spans {
-		bad, total := o.Queries(sp.rng)
-		for j, q := range []string{bad, total} {
+		first, total := o.Queries(sp.rng)
+		if good := o.GoodQuery(sp.rng); good != "" {
+			first = good
+		}
+		for j, q := range []string{first, total} {
 			wg.Go(func() {
 				v, ok, err := s.Query(ctx, q, at)
 				if err != nil {
@@ -82,7 +87,10 @@ func (s *Source) Measure(ctx context.Context, o slo.SLO, at time.Time) (Measurem
 	}
 	m := Measurement{At: at, PeriodLength: spans[0].length, Windows: make(map[time.Duration]slo.Counts, len(spans)-1)}
 	for i, sp := range spans {
-		c := s.counts(o, sp, results[2*i], results[2*i+1])
+		c, err := s.counts(o, sp, results[2*i], results[2*i+1])
+		if err != nil {
+			return Measurement{}, fmt.Errorf("measure %s over %s: %w", o.Name, sp.rng, err)
+		}
 		if i == 0 {
 			m.Period = c
 		} else {
@@ -111,20 +119,42 @@ type sample struct {
 	ok    bool
 }
 
-// counts turns per-second rates over sp into event counts.
-func (s *Source) counts(o slo.SLO, sp span, bad, total sample) slo.Counts {
+// ErrNoGoodSeries: an SLI defined by good events saw traffic but its good
+// query matched no series, which is a broken spec (a latency threshold that
+// is not a bucket bound), not a perfect or a failing service.
+var ErrNoGoodSeries = errors.New("good-events query matched no series")
+
+// counts turns per-second rates over sp into event counts. first is the
+// bad rate, or the good rate when o is defined by good events.
+func (s *Source) counts(o slo.SLO, sp span, first, total sample) (slo.Counts, error) {
 	if !total.ok || total.value <= 0 {
-		return slo.Counts{} // no traffic
+		return slo.Counts{}, nil // no traffic
+	}
+	bad := first.value
+	if o.GoodQuery(sp.rng) != "" {
+		if !first.ok {
+			return slo.Counts{}, fmt.Errorf("%w while total has traffic: %s", ErrNoGoodSeries, goodHint(o))
+		}
+		bad = total.value - first.value
 	}
 	// An error counter without any 5xx series yet answers with an empty
 	// vector: that is zero errors, not missing data.
-	errs := max(bad.value, 0)
+	errs := max(bad, 0)
 	// total - good is slightly negative through float rounding; anything
 	// larger means good and total select different series.
-	if bad.value < -1e-6*total.value {
+	if bad < -1e-6*total.value {
 		s.log.Warn("bad events negative: good exceeds total, check the SLI queries",
-			"slo", o.Name, "range", sp.rng, "bad_rate", bad.value, "total_rate", total.value)
+			"slo", o.Name, "range", sp.rng, "bad_rate", bad, "total_rate", total.value)
 	}
 	secs := sp.length.Seconds()
-	return slo.Counts{Errors: errs * secs, Total: total.value * secs}
+	return slo.Counts{Errors: errs * secs, Total: total.value * secs}, nil
+}
+
+// goodHint says what to check when the good query finds nothing.
+func goodHint(o slo.SLO) string {
+	if lat := o.SLI.Latency; lat != nil {
+		return fmt.Sprintf("no %s_bucket series has le=%s; the threshold must equal an existing bucket bound",
+			lat.Metric, strconv.FormatFloat(lat.Threshold.Seconds(), 'f', -1, 64))
+	}
+	return "check the good query's selector"
 }

@@ -220,20 +220,51 @@ func TestMeasureGoodBased(t *testing.T) {
 		Good:  `sum(rate(jobs_total{status="ok"}[{{.window}}]))`,
 		Total: `sum(rate(jobs_total[{{.window}}]))`,
 	}
+	tests := []struct {
+		name string
+		good string
+		want float64 // errors per second
+	}{
+		// 3 of 4 jobs per second succeed: 1 error per second.
+		{"quarter failing", "3", 1},
+		// good a rounding hair above total: zero errors, not negative.
+		{"rounding", "4.00000000001", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := answers{}
+			for _, rng := range ranges(o, "2592000s") {
+				a[o.GoodQuery(rng)], a[`sum(rate(jobs_total[`+rng+`]))`] = tt.good, "4"
+			}
+			url, _ := fakeFor(t, a)
+			s, _ := newTestSource(t, testConfig(url))
+			m, err := s.Measure(context.Background(), o, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := (slo.Counts{Errors: tt.want * 2592000, Total: 4 * 2592000}); m.Period != want {
+				t.Errorf("Period = %+v, want %+v", m.Period, want)
+			}
+		})
+	}
+}
+
+// A latency threshold that is no bucket bound finds no bucket series: that
+// must be an error naming the bound, not a perfect SLI.
+func TestMeasureLatencyWithoutMatchingBucket(t *testing.T) {
+	o := eventsSLO()
+	o.Window = 7 * day
+	o.SLI = slo.SLI{Latency: &slo.LatencySLI{Metric: "http_request_duration_seconds", Selector: `{service="checkout"}`, Threshold: 250 * time.Millisecond}}
 	a := answers{}
-	for _, rng := range ranges(o, "2592000s") {
-		bad, total := o.Queries(rng)
-		// total - good evaluated by Prometheus: a rounding hair below zero.
-		a[bad], a[total] = "-0.00000000001", "4"
+	for _, rng := range ranges(o, "604800s") {
+		_, total := o.Queries(rng)
+		a[o.GoodQuery(rng)], a[total] = "", "10"
 	}
 	url, _ := fakeFor(t, a)
 	s, _ := newTestSource(t, testConfig(url))
-	m, err := s.Measure(context.Background(), o, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := (slo.Counts{Errors: 0, Total: 4 * 2592000}); m.Period != want {
-		t.Errorf("Period = %+v, want %+v", m.Period, want)
+	_, err := s.Measure(context.Background(), o, time.Now())
+	if !errors.Is(err, ErrNoGoodSeries) || !strings.Contains(err.Error(), "le=0.25") {
+		t.Fatalf("err = %v, want ErrNoGoodSeries naming le=0.25", err)
 	}
 }
 

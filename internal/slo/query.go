@@ -142,8 +142,8 @@ func formatSelector(ms []*labels.Matcher) string {
 }
 
 // leMatcher matches the bucket bound of a threshold in seconds. An
-// integral bound is written "1" by Prometheus 3 and "1.0" by Prometheus 2,
-// so it matches both.
+// integral bound is written "1" by client libraries and Prometheus 2 but
+// normalised to "1.0" by Prometheus 3, so it matches both.
 func leMatcher(seconds float64) *labels.Matcher {
 	le := strconv.FormatFloat(seconds, 'f', -1, 64)
 	if strings.Contains(le, ".") {
@@ -162,20 +162,46 @@ func (o SLO) Queries(rng string) (bad, total string) {
 		if ev.Errors != "" {
 			return renderQuery(ev.Errors, rng), total
 		}
-		return "(" + total + ") - (" + renderQuery(ev.Good, rng) + ")", total
+		return "(" + total + ") - (" + o.GoodQuery(rng) + ")", total
 	}
 	lat := o.SLI.Latency
 	if lat == nil {
 		return "", ""
 	}
-	count, bucket := lat.Selector, lat.Selector
-	// A selector Parse would have refused is kept verbatim: the query then
-	// fails in Prometheus instead of silently measuring something else.
-	if ms, err := parseSelector(lat.Selector); err == nil {
-		count = formatSelector(ms)
-		bucket = formatSelector(append(ms, leMatcher(lat.Threshold.Seconds())))
+	total = fmt.Sprintf("sum(rate(%s_count%s[%s]))", lat.Metric, o.latencySelector(false), rng)
+	return total + " - " + o.GoodQuery(rng), total
+}
+
+// GoodQuery returns PromQL for the good events of an SLI defined by them
+// (events.good, or a latency histogram's bucket), and "" for one defined by
+// its errors. Measuring good on its own lets slod tell "no good events"
+// from "no such series" (a threshold matching no bucket), which total-good
+// would silently read as zero errors.
+func (o SLO) GoodQuery(rng string) string {
+	if ev := o.SLI.Events; ev != nil {
+		if ev.Errors != "" {
+			return ""
+		}
+		return renderQuery(ev.Good, rng)
 	}
-	total = fmt.Sprintf("sum(rate(%s_count%s[%s]))", lat.Metric, count, rng)
-	bad = fmt.Sprintf("%s - sum(rate(%s_bucket%s[%s]))", total, lat.Metric, bucket, rng)
-	return bad, total
+	if lat := o.SLI.Latency; lat != nil {
+		return fmt.Sprintf("sum(rate(%s_bucket%s[%s]))", lat.Metric, o.latencySelector(true), rng)
+	}
+	return ""
+}
+
+// latencySelector renders the latency selector, with the threshold's le
+// matcher for buckets. A selector Parse would have refused is kept
+// verbatim: the query then fails in Prometheus instead of silently
+// measuring something else.
+func (o SLO) latencySelector(bucket bool) string {
+	lat := o.SLI.Latency
+	ms, err := parseSelector(lat.Selector)
+	if err != nil {
+		return lat.Selector
+	}
+	if bucket {
+		ms = append(ms, leMatcher(lat.Threshold.Seconds()))
+	}
+	return formatSelector(ms)
 }

@@ -154,3 +154,23 @@ func TestParseSelector(t *testing.T) {
 		}
 	}
 }
+
+func TestGoodQuery(t *testing.T) {
+	tests := []struct {
+		name string
+		sli  SLI
+		want string
+	}{
+		{"errors-based has none", SLI{Events: &EventsSLI{Errors: "sum(rate(e[{{.window}}]))", Total: "sum(rate(t[{{.window}}]))"}}, ""},
+		{"good-based", SLI{Events: &EventsSLI{Good: "sum(rate(g[{{.window}}]))", Total: "sum(rate(t[{{.window}}]))"}}, "sum(rate(g[1h]))"},
+		{"latency bucket", SLI{Latency: &LatencySLI{Metric: "http_request_duration_seconds", Selector: `{service="checkout"}`, Threshold: 300 * time.Millisecond}},
+			`sum(rate(http_request_duration_seconds_bucket{service="checkout",le="0.3"}[1h]))`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := (SLO{SLI: tt.sli}).GoodQuery("1h"); got != tt.want {
+				t.Errorf("GoodQuery = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
