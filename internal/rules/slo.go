@@ -46,11 +46,17 @@ func sloGroup(s slo.Spec, o slo.SLO, l links) (rulefmt.RuleGroup, error) {
 	conds := burnrate.Windows(window)
 
 	bad, total := o.Queries(burnrate.Label(baseWindow))
-	rules := []rulefmt.Rule{
+	errorsExpr := bad
+	if o.GoodQuery(burnrate.Label(baseWindow)) == "" {
 		// A service that never failed often has no error series at all;
 		// "or 0 * total" turns that into an explicit zero while there is
-		// traffic, so dashboards show 0% errors rather than no data.
-		{Record: errorsRate5m, Expr: fmt.Sprintf("(%s)\nor\n0 * (%s)", bad, total), Labels: own},
+		// traffic, so dashboards show 0% errors rather than no data. Not for
+		// SLIs defined by good events: there a missing series means a broken
+		// spec (a threshold that is no bucket bound), and a zero would hide it.
+		errorsExpr = fmt.Sprintf("(%s)\nor\n0 * (%s)", bad, total)
+	}
+	rules := []rulefmt.Rule{
+		{Record: errorsRate5m, Expr: errorsExpr, Labels: own},
 		{Record: totalRate5m, Expr: total, Labels: own},
 	}
 	done := map[time.Duration]bool{}
