@@ -9,6 +9,8 @@ import (
 
 	"github.com/prometheus/prometheus/model/rulefmt"
 	"gopkg.in/yaml.v3"
+
+	"github.com/slo-dev/slo/internal/promtest"
 )
 
 func TestRulesGenerateToStdout(t *testing.T) {
@@ -106,13 +108,7 @@ func TestRulesGenerateUsageErrors(t *testing.T) {
 // TestRulesGenerateExamples runs the example specs in slos/ through the
 // real loader and generator, and has promtool load the result.
 func TestRulesGenerateExamples(t *testing.T) {
-	promtool, err := exec.LookPath("promtool")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("promtool is required in CI: %v", err)
-		}
-		t.Skipf("promtool not installed (Debian package prometheus): %v", err)
-	}
+	promtool := promtest.RequireTool(t, "promtool")
 	path := filepath.Join(t.TempDir(), "rules.yaml")
 	if code, _, stderr := runCLI(t, "rules", "generate", "../../slos", "--out", path); code != exitOK {
 		t.Fatalf("exit %d, stderr: %s", code, stderr)

@@ -6,15 +6,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/slo-dev/slo/internal/proctest"
 )
 
 // Paths of the binaries TestMain built.
@@ -117,8 +116,7 @@ func wantExit(t *testing.T, r result, code int) {
 type slodProc struct {
 	URL     string
 	logPath string
-	cmd     *exec.Cmd
-	exited  chan struct{}
+	proc    *proctest.Proc
 }
 
 // startSlod runs the slod binary on a free loopback port with the given
@@ -130,7 +128,7 @@ func startSlod(t *testing.T, env []string, flags ...string) *slodProc {
 	var lastErr error
 	// A free port can be taken before slod binds it; then try another.
 	for attempt := 0; attempt < 3; attempt++ {
-		addr, err := freeAddr()
+		addr, err := proctest.FreeAddr()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -150,96 +148,44 @@ func startSlod(t *testing.T, env []string, flags ...string) *slodProc {
 			break
 		}
 	}
-	t.Fatalf("start slod: %v\n%s", lastErr, tail(logPath))
+	t.Fatalf("start slod: %v\n%s", lastErr, proctest.Tail(logPath))
 	return nil
 }
 
 func (s *slodProc) start(env, args []string) error {
-	log, err := os.OpenFile(s.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	cmd := exec.Command(slodBin, args...)
+	cmd.Env = append(hostEnv(), env...)
+	proc, err := proctest.Start(cmd, s.logPath)
 	if err != nil {
 		return err
 	}
-	s.cmd = exec.Command(slodBin, args...)
-	s.cmd.Env = append(hostEnv(), env...)
-	s.cmd.Stdout, s.cmd.Stderr = log, log
-	s.cmd.SysProcAttr = sysProcAttr()
-	err = s.cmd.Start()
-	log.Close()
-	if err != nil {
+	s.proc = proc
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := proc.WaitHTTP(ctx, s.URL+"/readyz"); err != nil {
+		_ = s.stop()
 		return err
 	}
-	s.exited = make(chan struct{})
-	go func() {
-		_ = s.cmd.Wait()
-		close(s.exited)
-	}()
-	client := &http.Client{Timeout: 2 * time.Second}
-	deadline := time.After(time.Minute)
-	for {
-		select {
-		case <-s.exited:
-			return fmt.Errorf("slod exited: %v", s.cmd.ProcessState)
-		case <-deadline:
-			_ = s.stop()
-			return errors.New("slod not ready within 1m")
-		case <-time.After(50 * time.Millisecond):
-		}
-		resp, err := client.Get(s.URL + "/readyz")
-		if err != nil {
-			continue
-		}
-		resp.Body.Close()
-		if resp.StatusCode == http.StatusOK {
-			return nil
-		}
-	}
+	return nil
 }
 
 // stop ends slod with SIGTERM (a graceful shutdown), or SIGKILL after 15s,
 // and reports an unclean exit. Stopping a stopped slod does nothing.
 func (s *slodProc) stop() error {
-	if s.cmd == nil {
+	if s.proc == nil {
 		return nil
 	}
-	defer func() { s.cmd = nil }()
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.exited:
-	case <-time.After(15 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-s.exited
+	defer func() { s.proc = nil }()
+	if s.proc.Stop(15 * time.Second) {
 		return errors.New("slod did not exit within 15s of SIGTERM")
 	}
-	if !s.cmd.ProcessState.Success() {
-		return fmt.Errorf("slod exited with %v", s.cmd.ProcessState)
+	if state := s.proc.Cmd.ProcessState; !state.Success() {
+		return fmt.Errorf("slod exited with %v", state)
 	}
 	return nil
 }
 
-func (s *slodProc) logTail() string { return tail(s.logPath) }
-
-// tail is the end of a log file, for failure messages.
-func tail(path string) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return ""
-	}
-	const max = 6000
-	if len(b) > max {
-		b = b[len(b)-max:]
-	}
-	return string(b)
-}
-
-// freeAddr returns a loopback address with a port that was free just now.
-func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	return l.Addr().String(), nil
-}
+func (s *slodProc) logTail() string { return proctest.Tail(s.logPath) }
 
 // within reports whether got is within rel (relative) of want.
 func within(got, want, rel float64) bool {

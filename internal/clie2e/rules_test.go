@@ -2,13 +2,10 @@ package clie2e
 
 import (
 	"context"
-	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -16,31 +13,9 @@ import (
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
+	"github.com/slo-dev/slo/internal/promtest"
 	"github.com/slo-dev/slo/internal/synth"
 )
-
-// lookTools finds prometheus and promtool, or ends the test: a skip
-// locally, a failure when CI is set.
-func lookTools(t *testing.T) (prometheus, promtool string) {
-	t.Helper()
-	var missing []string
-	prometheus, err := exec.LookPath("prometheus")
-	if err != nil {
-		missing = append(missing, "prometheus")
-	}
-	promtool, err = exec.LookPath("promtool")
-	if err != nil {
-		missing = append(missing, "promtool")
-	}
-	if len(missing) > 0 {
-		msg := fmt.Sprintf("%v not found in PATH (Debian package prometheus)", missing)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return prometheus, promtool
-}
 
 // TestRulesGenerateLoadsIntoPrometheus generates rules for the test's
 // specs with the sloctl binary, checks them with promtool, and loads them
@@ -53,7 +28,7 @@ func lookTools(t *testing.T) (prometheus, promtool string) {
 // can be compared; the 30d ratio sums recorded 5m rates and would need a
 // month of evaluations.
 func TestRulesGenerateLoadsIntoPrometheus(t *testing.T) {
-	prometheusBin, promtoolBin := lookTools(t)
+	promtool := promtest.RequireTool(t, "promtool")
 	dir := t.TempDir()
 	specs := writeSpecs(t)
 	ruleFile := filepath.Join(dir, "slo-rules.yaml")
@@ -63,7 +38,7 @@ func TestRulesGenerateLoadsIntoPrometheus(t *testing.T) {
 	if r.stdout != "" {
 		t.Errorf("rules went to stdout despite --out:\n%s", r)
 	}
-	out, err := exec.Command(promtoolBin, "check", "rules", ruleFile).CombinedOutput()
+	out, err := exec.Command(promtool, "check", "rules", ruleFile).CombinedOutput()
 	if err != nil {
 		t.Fatalf("promtool check rules: %v\n%s", err, out)
 	}
@@ -93,7 +68,13 @@ func TestRulesGenerateLoadsIntoPrometheus(t *testing.T) {
 	now := time.Now()
 	sc := newScenarios(now, now.Add(-4*synth.Day), now).fastburn
 	sc.Step = 15 * time.Second
-	prom := startRulesPrometheus(t, prometheusBin, promtoolBin, ruleFile, sc)
+	// Evaluated every second, the rules record within seconds of the start.
+	prom := promtest.StartWith(t, promtest.Options{RuleFiles: []string{ruleFile}, EvaluationInterval: time.Second}, sc)
+	client, err := api.NewClient(api.Config{Address: prom.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	promAPI := v1.NewAPI(client)
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -105,7 +86,7 @@ func TestRulesGenerateLoadsIntoPrometheus(t *testing.T) {
 	var complete time.Time
 	for {
 		for _, w := range []time.Duration{5 * time.Minute, time.Hour, 6 * time.Hour} {
-			vec := prom.query(t, ctx, "slo:sli_error:ratio_rate"+model.Duration(w).String()+sel)
+			vec := queryVector(t, ctx, promAPI, "slo:sli_error:ratio_rate"+model.Duration(w).String()+sel)
 			if len(vec) > 1 {
 				t.Fatalf("%d series for the %v ratio of fastburn: %v", len(vec), w, vec)
 			}
@@ -113,7 +94,7 @@ func TestRulesGenerateLoadsIntoPrometheus(t *testing.T) {
 				values[w] = float64(vec[0].Value)
 			}
 		}
-		alerts = prom.query(t, ctx, `ALERTS{alertname="SLOErrorBudgetBurn"}`)
+		alerts = queryVector(t, ctx, promAPI, `ALERTS{alertname="SLOErrorBudgetBurn"}`)
 		if len(values) == 3 && complete.IsZero() {
 			complete = time.Now()
 		}
@@ -122,7 +103,7 @@ func TestRulesGenerateLoadsIntoPrometheus(t *testing.T) {
 		}
 		select {
 		case <-ctx.Done():
-			t.Fatalf("no recorded ratios or alerts within 1m: ratios %v, alerts %v\n%s", values, alerts, tail(prom.log))
+			t.Fatalf("no recorded ratios or alerts within 1m: ratios %v, alerts %v", values, alerts)
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
@@ -150,104 +131,10 @@ func TestRulesGenerateLoadsIntoPrometheus(t *testing.T) {
 	}
 }
 
-// rulesProm is a Prometheus started by startRulesPrometheus.
-type rulesProm struct {
-	url string
-	log string
-	api v1.API
-}
-
-// startRulesPrometheus backfills sc and runs Prometheus with ruleFile,
-// evaluated every second, until the test ends.
-func startRulesPrometheus(t *testing.T, prometheusBin, promtoolBin, ruleFile string, sc synth.Scenario) *rulesProm {
+// queryVector evaluates expr now and returns its vector.
+func queryVector(t *testing.T, ctx context.Context, promAPI v1.API, expr string) model.Vector {
 	t.Helper()
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	om := filepath.Join(dir, "backfill.om")
-	f, err := os.Create(om)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = synth.WriteOpenMetrics(f, sc)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	// 486h blocks: promtool's default 2h would re-read the input per block.
-	if out, err := exec.Command(promtoolBin, "tsdb", "create-blocks-from", "openmetrics", "--quiet",
-		"--max-block-duration=486h", om, data).CombinedOutput(); err != nil {
-		t.Fatalf("backfill: %v\n%s", err, out)
-	}
-	config := filepath.Join(dir, "prometheus.yml")
-	if err := os.WriteFile(config, []byte(fmt.Sprintf("global:\n  evaluation_interval: 1s\nrule_files:\n  - %q\n", ruleFile)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	addr, err := freeAddr()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &rulesProm{url: "http://" + addr, log: filepath.Join(dir, "prometheus.log")}
-	logFile, err := os.Create(p.log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(prometheusBin, "--config.file="+config, "--storage.tsdb.path="+data,
-		"--storage.tsdb.retention.time=400d", "--web.listen-address="+addr)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = sysProcAttr()
-	err = cmd.Start()
-	logFile.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(exited)
-	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(15 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-		if t.Failed() {
-			t.Logf("prometheus log:\n%s", tail(p.log))
-		}
-	})
-	client, err := api.NewClient(api.Config{Address: p.url})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.api = v1.NewAPI(client)
-	deadline := time.After(time.Minute)
-	for {
-		select {
-		case <-exited:
-			t.Fatalf("prometheus exited: %v\n%s", cmd.ProcessState, tail(p.log))
-		case <-deadline:
-			t.Fatalf("prometheus not ready within 1m\n%s", tail(p.log))
-		case <-time.After(50 * time.Millisecond):
-		}
-		resp, err := http.Get(p.url + "/-/ready")
-		if err != nil {
-			continue
-		}
-		resp.Body.Close()
-		if resp.StatusCode == http.StatusOK {
-			return p
-		}
-	}
-}
-
-// query evaluates expr now and returns its vector.
-func (p *rulesProm) query(t *testing.T, ctx context.Context, expr string) model.Vector {
-	t.Helper()
-	val, warnings, _, err := p.api.Query(ctx, expr, time.Now())
+	val, warnings, _, err := promAPI.Query(ctx, expr, time.Now())
 	if err != nil {
 		t.Fatalf("query %s: %v", expr, err)
 	}

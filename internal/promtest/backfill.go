@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"testing"
 
 	"github.com/slo-dev/slo/internal/synth"
 )
@@ -18,29 +17,6 @@ import (
 // server neither splits nor re-compacts them). The flag is hidden in
 // promtool's help but supported.
 const blockDuration = "486h"
-
-// lookTools finds prometheus and promtool, or ends the test: a skip
-// locally, a failure in CI where they are expected to be installed.
-func lookTools(t testing.TB) (prometheus, promtool string) {
-	t.Helper()
-	var missing []string
-	prometheus, err := exec.LookPath("prometheus")
-	if err != nil {
-		missing = append(missing, "prometheus")
-	}
-	promtool, err = exec.LookPath("promtool")
-	if err != nil {
-		missing = append(missing, "promtool")
-	}
-	if len(missing) > 0 {
-		msg := fmt.Sprintf("promtest: %v not found in PATH (Debian package prometheus)", missing)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return prometheus, promtool
-}
 
 // backfill writes the scenarios as OpenMetrics into dir and turns them
 // into TSDB blocks in dataDir.

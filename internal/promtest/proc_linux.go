@@ -5,16 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
 )
-
-// sysProcAttr kills Prometheus when the test binary dies without running
-// its cleanups (a test timeout panics, a developer hits ^C), so no server
-// outlives its test.
-func sysProcAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-}
 
 // waitStopped waits until every thread of pid is in the stopped state:
 // kill(SIGSTOP) returns before the group stop has taken effect, and a

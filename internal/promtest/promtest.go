@@ -5,21 +5,20 @@
 // the same data and port, and paused to simulate a hung Prometheus.
 //
 // Tests need the prometheus and promtool binaries (Debian package
-// "prometheus"). Without them Start skips the test, or fails it when the
-// CI environment variable is set.
+// "prometheus"). Without them Start and RequireTool skip the test, or fail
+// it when the CI environment variable is set.
 //
 // Time: scenarios should run until now+Lead. A backfilled block may reach
 // into the future (Prometheus 2.42 loads it; queries at now do not see the
 // later samples), so queries anywhere in the next Lead find samples on both
-// sides of every window edge, as rate() needs.
+// sides of every window edge, as rate() needs. Rules are the exception;
+// see Options.RuleFiles.
 package promtest
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,6 +27,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slo-dev/slo/internal/proctest"
 	"github.com/slo-dev/slo/internal/synth"
 )
 
@@ -57,8 +57,7 @@ type Server struct {
 	lastSample time.Time
 	hasData    bool
 
-	proc   *exec.Cmd
-	exited chan struct{} // closed once proc has been waited for
+	proc   *proctest.Proc
 	paused bool
 }
 
@@ -68,7 +67,13 @@ type Server struct {
 // Prometheus is empty, e.g. for "no data" tests.
 func Start(t testing.TB, scenarios ...synth.Scenario) *Server {
 	t.Helper()
-	prometheus, promtool := lookTools(t)
+	return StartWith(t, Options{}, scenarios...)
+}
+
+// StartWith is Start with options.
+func StartWith(t testing.TB, o Options, scenarios ...synth.Scenario) *Server {
+	t.Helper()
+	prometheus, promtool := RequireTool(t, "prometheus"), RequireTool(t, "promtool")
 	dir := t.TempDir()
 	dataDir := filepath.Join(dir, "data")
 	if err := os.Mkdir(dataDir, 0o755); err != nil {
@@ -83,9 +88,7 @@ func Start(t testing.TB, scenarios ...synth.Scenario) *Server {
 	backfilled := time.Now()
 
 	config := filepath.Join(dir, "prometheus.yml")
-	// No scrape_configs: nothing is scraped, so nothing is written that
-	// could collide with the backfilled series.
-	if err := os.WriteFile(config, []byte("global:\n  scrape_interval: 1m\n"), 0o644); err != nil {
+	if err := os.WriteFile(config, []byte(o.config()), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	s := &Server{t: t, bin: prometheus, logPath: filepath.Join(dir, "prometheus.log"), hasData: len(scenarios) > 0}
@@ -107,7 +110,7 @@ func Start(t testing.TB, scenarios ...synth.Scenario) *Server {
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
 		var addr string
-		if addr, err = freeAddr(); err != nil {
+		if addr, err = proctest.FreeAddr(); err != nil {
 			break
 		}
 		s.URL = "http://" + addr
@@ -132,6 +135,23 @@ func Start(t testing.TB, scenarios ...synth.Scenario) *Server {
 	return s
 }
 
+// RequireTool returns the path of prometheus, promtool or another tool of
+// the Debian package prometheus, or ends the test: a skip locally, a
+// failure when the CI environment variable is set (CI installs them).
+func RequireTool(t testing.TB, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err == nil {
+		return path
+	}
+	msg := fmt.Sprintf("promtest: %s not found in PATH (Debian package prometheus)", name)
+	if os.Getenv("CI") != "" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
 // Start starts Prometheus again after Stop, on the same data and URL.
 func (s *Server) Start() {
 	s.t.Helper()
@@ -152,16 +172,10 @@ func (s *Server) Stop() {
 	}
 	if s.paused {
 		// A stopped process would not act on SIGTERM until continued.
-		_ = s.proc.Process.Signal(syscall.SIGCONT)
+		_ = s.proc.Cmd.Process.Signal(syscall.SIGCONT)
 		s.paused = false
 	}
-	_ = s.proc.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.exited:
-	case <-time.After(stopTimeout):
-		_ = s.proc.Process.Kill()
-		<-s.exited
-	}
+	s.proc.Stop(stopTimeout)
 	s.proc = nil
 }
 
@@ -172,11 +186,11 @@ func (s *Server) Pause() {
 	if s.proc == nil || s.paused {
 		s.t.Fatal("promtest: Pause: prometheus is not running")
 	}
-	if err := s.proc.Process.Signal(syscall.SIGSTOP); err != nil {
+	if err := s.proc.Cmd.Process.Signal(syscall.SIGSTOP); err != nil {
 		s.t.Fatalf("promtest: pause: %v", err)
 	}
 	s.paused = true
-	if err := waitStopped(s.proc.Process.Pid); err != nil {
+	if err := waitStopped(s.proc.Cmd.Process.Pid); err != nil {
 		s.t.Fatalf("promtest: pause: %v", err)
 	}
 }
@@ -187,7 +201,7 @@ func (s *Server) Resume() {
 	if s.proc == nil || !s.paused {
 		s.t.Fatal("promtest: Resume: prometheus is not paused")
 	}
-	if err := s.proc.Process.Signal(syscall.SIGCONT); err != nil {
+	if err := s.proc.Cmd.Process.Signal(syscall.SIGCONT); err != nil {
 		s.t.Fatalf("promtest: resume: %v", err)
 	}
 	s.paused = false
@@ -196,24 +210,11 @@ func (s *Server) Resume() {
 // start runs the process and waits until it is ready and, when scenarios
 // were loaded, a query sees their data.
 func (s *Server) start() error {
-	logFile, err := os.OpenFile(s.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	proc, err := proctest.Start(exec.Command(s.bin, s.args...), s.logPath)
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(s.bin, s.args...)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = sysProcAttr()
-	err = cmd.Start()
-	logFile.Close() // the child has its own descriptor
-	if err != nil {
-		return err
-	}
-	exited := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(exited)
-	}()
-	s.proc, s.exited = cmd, exited
+	s.proc = proc
 	if err := s.waitReady(); err != nil {
 		s.Stop()
 		return err
@@ -221,28 +222,13 @@ func (s *Server) start() error {
 	return nil
 }
 
-// waitReady polls /-/ready, then checks that the backfilled series are
+// waitReady waits for /-/ready, then checks that the backfilled series are
 // visible, giving up when the process exits or readyTimeout passes.
 func (s *Server) waitReady() error {
 	ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
 	defer cancel()
-	client := &http.Client{Timeout: 2 * time.Second}
-	for {
-		select {
-		case <-s.exited:
-			return fmt.Errorf("prometheus exited: %v", s.proc.ProcessState)
-		case <-ctx.Done():
-			return fmt.Errorf("prometheus not ready after %v", readyTimeout)
-		case <-time.After(50 * time.Millisecond):
-		}
-		resp, err := client.Get(s.URL + "/-/ready")
-		if err != nil {
-			continue
-		}
-		resp.Body.Close()
-		if resp.StatusCode == http.StatusOK {
-			break
-		}
+	if err := s.proc.WaitHTTP(ctx, s.URL+"/-/ready"); err != nil {
+		return err
 	}
 	if !s.hasData {
 		return nil
@@ -262,25 +248,5 @@ func (s *Server) waitReady() error {
 	return nil
 }
 
-// freeAddr returns a loopback address with a port that was free just now.
-func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	return l.Addr().String(), nil
-}
-
 // logTail is the end of Prometheus' log, for failure messages.
-func (s *Server) logTail() string {
-	b, err := os.ReadFile(s.logPath)
-	if err != nil {
-		return ""
-	}
-	const max = 4000
-	if len(b) > max {
-		b = b[len(b)-max:]
-	}
-	return string(b)
-}
+func (s *Server) logTail() string { return proctest.Tail(s.logPath) }

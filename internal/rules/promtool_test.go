@@ -14,27 +14,13 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/slo-dev/slo/internal/promtest"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
-// promtool returns the path of promtool. Without it the test skips locally
-// and fails in CI, which installs it (.ci/run).
-func promtool(t *testing.T) string {
-	t.Helper()
-	path, err := exec.LookPath("promtool")
-	if err == nil {
-		return path
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("promtool is required in CI: %v", err)
-	}
-	t.Skipf("promtool not installed (Debian package prometheus): %v", err)
-	return ""
-}
-
 func runPromtool(t *testing.T, dir string, args ...string) {
 	t.Helper()
-	cmd := exec.Command(promtool(t), args...)
+	cmd := exec.Command(promtest.RequireTool(t, "promtool"), args...)
 	cmd.Dir = dir
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
@@ -47,7 +33,7 @@ func runPromtool(t *testing.T, dir string, args ...string) {
 // TestPromtoolCheckRules loads every generated file the way Prometheus
 // would. For the operator format each object's spec is a rule file.
 func TestPromtoolCheckRules(t *testing.T) {
-	promtool(t)
+	promtest.RequireTool(t, "promtool") // skip or fail before any work
 	for _, f := range []Format{FormatPrometheus, FormatOperator} {
 		t.Run(string(f), func(t *testing.T) {
 			opts := goldenOptions
@@ -127,7 +113,7 @@ func demo() []slo.Spec {
 // TestPromtoolUnitTests runs the hand-written scenarios in testdata/promtool
 // (see each file's header) against rules generated for demo().
 func TestPromtoolUnitTests(t *testing.T) {
-	promtool(t)
+	promtest.RequireTool(t, "promtool") // skip or fail before any work
 	out, err := Generate(demo(), Options{Format: FormatPrometheus, RunbookURL: "https://runbooks.example.com/{{.alert}}"})
 	if err != nil {
 		t.Fatal(err)
