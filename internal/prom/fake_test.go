@@ -134,6 +134,17 @@ func metricValue(t *testing.T, reg *prometheus.Registry, name, label, value stri
 	return 0
 }
 
+// wantMetric fails the test unless the sample metricValue reads is want.
+func wantMetric(t *testing.T, reg *prometheus.Registry, name, label, value string, want float64) {
+	t.Helper()
+	if got := metricValue(t, reg, name, label, value); got != want {
+		if label != "" {
+			name += fmt.Sprintf("{%s=%q}", label, value)
+		}
+		t.Errorf("%s = %v, want %v", name, got, want)
+	}
+}
+
 // metricAbsent reports whether reg exports no sample named name.
 func metricAbsent(t *testing.T, reg *prometheus.Registry, name string) bool {
 	t.Helper()

@@ -89,9 +89,7 @@ func TestAgainstPrometheus(t *testing.T) {
 		if !errors.Is(err, ErrBadQuery) {
 			t.Fatalf("err = %v, want ErrBadQuery", err)
 		}
-		if got := metricValue(t, reg, "slod_prometheus_queries_total", "result", "retry"); got != 0 {
-			t.Errorf("retry = %v, want 0", got)
-		}
+		wantMetric(t, reg, "slod_prometheus_queries_total", "result", "retry", 0)
 		if s.CircuitState() != "closed" {
 			t.Errorf("state = %s, want closed", s.CircuitState())
 		}
@@ -107,9 +105,7 @@ func TestAgainstPrometheus(t *testing.T) {
 		if !errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
 			t.Fatalf("err = %v, want the query timeout", err)
 		}
-		if got := metricValue(t, reg, "slod_prometheus_up", "", ""); got != 0 {
-			t.Errorf("up = %v, want 0", got)
-		}
+		wantMetric(t, reg, "slod_prometheus_up", "", "", 0)
 	})
 
 	t.Run("outage opens the circuit, recovery closes it", func(t *testing.T) {
@@ -124,12 +120,8 @@ func TestAgainstPrometheus(t *testing.T) {
 		if _, _, err := s.Query(ctx, `vector(1)`, time.Now()); !errors.Is(err, ErrCircuitOpen) {
 			t.Fatalf("second query while stopped: err = %v, want ErrCircuitOpen", err)
 		}
-		if got := metricValue(t, reg, "slod_circuit_breaker_state", "dependency", "prometheus"); got != 2 {
-			t.Errorf("breaker state = %v, want 2", got)
-		}
-		if got := metricValue(t, reg, "slod_prometheus_up", "", ""); got != 0 {
-			t.Errorf("up = %v, want 0", got)
-		}
+		wantMetric(t, reg, "slod_circuit_breaker_state", "dependency", "prometheus", 2)
+		wantMetric(t, reg, "slod_prometheus_up", "", "", 0)
 		srv.Start()
 		time.Sleep(cfg.BreakerOpenTimeout + 100*time.Millisecond)
 		v, ok, err := s.Query(ctx, `vector(1)`, time.Now())
@@ -139,9 +131,7 @@ func TestAgainstPrometheus(t *testing.T) {
 		if s.CircuitState() != "closed" {
 			t.Errorf("state = %s, want closed", s.CircuitState())
 		}
-		if got := metricValue(t, reg, "slod_prometheus_up", "", ""); got != 1 {
-			t.Errorf("up = %v, want 1", got)
-		}
+		wantMetric(t, reg, "slod_prometheus_up", "", "", 1)
 	})
 }
 

@@ -114,24 +114,12 @@ func TestQueryMetricsSuccess(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := metricValue(t, reg, "slod_prometheus_queries_total", "result", "success"); got != 3 {
-		t.Errorf("success = %v, want 3", got)
-	}
-	if got := metricValue(t, reg, "slod_prometheus_queries_total", "result", "error"); got != 0 {
-		t.Errorf("error = %v, want 0", got)
-	}
-	if got := metricValue(t, reg, "slod_prometheus_query_duration_seconds", "", ""); got != 3 {
-		t.Errorf("duration observations = %v, want 3", got)
-	}
-	if got := metricValue(t, reg, "slod_prometheus_up", "", ""); got != 1 {
-		t.Errorf("slod_prometheus_up = %v, want 1", got)
-	}
-	if got := metricValue(t, reg, "slod_circuit_breaker_state", "dependency", "prometheus"); got != 0 {
-		t.Errorf("breaker state = %v, want 0 (closed)", got)
-	}
-	if got := metricValue(t, reg, "slod_bulkhead_in_flight", "bulkhead", "prometheus"); got != 0 {
-		t.Errorf("in flight after the queries = %v, want 0", got)
-	}
+	wantMetric(t, reg, "slod_prometheus_queries_total", "result", "success", 3)
+	wantMetric(t, reg, "slod_prometheus_queries_total", "result", "error", 0)
+	wantMetric(t, reg, "slod_prometheus_query_duration_seconds", "", "", 3)
+	wantMetric(t, reg, "slod_prometheus_up", "", "", 1)
+	wantMetric(t, reg, "slod_circuit_breaker_state", "dependency", "prometheus", 0) // closed
+	wantMetric(t, reg, "slod_bulkhead_in_flight", "bulkhead", "prometheus", 0)      // after the queries
 }
 
 func TestSecondSourceOnSameRegistry(t *testing.T) {
@@ -146,9 +134,7 @@ func TestSecondSourceOnSameRegistry(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := metricValue(t, reg, "slod_prometheus_queries_total", "result", "success"); got != 2 {
-		t.Errorf("success = %v, want 2 (shared counter)", got)
-	}
+	wantMetric(t, reg, "slod_prometheus_queries_total", "result", "success", 2) // shared counter
 }
 
 func TestServerTimeoutWholeSeconds(t *testing.T) {

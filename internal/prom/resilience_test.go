@@ -30,15 +30,9 @@ func TestRetryOn503ThenSuccess(t *testing.T) {
 	if got := hits.Load(); got != 3 {
 		t.Errorf("server hits = %d, want 3 (two 503s, then success)", got)
 	}
-	if got := metricValue(t, reg, "slod_prometheus_queries_total", "result", "retry"); got != 2 {
-		t.Errorf("retry = %v, want 2", got)
-	}
-	if got := metricValue(t, reg, "slod_prometheus_queries_total", "result", "success"); got != 1 {
-		t.Errorf("success = %v, want 1", got)
-	}
-	if got := metricValue(t, reg, "slod_prometheus_up", "", ""); got != 1 {
-		t.Errorf("up = %v, want 1", got)
-	}
+	wantMetric(t, reg, "slod_prometheus_queries_total", "result", "retry", 2)
+	wantMetric(t, reg, "slod_prometheus_queries_total", "result", "success", 1)
+	wantMetric(t, reg, "slod_prometheus_up", "", "", 1)
 }
 
 func TestRetriesExhausted(t *testing.T) {
@@ -55,12 +49,8 @@ func TestRetriesExhausted(t *testing.T) {
 	if got := hits.Load(); got != 3 {
 		t.Errorf("server hits = %d, want 3 (1 attempt + 2 retries)", got)
 	}
-	if got := metricValue(t, reg, "slod_prometheus_queries_total", "result", "error"); got != 1 {
-		t.Errorf("error = %v, want 1", got)
-	}
-	if got := metricValue(t, reg, "slod_prometheus_up", "", ""); got != 0 {
-		t.Errorf("up = %v, want 0", got)
-	}
+	wantMetric(t, reg, "slod_prometheus_queries_total", "result", "error", 1)
+	wantMetric(t, reg, "slod_prometheus_up", "", "", 0)
 }
 
 func TestNoRetryOnBadData(t *testing.T) {
@@ -77,9 +67,7 @@ func TestNoRetryOnBadData(t *testing.T) {
 	if got := hits.Load(); got != 1 {
 		t.Errorf("server hits = %d, want exactly 1 (bad_data is never retried)", got)
 	}
-	if got := metricValue(t, reg, "slod_prometheus_queries_total", "result", "retry"); got != 0 {
-		t.Errorf("retry = %v, want 0", got)
-	}
+	wantMetric(t, reg, "slod_prometheus_queries_total", "result", "retry", 0)
 }
 
 func TestNoRetryOnUnauthorized(t *testing.T) {
@@ -95,9 +83,7 @@ func TestNoRetryOnUnauthorized(t *testing.T) {
 	if got := hits.Load(); got != 1 {
 		t.Errorf("server hits = %d, want 1 (credentials do not become valid on retry)", got)
 	}
-	if got := metricValue(t, reg, "slod_prometheus_up", "", ""); got != 0 {
-		t.Errorf("up = %v, want 0", got)
-	}
+	wantMetric(t, reg, "slod_prometheus_up", "", "", 0)
 }
 
 func TestRetryAfterHonoured(t *testing.T) {
@@ -162,12 +148,8 @@ func TestConnectionRefusedIsRetried(t *testing.T) {
 	if _, _, err := s.Query(context.Background(), "sum(up)", time.Now()); err == nil {
 		t.Fatal("Query succeeded against a closed port")
 	}
-	if got := metricValue(t, reg, "slod_prometheus_queries_total", "result", "retry"); got != 2 {
-		t.Errorf("retry = %v, want 2", got)
-	}
-	if got := metricValue(t, reg, "slod_prometheus_up", "", ""); got != 0 {
-		t.Errorf("up = %v, want 0", got)
-	}
+	wantMetric(t, reg, "slod_prometheus_queries_total", "result", "retry", 2)
+	wantMetric(t, reg, "slod_prometheus_up", "", "", 0)
 }
 
 func TestQueryTimeout(t *testing.T) {
@@ -232,9 +214,7 @@ func TestBreakerOpensAndFailsFast(t *testing.T) {
 	if got := s.CircuitState(); got != "open" {
 		t.Fatalf("state after 3 failures = %s, want open", got)
 	}
-	if got := metricValue(t, reg, "slod_circuit_breaker_state", "dependency", "prometheus"); got != 2 {
-		t.Errorf("breaker state metric = %v, want 2 (open)", got)
-	}
+	wantMetric(t, reg, "slod_circuit_breaker_state", "dependency", "prometheus", 2) // open
 	for range 5 {
 		if _, _, err := s.Query(ctx, "sum(up)", time.Now()); !errors.Is(err, ErrCircuitOpen) {
 			t.Fatalf("err = %v, want ErrCircuitOpen", err)
@@ -243,17 +223,13 @@ func TestBreakerOpensAndFailsFast(t *testing.T) {
 	if got := hits.Load(); got != 3 {
 		t.Errorf("server hits = %d, want 3: an open circuit must not reach the server", got)
 	}
-	if got := metricValue(t, reg, "slod_prometheus_queries_total", "result", "rejected"); got != 5 {
-		t.Errorf("rejected = %v, want 5", got)
-	}
+	wantMetric(t, reg, "slod_prometheus_queries_total", "result", "rejected", 5)
 
 	time.Sleep(cfg.BreakerOpenTimeout + 50*time.Millisecond)
 	if got := s.CircuitState(); got != "half-open" {
 		t.Fatalf("state after the open timeout = %s, want half-open", got)
 	}
-	if got := metricValue(t, reg, "slod_circuit_breaker_state", "dependency", "prometheus"); got != 1 {
-		t.Errorf("breaker state metric = %v, want 1 (half-open)", got)
-	}
+	wantMetric(t, reg, "slod_circuit_breaker_state", "dependency", "prometheus", 1) // half-open
 	healthy.Store(true)
 	if _, _, err := s.Query(ctx, "sum(up)", time.Now()); err != nil {
 		t.Fatalf("probe query: %v", err)
@@ -261,9 +237,7 @@ func TestBreakerOpensAndFailsFast(t *testing.T) {
 	if got := s.CircuitState(); got != "closed" {
 		t.Errorf("state after a good probe = %s, want closed", got)
 	}
-	if got := metricValue(t, reg, "slod_circuit_breaker_state", "dependency", "prometheus"); got != 0 {
-		t.Errorf("breaker state metric = %v, want 0 (closed)", got)
-	}
+	wantMetric(t, reg, "slod_circuit_breaker_state", "dependency", "prometheus", 0) // closed
 }
 
 func TestRetriesStopWhenBreakerOpens(t *testing.T) {
@@ -362,9 +336,7 @@ func TestBulkheadRejectsWhenContextEnds(t *testing.T) {
 		done <- err
 	}()
 	<-entered // the only slot is taken
-	if got := metricValue(t, reg, "slod_bulkhead_in_flight", "bulkhead", "prometheus"); got != 1 {
-		t.Errorf("in flight = %v, want 1", got)
-	}
+	wantMetric(t, reg, "slod_bulkhead_in_flight", "bulkhead", "prometheus", 1)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, _, err := s.Query(ctx, "sum(up)", time.Now())
@@ -378,12 +350,8 @@ func TestBulkheadRejectsWhenContextEnds(t *testing.T) {
 	if got := hits.Load(); got != 1 {
 		t.Errorf("server hits = %d, want 1 (the rejected query never left)", got)
 	}
-	if got := metricValue(t, reg, "slod_prometheus_queries_total", "result", "rejected"); got != 1 {
-		t.Errorf("rejected = %v, want 1", got)
-	}
-	if got := metricValue(t, reg, "slod_bulkhead_in_flight", "bulkhead", "prometheus"); got != 0 {
-		t.Errorf("in flight after both = %v, want 0", got)
-	}
+	wantMetric(t, reg, "slod_prometheus_queries_total", "result", "rejected", 1)
+	wantMetric(t, reg, "slod_bulkhead_in_flight", "bulkhead", "prometheus", 0) // after both queries
 }
 
 func TestCanceledCallerDoesNotTripBreaker(t *testing.T) {
@@ -436,10 +404,6 @@ func TestRejectedOnlyWhenNothingWasSent(t *testing.T) {
 	if got := hits.Load(); got != 1 {
 		t.Errorf("server hits = %d, want 1 (the circuit opened after the first failure)", got)
 	}
-	if got := metricValue(t, reg, "slod_prometheus_queries_total", "result", "error"); got != 1 {
-		t.Errorf("error = %v, want 1 (the query that reached Prometheus)", got)
-	}
-	if got := metricValue(t, reg, "slod_prometheus_queries_total", "result", "rejected"); got != 1 {
-		t.Errorf("rejected = %v, want 1 (the query the open circuit stopped)", got)
-	}
+	wantMetric(t, reg, "slod_prometheus_queries_total", "result", "error", 1)    // the query that reached Prometheus
+	wantMetric(t, reg, "slod_prometheus_queries_total", "result", "rejected", 1) // the query the open circuit stopped
 }
