@@ -83,25 +83,25 @@ func (s *Source) Handler() http.Handler {
 
 func (s *Source) serveQuery(w http.ResponseWriter, r *http.Request) {
 	ts, aerr := timeParam(r, "time", time.Now())
-	if aerr != nil {
-		s.fail(w, aerr)
-		return
-	}
-	ctx, cancel, aerr := withTimeout(r)
-	if aerr != nil {
-		s.fail(w, aerr)
-		return
-	}
-	defer cancel()
-	q := r.FormValue("query")
-	res, done, err := s.instant(ctx, q, ts)
-	s.answer(w, r, q, res, done, err)
+	s.serve(w, r, aerr, func(ctx context.Context, q string) (*promql.Result, func(), error) {
+		return s.instant(ctx, q, ts)
+	})
 }
 
 func (s *Source) serveQueryRange(w http.ResponseWriter, r *http.Request) {
 	start, end, step, aerr := rangeParams(r)
-	if aerr != nil {
-		s.fail(w, aerr)
+	s.serve(w, r, aerr, func(ctx context.Context, q string) (*promql.Result, func(), error) {
+		return s.ranged(ctx, q, start, end, step)
+	})
+}
+
+// serve is what both query endpoints share: it fails with paramErr, the
+// error parsing the endpoint's own parameters, if there is one; otherwise
+// it runs the query under the request's timeout and answers.
+func (s *Source) serve(w http.ResponseWriter, r *http.Request, paramErr *apiError,
+	run func(ctx context.Context, q string) (*promql.Result, func(), error)) {
+	if paramErr != nil {
+		s.fail(w, paramErr)
 		return
 	}
 	ctx, cancel, aerr := withTimeout(r)
@@ -111,7 +111,7 @@ func (s *Source) serveQueryRange(w http.ResponseWriter, r *http.Request) {
 	}
 	defer cancel()
 	q := r.FormValue("query")
-	res, done, err := s.ranged(ctx, q, start, end, step)
+	res, done, err := run(ctx, q)
 	s.answer(w, r, q, res, done, err)
 }
 
