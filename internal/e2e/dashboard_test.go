@@ -71,29 +71,25 @@ slos:
         threshold: 300ms
 `,
 	// 60% consumed -> warn (increase_monitoring).
-	"search.yaml": `service: search
-owner: team-discovery
-slos:
-  - name: availability
-    target: 99.9%
-    window: 30d
-    sli:
-      events:
-        errors: sum(rate(http_requests_total{service="search",code=~"5.."}[{{.window}}]))
-        total: sum(rate(http_requests_total{service="search"}[{{.window}}]))
-`,
+	"search.yaml": availabilitySpec("search", "team-discovery"),
 	// 10% consumed -> allow.
-	"payments.yaml": `service: payments
-owner: team-payments
+	"payments.yaml": availabilitySpec("payments", "team-payments"),
+}
+
+// availabilitySpec is a spec with one availability SLO, 99.9% over 30d,
+// on the service's 5xx.
+func availabilitySpec(service, owner string) string {
+	return fmt.Sprintf(`service: %[1]s
+owner: %[2]s
 slos:
   - name: availability
-    target: 99.9%
+    target: 99.9%%
     window: 30d
     sli:
       events:
-        errors: sum(rate(http_requests_total{service="payments",code=~"5.."}[{{.window}}]))
-        total: sum(rate(http_requests_total{service="payments"}[{{.window}}]))
-`,
+        errors: sum(rate(http_requests_total{service="%[1]s",code=~"5.."}[{{.window}}]))
+        total: sum(rate(http_requests_total{service="%[1]s"}[{{.window}}]))
+`, service, owner)
 }
 
 // env is one running stack: Prometheus, slod and a browser tab.
