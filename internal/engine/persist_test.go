@@ -40,22 +40,35 @@ func (r *refusingStore) set(refuse bool) {
 	r.mu.Unlock()
 }
 
-func TestStoreOutageLeavesNoGapInHistory(t *testing.T) {
-	real := openStore(t)
-	st := &refusingStore{Store: real, refuse: true}
+// cycles builds an engine over st (refusing writes) whose clock starts at
+// t0, applies tune, and runs n evaluation cycles a minute apart; before
+// cycle i, each(i) may change the store.
+func cycles(t *testing.T, st *refusingStore, opts Options, tune func(*Engine), n int, each func(i int)) *Engine {
+	t.Helper()
 	src := &scripted{answers: map[string]prom.Measurement{"availability": halfUsed()}}
-	t0 := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	clock := t0
-	e := New([]slo.Spec{testSpec()}, src, st, quiet, Options{Clock: func() time.Time { return clock }})
-
-	// Two cycles while the store refuses, then one after it recovers.
-	for i := 0; i < 3; i++ {
-		if i == 2 {
-			st.set(false)
+	opts.Clock = func() time.Time { return clock }
+	e := New([]slo.Spec{testSpec()}, src, st, quiet, opts)
+	if tune != nil {
+		tune(e)
+	}
+	for i := 0; i < n; i++ {
+		if each != nil {
+			each(i)
 		}
 		clock = t0.Add(time.Duration(i) * time.Minute)
 		e.EvaluateOnce(context.Background())
 	}
+	return e
+}
+
+var t0 = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+
+func TestStoreOutageLeavesNoGapInHistory(t *testing.T) {
+	real := openStore(t)
+	st := &refusingStore{Store: real, refuse: true}
+	// Two cycles while the store refuses, then one after it recovers.
+	e := cycles(t, st, Options{}, nil, 3, func(i int) { st.set(i < 2) })
 	pts, err := real.History(context.Background(), "checkout", "availability", t0.Add(-time.Hour), t0.Add(time.Hour), 10)
 	if err != nil {
 		t.Fatal(err)
@@ -74,22 +87,12 @@ func TestStoreOutageLeavesNoGapInHistory(t *testing.T) {
 }
 
 func TestWritesThatNeverLandAreDeadLettered(t *testing.T) {
-	st := &refusingStore{Store: openStore(t), refuse: true}
-	src := &scripted{answers: map[string]prom.Measurement{"availability": halfUsed()}}
 	dead := filepath.Join(t.TempDir(), "slod.db.deadletter.jsonl")
-	t0 := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
-	clock := t0
-	e := New([]slo.Spec{testSpec()}, src, st, quiet, Options{Clock: func() time.Time { return clock }, DeadLetterPath: dead})
-	e.writes.maxAttempts = 3
-	e.writes.maxPending = 2
-
 	// Cycle 1 queues A (1 attempt). Cycle 2 retries A (2), queues B.
 	// Cycle 3 retries A (3 = max: dead-lettered), then B (2), queues C.
 	// Cycle 4 retries B (3: dead-lettered), C (2), queues D.
-	for i := 0; i < 4; i++ {
-		clock = t0.Add(time.Duration(i) * time.Minute)
-		e.EvaluateOnce(context.Background())
-	}
+	e := cycles(t, &refusingStore{Store: openStore(t), refuse: true}, Options{DeadLetterPath: dead},
+		func(e *Engine) { e.writes.maxAttempts, e.writes.maxPending = 3, 2 }, 4, nil)
 	f, err := os.Open(dead)
 	if err != nil {
 		t.Fatalf("no dead-letter file: %v", err)
@@ -117,17 +120,9 @@ func TestWritesThatNeverLandAreDeadLettered(t *testing.T) {
 }
 
 func TestFullWriteQueueDeadLettersTheOldest(t *testing.T) {
-	st := &refusingStore{Store: openStore(t), refuse: true}
-	src := &scripted{answers: map[string]prom.Measurement{"availability": halfUsed()}}
 	dead := filepath.Join(t.TempDir(), "dead.jsonl")
-	t0 := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
-	clock := t0
-	e := New([]slo.Spec{testSpec()}, src, st, quiet, Options{Clock: func() time.Time { return clock }, DeadLetterPath: dead})
-	e.writes.maxPending = 2
-	for i := 0; i < 3; i++ {
-		clock = t0.Add(time.Duration(i) * time.Minute)
-		e.EvaluateOnce(context.Background())
-	}
+	e := cycles(t, &refusingStore{Store: openStore(t), refuse: true}, Options{DeadLetterPath: dead},
+		func(e *Engine) { e.writes.maxPending = 2 }, 3, nil)
 	data, err := os.ReadFile(dead)
 	if err != nil {
 		t.Fatal(err)
