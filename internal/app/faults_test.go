@@ -305,9 +305,6 @@ func testPrometheusStopped(t *testing.T, srv *promtest.Server, sc *scenarios) {
 	t.Logf("fresh again %v after Prometheus restarted", took.Round(time.Millisecond))
 }
 
-// sameNumbers compares the measured numbers of two answers (not errors).
-func sameNumbers(a, b gateJSON) bool { return numbersDiff(a, b) == "" }
-
 // numbersDiff names the first measured number that differs.
 func numbersDiff(a, b gateJSON) string {
 	if len(a.SLOs) != len(b.SLOs) {

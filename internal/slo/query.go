@@ -8,6 +8,7 @@ import (
 	"text/template"
 	"text/template/parse"
 
+	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
 )
@@ -122,7 +123,7 @@ func parseSelector(sel string) ([]*labels.Matcher, error) {
 		return nil, fmt.Errorf("invalid selector: %w", err)
 	}
 	for _, m := range ms {
-		if m.Name == labels.MetricName || m.Name == "le" {
+		if m.Name == model.MetricNameLabel || m.Name == "le" {
 			return nil, fmt.Errorf("must not match %s: the SLI sets it from metric and threshold", m.Name)
 		}
 	}
