@@ -63,8 +63,10 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 		return fmt.Errorf("prometheus source: %w", err)
 	}
 
-	eng := engine.New(specs, source, st, log, engine.Options{Registerer: reg, DeadLetterPath: cfg.DB + ".deadletter.jsonl"})
-	eng.Reload(specs, problems) // records problems of files that define no service yet
+	// Start-up is the first reload: one path sets up services and records
+	// the problems of files that define none yet.
+	eng := engine.New(nil, source, st, log, engine.Options{Registerer: reg, DeadLetterPath: cfg.DB + ".deadletter.jsonl"})
+	eng.Reload(specs, problems)
 	if err := eng.Restore(ctx); err != nil {
 		log.Error("could not restore the last snapshot; starting blank", "err", err)
 	}
