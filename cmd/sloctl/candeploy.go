@@ -243,13 +243,18 @@ func writeDecision(w io.Writer, d *api.Decision) error {
 	return nil
 }
 
-// writeSLOBudget prints the numbers behind one SLO's part of a decision.
+// writeSLOBudget prints the numbers behind one SLO's part of a decision,
+// and when they were measured, since a failed measurement leaves the last
+// good numbers in force.
 func writeSLOBudget(b *strings.Builder, s api.SLO) {
-	fmt.Fprintf(b, "  %s: target %s over %s, SLI %s\n", s.Name, percent(s.Target), s.Window, sliText(s.SLI))
+	fmt.Fprintf(b, "  %s: target %s over %s, SLI %s, %s\n", s.Name, percent(s.Target), s.Window, sliText(s.SLI), measuredText(s))
+	if s.Error != "" {
+		fmt.Fprintf(b, "    latest measurement failed: %s\n", s.Error)
+	}
 	bu := s.Budget
 	switch {
-	case s.Error != "":
-		fmt.Fprintf(b, "    measurement failed: %s\n", s.Error)
+	case s.EvaluatedAt == nil:
+		b.WriteString("    budget: no numbers to judge\n")
 	case bu.Status == slo.StatusNoData:
 		fmt.Fprintf(b, "    budget: not enough events to judge (%.0f in the window)\n", bu.TotalEvents)
 	default:
@@ -278,10 +283,21 @@ func writeSLOBudget(b *strings.Builder, s api.SLO) {
 	}
 }
 
+// measuredText says which numbers an SLO's part of the decision used.
+func measuredText(s api.SLO) string {
+	if s.EvaluatedAt == nil {
+		return "never measured"
+	}
+	if s.Stale {
+		return "measured " + timeText(s.EvaluatedAt) + " (stale)"
+	}
+	return "measured " + timeText(s.EvaluatedAt)
+}
+
 // nextSteps says what can be done about a denied deploy.
 func nextSteps(d *api.Decision) []string {
 	var steps []string
-	if hasCode(d, policy.CodeStaleData, policy.CodeNoEvaluation, policy.CodeMeasurementError) {
+	if hasCode(d, policy.CodeStaleData, policy.CodeNoEvaluation, policy.CodeMeasurementError, policy.CodeNoSeries) {
 		steps = append(steps, fmt.Sprintf("slod has no fresh measurement: check `sloctl status %s` and whether slod can query Prometheus", d.Service))
 	}
 	if d.Priority == "normal" {

@@ -246,12 +246,12 @@ func TestCanDeployTextOutput(t *testing.T) {
 		"  - availability: error budget exhausted: 142% consumed (budget_exhausted)\n",
 		"  - latency: 48% of the error budget consumed (budget_threshold)\n",
 		"Budgets (evaluated 2026-11-27T18:00:00Z):\n",
-		"  availability: target 99.9% over 30d, SLI 99.858%\n",
+		"  availability: target 99.9% over 30d, SLI 99.858%, measured 2026-11-27T18:00:00Z\n",
 		// Worked from the fixture: remaining -0.42, 1420 of 1000, -18.144 of 43.2 min.
 		"    budget remaining -42.0% (1420 of 1000 allowed failures used; -18.1 of 43.2 min left)\n",
 		"    burn rates: 5m 0.8x, 30m 2.5x, 1h 1.1x\n",
 		"    budget exhausted\n",
-		"  latency: target 99% over 7d, SLI 99.520%\n",
+		"  latency: target 99% over 7d, SLI 99.520%, measured 2026-11-27T18:00:00Z\n",
 		"    budget remaining 52.0% (240 of 500 allowed failures used; 52.4 of 100.8 min left)\n",
 		"    at the current burn the budget runs out in 3d4h0m\n",
 		"sloctl can-deploy checkout --priority critical",
@@ -340,22 +340,24 @@ func TestDocSampleOutput(t *testing.T) {
 }
 
 func TestCanDeployTextNeverMeasured(t *testing.T) {
-	noData := api.SLO{Name: "availability", Target: 0.999, Window: "30d",
-		Budget: slo.Budget{Status: slo.StatusNoData, SLI: 1, Remaining: 1}, Error: "query prometheus: connection refused"}
+	noData := api.SLO{Name: "availability", Target: 0.999, Window: "30d", Stale: true,
+		Budget: api.Budget{Status: slo.StatusNoData, Remaining: 1}, Error: "query prometheus: connection refused"}
 	d := &api.Decision{Service: "checkout", Priority: "normal", Decision: policy.Deny, Stale: true,
-		Reasons: []policy.Reason{{Code: policy.CodeNoEvaluation, Message: "the service has never been evaluated successfully"}},
-		SLOs:    []api.SLO{noData}}
+		Reasons: []policy.Reason{{SLO: "availability", Code: policy.CodeMeasurementError,
+			Message: "never measured successfully: query prometheus: connection refused; on_missing_data: deny"}},
+		SLOs: []api.SLO{noData}}
 	var b strings.Builder
 	if err := writeDecision(&b, d); err != nil {
 		t.Fatal(err)
 	}
-	want := `DENY checkout (normal deploy): no evaluation
-  - the service has never been evaluated successfully (no_evaluation)
+	want := `DENY checkout (normal deploy): measurement error
+  - availability: never measured successfully: query prometheus: connection refused; on_missing_data: deny (measurement_error)
 Stale: slod has not measured this service successfully yet
 
 Budgets (not measured yet):
-  availability: target 99.9% over 30d, SLI no data
-    measurement failed: query prometheus: connection refused
+  availability: target 99.9% over 30d, SLI no data, never measured
+    latest measurement failed: query prometheus: connection refused
+    budget: no numbers to judge
 
 Next steps:
   - slod has no fresh measurement: check ` + "`sloctl status checkout`" + ` and whether slod can query Prometheus
@@ -365,5 +367,32 @@ Next steps:
 `
 	if b.String() != want {
 		t.Errorf("output:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+// A failed measurement leaves the last good numbers in force: the text
+// shows them, marked stale with their time, and the error.
+func TestCanDeployTextStaleSLO(t *testing.T) {
+	s := availability()
+	s.Stale, s.Error = true, "circuit breaker is open"
+	d := &api.Decision{Service: "checkout", Priority: "normal", Decision: policy.Deny, Stale: true,
+		Reasons: []policy.Reason{
+			{SLO: "availability", Code: policy.CodeStaleData, Message: "latest measurement failed: circuit breaker is open; judging the last good one from 18s ago"},
+			{SLO: "availability", Code: policy.CodeBudgetExhausted, Message: "budget 142% consumed (threshold 100%)"},
+		},
+		EvaluatedAt: s.EvaluatedAt, SLOs: []api.SLO{s}}
+	var b strings.Builder
+	if err := writeDecision(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"  availability: target 99.9% over 30d, SLI 99.858%, measured 2026-11-27T18:00:00Z (stale)\n" +
+			"    latest measurement failed: circuit breaker is open\n" +
+			"    budget remaining -42.0% (1420 of 1000 allowed failures used; -18.1 of 43.2 min left)\n",
+		"slod has no fresh measurement",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, b.String())
+		}
 	}
 }

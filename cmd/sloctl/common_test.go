@@ -152,8 +152,8 @@ func availability() api.SLO {
 	sli := 0.99858
 	return api.SLO{
 		Name: "availability", Slug: "availability", Target: 0.999, Window: "30d", SLI: &sli,
-		Budget: slo.Budget{
-			Status: slo.StatusExhausted, SLI: sli, ErrorRatio: 0.00142, Consumed: 1.42, Remaining: -0.42,
+		Budget: api.Budget{
+			Status: slo.StatusExhausted, SLI: &sli, ErrorRatio: 0.00142, Consumed: 1.42, Remaining: -0.42,
 			TotalEvents: 1e6, AllowedEvents: 1000, FailedEvents: 1420, RemainingEvents: -420,
 			AllowedMinutes: 43.2, RemainingMinutes: -18.144,
 		},
@@ -171,8 +171,8 @@ func latency() api.SLO {
 	exh := 3*86400.0 + 4*3600
 	return api.SLO{
 		Name: "latency", Slug: "latency", Target: 0.99, Window: "7d", SLI: &sli,
-		Budget: slo.Budget{
-			Status: slo.StatusOK, SLI: sli, ErrorRatio: 0.0048, Consumed: 0.48, Remaining: 0.52,
+		Budget: api.Budget{
+			Status: slo.StatusOK, SLI: &sli, ErrorRatio: 0.0048, Consumed: 0.48, Remaining: 0.52,
 			TotalEvents: 50000, AllowedEvents: 500, FailedEvents: 240, RemainingEvents: 260,
 			AllowedMinutes: 100.8, RemainingMinutes: 52.416,
 		},

@@ -142,7 +142,7 @@ func budgetBar(remaining float64) string {
 }
 
 // budgetCell is the bar and the percentage, coloured by how much is left.
-func budgetCell(b slo.Budget) tcell {
+func budgetCell(b api.Budget) tcell {
 	if b.Status == slo.StatusNoData {
 		return plain("no data")
 	}

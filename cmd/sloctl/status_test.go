@@ -52,7 +52,7 @@ func TestWorstBurn(t *testing.T) {
 // data, billing with a broken slo.yaml.
 func services() []api.Service {
 	noData := api.SLO{Name: "availability", Target: 0.995, Window: "28d",
-		Budget: slo.Budget{Status: slo.StatusNoData, SLI: 1, Remaining: 1}, BurnRates: map[string]float64{}, Alerts: []api.Alert{}}
+		Budget: api.Budget{Status: slo.StatusNoData, Remaining: 1}, BurnRates: map[string]float64{}, Alerts: []api.Alert{}}
 	return []api.Service{
 		{Service: "checkout", Decision: policy.Deny, Reasons: []policy.Reason{exhausted}, Actions: []string{"freeze_releases"},
 			EvaluatedAt: &evaluatedAt, SLOs: []api.SLO{availability(), latency()}},

@@ -42,17 +42,38 @@ type SLO struct {
 	Target      float64 `json:"target"`
 	Window      string  `json:"window"`
 	// SLI is the good ratio over the window; nil without enough data.
-	SLI    *float64   `json:"sli"`
-	Budget slo.Budget `json:"budget"`
+	SLI    *float64 `json:"sli"`
+	Budget Budget   `json:"budget"`
 	// BurnRates by window label ("5m", "1h", ...).
 	BurnRates map[string]float64 `json:"burn_rates"`
 	Alerts    []Alert            `json:"alerts"`
 	// ExhaustionSeconds is how long the budget lasts at the current burn;
 	// nil when it never runs out at that rate.
 	ExhaustionSeconds *float64 `json:"exhaustion_seconds"`
-	// EvaluatedAt is nil until the SLO has been measured.
+	// EvaluatedAt is when the numbers above were measured; nil until the
+	// SLO has been measured successfully.
 	EvaluatedAt *time.Time `json:"evaluated_at"`
-	Error       string     `json:"error,omitempty"`
+	// Stale: the numbers are not from slod's latest attempt (it failed, or
+	// slod restarted), or are older than max_staleness, or missing.
+	Stale bool `json:"stale"`
+	// Error is why the latest measurement attempt failed.
+	Error string `json:"error,omitempty"`
+}
+
+// Budget is the error budget of one SLO over its window. With status
+// no_data the SLI is null and the ratios are zero.
+type Budget struct {
+	Status           string   `json:"status"`
+	SLI              *float64 `json:"sli"`
+	ErrorRatio       float64  `json:"error_ratio"`
+	Consumed         float64  `json:"consumed"`
+	Remaining        float64  `json:"remaining"`
+	TotalEvents      float64  `json:"total_events"`
+	AllowedEvents    float64  `json:"allowed_events"`
+	FailedEvents     float64  `json:"failed_events"`
+	RemainingEvents  float64  `json:"remaining_events"`
+	AllowedMinutes   float64  `json:"allowed_minutes"`
+	RemainingMinutes float64  `json:"remaining_minutes"`
 }
 
 // Alert is one multi-window burn-rate condition.

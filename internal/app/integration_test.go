@@ -151,7 +151,6 @@ func monthlyBad(now time.Time) (from, to time.Time, ratio float64, note string, 
 // Ground-truth helpers over one scenario.
 func errorsOf(s synth.Scenario) func(from, to time.Time) float64   { return s.Errors }
 func requestsOf(s synth.Scenario) func(from, to time.Time) float64 { return s.Requests }
-func nothing(from, to time.Time) float64                           { return 0 }
 
 func availability(s synth.Scenario, target float64, window time.Duration, minEvents float64) objective {
 	return objective{name: "availability", target: target, window: window, bad: errorsOf(s), total: requestsOf(s), minEvents: minEvents}
@@ -187,13 +186,6 @@ slos:
       events:
         errors: sum(rate(http_requests_total{service="zero",code=~"5.."}[{{.window}}]))
         total: sum(rate(http_requests_total{service="zero"}[{{.window}}]))
-  - name: no series
-    target: 99.9%
-    window: 30d
-    sli:
-      events:
-        errors: sum(rate(http_requests_total{service="ghost",code=~"5.."}[{{.window}}]))
-        total: sum(rate(http_requests_total{service="ghost"}[{{.window}}]))
 ` + min
 	slow := s.latency
 	services := []accuracyService{
@@ -207,7 +199,6 @@ slos:
 			[]objective{availability(s.fastBurn, 0.999, 30*synth.Day, 100)}, "deny"},
 		{"zero", zero, []objective{
 			{name: "counters at zero", target: 0.999, window: 30 * synth.Day, bad: errorsOf(s.zero), total: requestsOf(s.zero), minEvents: 100},
-			{name: "no series", target: 0.999, window: 30 * synth.Day, bad: nothing, total: nothing, minEvents: 100},
 		}, "warn"},
 		// Plenty of traffic, but fewer events than min_events.
 		{"few-events", eventsSpec("few-events", "healthy", "99.9%", "window: 30d", "policy:\n  min_events: 1000000000\n"),

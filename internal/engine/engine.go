@@ -127,6 +127,8 @@ func (e *Engine) Restore(ctx context.Context) error {
 		state.SLOs = mergeStatuses(state.Spec, saved.SLOs)
 		for i, o := range state.Spec.SLOs {
 			state.SLOs[i] = restoreConditions(o, state.SLOs[i])
+			// Not measured by this process yet: judged, but marked.
+			state.SLOs[i].Stale = true
 		}
 		state.Stale = true
 		state.LastAttempt = saved.LastAttempt
@@ -244,7 +246,8 @@ func (e *Engine) EvaluateOnce(ctx context.Context) {
 }
 
 // evaluateService measures each SLO of one service at the same instant and
-// persists the result. A failed SLO keeps its last known good status.
+// persists the result. A failed SLO keeps its last known good numbers,
+// marked stale with the error, so the gate goes on judging them.
 func (e *Engine) evaluateService(ctx context.Context, st ServiceState, at time.Time) ServiceState {
 	next := st
 	next.SLOs = make([]policy.SLOStatus, len(st.SLOs))
@@ -255,9 +258,7 @@ func (e *Engine) evaluateService(ctx context.Context, st ServiceState, at time.T
 	for i, o := range st.Spec.SLOs {
 		m, err := e.measure.Measure(ctx, o, at)
 		if err != nil {
-			prev := st.SLOs[i]
-			prev.Error = err.Error()
-			next.SLOs[i] = prev
+			next.SLOs[i] = failed(st.SLOs[i], err, at)
 			errs = append(errs, fmt.Errorf("%s: %w", o.Slug, err))
 			continue
 		}
@@ -280,6 +281,17 @@ func (e *Engine) evaluateService(ctx context.Context, st ServiceState, at time.T
 	// Persist only what was measured now; failed SLOs keep old rows.
 	e.writes.save(ctx, pendingWrite{Service: service, At: at, SLOs: measured(next.SLOs, at), Snapshot: data})
 	return next
+}
+
+// failed marks prev, the last known status, with a failed attempt at at.
+func failed(prev policy.SLOStatus, err error, at time.Time) policy.SLOStatus {
+	prev.Stale = true
+	prev.Error = err.Error()
+	prev.NoSeries = errors.Is(err, prom.ErrNoSeries)
+	if prev.ErrorSince.IsZero() {
+		prev.ErrorSince = at
+	}
+	return prev
 }
 
 // measured keeps the statuses taken at this evaluation.

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -122,19 +123,37 @@ func TestFailedSLOKeepsLastKnownGoodAndPersists(t *testing.T) {
 		t.Errorf("last known good lost: consumed %v", got.SLOs[0].Budget.Consumed)
 	}
 
+	// A second failure keeps when the run of failures began; the no-series
+	// kind is recognised through wrapping.
+	src.fail = map[string]error{"availability": fmt.Errorf("measure: %w: sum(rate(typo[30d]))", prom.ErrNoSeries)}
+	clock = now.Add(2 * time.Minute)
+	e.EvaluateOnce(context.Background())
+	s0 := e.Snapshot().Services["checkout"].SLOs[0]
+	if !s0.Stale || !s0.NoSeries || !s0.ErrorSince.Equal(now.Add(time.Minute)) || !s0.EvaluatedAt.Equal(now) {
+		t.Errorf("second failure: stale=%v no_series=%v error_since=%v evaluated=%v; want true, true, %v, %v",
+			s0.Stale, s0.NoSeries, s0.ErrorSince, s0.EvaluatedAt, now.Add(time.Minute), now)
+	}
+
 	// A restarted engine restores the snapshot, stale until re-measured.
 	e2 := New([]slo.Spec{testSpec()}, src, st, quiet, Options{Clock: func() time.Time { return clock }})
 	if err := e2.Restore(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	r := e2.Snapshot().Services["checkout"]
-	if !e2.Snapshot().Ready || !r.Stale || !r.EvaluatedAt().Equal(now) || math.Abs(r.SLOs[0].Budget.Consumed-0.5) > 1e-9 {
-		t.Errorf("restored: ready=%v stale=%v at=%v consumed=%v", e2.Snapshot().Ready, r.Stale, r.EvaluatedAt(), r.SLOs[0].Budget.Consumed)
+	if !e2.Snapshot().Ready || !r.Stale || !r.SLOs[0].Stale || !r.EvaluatedAt().Equal(now) || math.Abs(r.SLOs[0].Budget.Consumed-0.5) > 1e-9 {
+		t.Errorf("restored: ready=%v stale=%v slo stale=%v at=%v consumed=%v", e2.Snapshot().Ready, r.Stale, r.SLOs[0].Stale, r.EvaluatedAt(), r.SLOs[0].Budget.Consumed)
 	}
 	// The history holds exactly the one successful evaluation.
 	pts, err := st.History(context.Background(), "checkout", "availability", now.Add(-time.Hour), now.Add(time.Hour), 10)
 	if err != nil || len(pts) != 1 {
 		t.Errorf("history = %d points, %v; want 1", len(pts), err)
+	}
+	// Measured again, the SLO is fresh and its failure record cleared.
+	src.fail = nil
+	clock = now.Add(3 * time.Minute)
+	e2.EvaluateOnce(context.Background())
+	if s := e2.Snapshot().Services["checkout"].SLOs[0]; s.Stale || s.Error != "" || !s.ErrorSince.IsZero() || s.NoSeries {
+		t.Errorf("re-measured: stale=%v error=%q since=%v no_series=%v; want all cleared", s.Stale, s.Error, s.ErrorSince, s.NoSeries)
 	}
 }
 
@@ -168,11 +187,11 @@ func TestReloadKeepsPreviousSpecOfBrokenFile(t *testing.T) {
 	}
 }
 
-func TestGateInputUsesOldestSLO(t *testing.T) {
+func TestEvaluatedAtIsTheOldestSLO(t *testing.T) {
 	t0 := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	s := ServiceState{SLOs: []policy.SLOStatus{{EvaluatedAt: t0.Add(time.Minute)}, {EvaluatedAt: t0}}}
-	if in := s.GateInput(slo.PriorityNormal, nil, t0); !in.EvaluatedAt.Equal(t0) {
-		t.Errorf("EvaluatedAt = %v, want the oldest %v", in.EvaluatedAt, t0)
+	if got := s.EvaluatedAt(); !got.Equal(t0) {
+		t.Errorf("EvaluatedAt = %v, want the oldest %v", got, t0)
 	}
 	s.SLOs = append(s.SLOs, policy.SLOStatus{})
 	if !s.EvaluatedAt().IsZero() {

@@ -61,13 +61,11 @@ func (s *Snapshot) Names() []string {
 // GateInput builds the policy input for a service at now.
 func (s ServiceState) GateInput(p slo.Priority, overrides []policy.Override, now time.Time) policy.Input {
 	return policy.Input{
-		Service:     s.Spec.Service,
-		Policy:      s.Spec.Policy,
-		Priority:    p,
-		SLOs:        s.SLOs,
-		Overrides:   overrides,
-		EvaluatedAt: s.EvaluatedAt(),
-		Stale:       s.Stale,
-		Now:         now,
+		Service:   s.Spec.Service,
+		Policy:    s.Spec.Policy,
+		Priority:  p,
+		SLOs:      s.SLOs,
+		Overrides: overrides,
+		Now:       now,
 	}
 }

@@ -16,21 +16,6 @@ import (
 // rather than 0.75. slo.ComputeBudget uses the same tolerance for "exhausted".
 const tolerance = 1e-9
 
-// checkSLO adds the reasons one SLO gives. Without a trustworthy
-// measurement (an error, or too few events) there is nothing to judge the
-// budget or burn rate on, so only that is reported.
-func (g *gate) checkSLO(s SLOStatus, p slo.Policy) {
-	switch {
-	case s.Error != "":
-		g.add(s.Name, CodeMeasurementError, "could not be measured: "+s.Error, Warn, Warn)
-	case s.Budget.Status == slo.StatusNoData:
-		g.add(s.Name, CodeInsufficientData, insufficientMessage(s, p.MinEvents), Warn, Warn)
-	default:
-		g.checkBudget(s, p.Thresholds)
-		g.checkFastBurn(s, p.BlockOnFastBurn)
-	}
-}
-
 func insufficientMessage(s SLOStatus, minEvents float64) string {
 	if s.Budget.TotalEvents <= 0 {
 		return fmt.Sprintf("no traffic in the %s window; budget not judged", s.Window)

@@ -62,7 +62,7 @@ func TestDecideThresholdBoundaryFromCounts(t *testing.T) {
 		{142, Deny, CodeBudgetExhausted, "budget 142% consumed (threshold 100%): freeze_releases; allowed priorities: critical, rollback"},
 	}
 	for _, tt := range tests {
-		s := SLOStatus{Name: "a", Window: "7d",
+		s := SLOStatus{Name: "a", Window: "7d", EvaluatedAt: measuredAt,
 			Budget: slo.ComputeBudget(0.99, 7*24*time.Hour, slo.Counts{Errors: tt.errors, Total: 10000}, 100)}
 		got := Decide(input(normal, s))
 		if got.Decision != tt.decision {
@@ -204,8 +204,9 @@ func TestDecideFastBurnMessage(t *testing.T) {
 	}
 }
 
-// Without a usable measurement neither budget nor burn is judged: a firing
-// page condition on a few events warns instead of denying.
+// Too few events say nothing about budget or burn: a firing page condition
+// on a few events warns instead of denying. (A failed measurement is not
+// such a case: see TestDecideFreshnessMatrix.)
 func TestDecideUnmeasuredSLO(t *testing.T) {
 	week := 7 * 24 * time.Hour
 	tests := []struct {
@@ -215,17 +216,13 @@ func TestDecideUnmeasuredSLO(t *testing.T) {
 		message string
 	}{
 		{"no traffic",
-			SLOStatus{Name: "a", Window: "7d", Budget: slo.ComputeBudget(0.99, week, slo.Counts{}, 100)},
+			SLOStatus{Name: "a", Window: "7d", EvaluatedAt: measuredAt, Budget: slo.ComputeBudget(0.99, week, slo.Counts{}, 100)},
 			CodeInsufficientData, "no traffic in the 7d window; budget not judged"},
 		// 30 of 60 failed would be 5000% of a 1% budget, but 60 < min_events 100.
 		{"fewer than min_events",
-			withConditions(SLOStatus{Name: "a", Window: "7d",
+			withConditions(SLOStatus{Name: "a", Window: "7d", EvaluatedAt: measuredAt,
 				Budget: slo.ComputeBudget(0.99, week, slo.Counts{Errors: 30, Total: 60}, 100)}, page1h(50, 50)),
 			CodeInsufficientData, "60 events in the 7d window, fewer than min_events 100; budget not judged"},
-		{"measurement error",
-			withConditions(SLOStatus{Name: "a", Window: "30d", Error: "query errors: context deadline exceeded",
-				Budget: slo.Budget{Status: slo.StatusExhausted, Consumed: 2}}, page1h(50, 50)),
-			CodeMeasurementError, "could not be measured: query errors: context deadline exceeded"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -239,35 +236,37 @@ func TestDecideUnmeasuredSLO(t *testing.T) {
 }
 
 func TestDecideWorstOverSLOs(t *testing.T) {
-	noData := SLOStatus{Name: "c", Window: "30d", Budget: slo.Budget{Status: slo.StatusNoData}}
-	broken := SLOStatus{Name: "d", Window: "30d", Error: "timeout"}
+	noData := SLOStatus{Name: "c", Window: "30d", EvaluatedAt: measuredAt, Budget: slo.Budget{Status: slo.StatusNoData}}
+	// d's latest attempt failed; its kept numbers (10% consumed) are judged.
+	broken := at(-time.Minute, "timeout", false)(measured("d", 0.1))
 	burning := withConditions(measured("b", 1.2), page1h(20, 15.5))
 	tests := []struct {
 		name     string
 		priority slo.Priority
 		slos     []SLOStatus
 		decision string
+		stale    bool
 		reasons  []string
 		actions  []string
 	}{
-		{"all healthy", normal, []SLOStatus{measured("a", 0.1), measured("b", 0.2)}, Allow, []string{}, []string{}},
-		{"warnings only", normal, []SLOStatus{measured("a", 0.6), noData, broken}, Warn,
-			[]string{"a:budget_threshold:warn", "c:insufficient_data:warn", "d:measurement_error:warn"},
+		{"all healthy", normal, []SLOStatus{measured("a", 0.1), measured("b", 0.2)}, Allow, false, []string{}, []string{}},
+		{"warnings only", normal, []SLOStatus{measured("a", 0.6), noData, broken}, Warn, true,
+			[]string{"a:budget_threshold:warn", "c:insufficient_data:warn", "d:stale_data:warn"},
 			[]string{"increase_monitoring"}},
-		{"one deny among warnings", normal, []SLOStatus{measured("a", 0.6), burning, noData, broken}, Deny,
+		{"one deny among warnings", normal, []SLOStatus{measured("a", 0.6), burning, noData, broken}, Deny, true,
 			[]string{"a:budget_threshold:warn", "b:budget_exhausted:deny", "b:fast_burn:deny",
-				"c:insufficient_data:warn", "d:measurement_error:warn"},
+				"c:insufficient_data:warn", "d:stale_data:warn"},
 			[]string{"increase_monitoring", "freeze_releases"}},
-		{"deny listed last still wins", normal, []SLOStatus{measured("a", 0.1), measured("b", 0.6), measured("c", 0.8)}, Deny,
+		{"deny listed last still wins", normal, []SLOStatus{measured("a", 0.1), measured("b", 0.6), measured("c", 0.8)}, Deny, false,
 			[]string{"b:budget_threshold:warn", "c:budget_threshold:deny"},
 			[]string{"increase_monitoring", "limit_releases"}},
-		{"rollback through everything", rollback, []SLOStatus{measured("a", 0.6), burning}, Warn,
+		{"rollback through everything", rollback, []SLOStatus{measured("a", 0.6), burning}, Warn, false,
 			[]string{":priority_exempt:warn", "a:budget_threshold:warn", "b:budget_exhausted:warn", "b:fast_burn:warn"},
 			[]string{"increase_monitoring", "freeze_releases"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			expect(t, Decide(input(tt.priority, tt.slos...)), tt.decision, false, tt.reasons, tt.actions)
+			expect(t, Decide(input(tt.priority, tt.slos...)), tt.decision, tt.stale, tt.reasons, tt.actions)
 		})
 	}
 }

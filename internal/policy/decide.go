@@ -11,45 +11,15 @@ import (
 // Decide answers whether a deploy of in.Priority may go ahead at in.Now.
 // The decision is the worst over all reasons; rollbacks are never denied.
 func Decide(in Input) Result {
-	code, msg, trusted := freshness(in)
-	stale := code != ""
+	stale := anyStale(in.SLOs, in.Policy, in.Now)
 	if o, ok := activeOverride(in.Overrides, in.Now); ok {
 		return overridden(o, stale)
 	}
-
 	g := gate{priority: known(in.Priority)}
-	switch {
-	case !trusted && in.Policy.OnMissingData == slo.OnMissingAllow:
-		g.add("", code, msg+"; on_missing_data: allow", Warn, Warn)
-	case !trusted:
-		// Anything but an explicit "allow" fails closed: deny is the default.
-		g.add("", code, msg+"; on_missing_data: deny", Deny, blockNormal(g.priority))
-	default:
-		if stale {
-			g.add("", code, msg, Warn, Warn)
-		}
-		for _, s := range in.SLOs {
-			g.checkSLO(s, in.Policy)
-		}
+	for _, s := range in.SLOs {
+		g.checkSLO(s, in.Policy, in.Now)
 	}
 	return g.result(stale)
-}
-
-// freshness says whether the measured data may be trusted at in.Now. code is
-// empty when the data is current; otherwise code and msg explain why not.
-func freshness(in Input) (code, msg string, trusted bool) {
-	if in.EvaluatedAt.IsZero() {
-		return CodeNoEvaluation, "the service has never been evaluated successfully", false
-	}
-	age := in.Now.Sub(in.EvaluatedAt).Round(time.Second)
-	if age > in.Policy.MaxStaleness {
-		return CodeStaleData, fmt.Sprintf("last successful evaluation %s ago, older than max_staleness %s",
-			age, in.Policy.MaxStaleness), false
-	}
-	if in.Stale {
-		return CodeStaleData, fmt.Sprintf("the latest evaluation failed; using the last good one from %s ago", age), true
-	}
-	return "", "", true
 }
 
 // activeOverride picks, among the overrides active at now, the one that
@@ -90,11 +60,10 @@ func blockNormal(p slo.Priority) string {
 	return Warn
 }
 
-// gate collects reasons in a stable order: service-level ones first, then
-// those of each SLO in input order.
+// gate collects reasons in a stable order: the priority exemption first,
+// then those of each SLO in input order.
 type gate struct {
 	priority slo.Priority
-	service  []Reason
 	slos     []Reason
 	actions  []string
 	// exempted names what would have denied a normal deploy but only
@@ -102,26 +71,17 @@ type gate struct {
 	exempted []string
 }
 
-// add records a reason; normal is its decision for a normal deploy, own the
-// decision for g.priority.
+// add records a reason of one SLO; normal is its decision for a normal
+// deploy, own the decision for g.priority.
 func (g *gate) add(sloName, code, msg, normal, own string) {
-	r := Reason{SLO: sloName, Code: code, Message: msg, Decision: own}
-	if sloName == "" {
-		g.service = append(g.service, r)
-	} else {
-		g.slos = append(g.slos, r)
-	}
+	g.slos = append(g.slos, Reason{SLO: sloName, Code: code, Message: msg, Decision: own})
 	if normal == Deny && own != Deny {
-		what := code
-		if sloName != "" {
-			what = fmt.Sprintf("%s (%s)", code, sloName)
-		}
-		g.exempted = append(g.exempted, what)
+		g.exempted = append(g.exempted, fmt.Sprintf("%s (%s)", code, sloName))
 	}
 }
 
 func (g *gate) result(stale bool) Result {
-	reasons := append([]Reason{}, g.service...)
+	reasons := []Reason{}
 	if len(g.exempted) > 0 {
 		reasons = append(reasons, Reason{
 			Code: CodePriorityExempt,

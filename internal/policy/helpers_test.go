@@ -18,6 +18,9 @@ const (
 
 var now = time.Date(2026, 11, 27, 18, 0, 0, 0, time.UTC)
 
+// measuredAt is when fresh test statuses were measured: a minute ago.
+var measuredAt = now.Add(-time.Minute)
+
 // defaultPolicy is the policy block DESIGN.md lists as the defaults.
 func defaultPolicy() slo.Policy {
 	urgent := []slo.Priority{critical, rollback}
@@ -30,20 +33,23 @@ func defaultPolicy() slo.Policy {
 		BlockOnFastBurn: true,
 		OnMissingData:   slo.OnMissingDeny,
 		MaxStaleness:    10 * time.Minute,
+		NoSeriesGrace:   10 * time.Minute,
 		MinEvents:       100,
 	}
 }
 
-// measured is an SLO over a 30d window that has used consumed of its budget.
+// measured is an SLO over a 30d window, measured a minute ago, that has used
+// consumed of its budget.
 func measured(name string, consumed float64) SLOStatus {
 	status := slo.StatusOK
 	if consumed >= 1 {
 		status = slo.StatusExhausted
 	}
 	return SLOStatus{
-		Name:   name,
-		Window: "30d",
-		Budget: slo.Budget{Status: status, Consumed: consumed, Remaining: 1 - consumed},
+		Name:        name,
+		Window:      "30d",
+		Budget:      slo.Budget{Status: status, Consumed: consumed, Remaining: 1 - consumed},
+		EvaluatedAt: measuredAt,
 	}
 }
 
@@ -72,15 +78,14 @@ func condition(severity string, long time.Duration, factor, longBurn, shortBurn 
 	}
 }
 
-// input is a fresh evaluation (one minute old) of the given SLOs.
+// input asks about the given SLOs at now.
 func input(p slo.Priority, slos ...SLOStatus) Input {
 	return Input{
-		Service:     "checkout",
-		Policy:      defaultPolicy(),
-		Priority:    p,
-		SLOs:        slos,
-		EvaluatedAt: now.Add(-time.Minute),
-		Now:         now,
+		Service:  "checkout",
+		Policy:   defaultPolicy(),
+		Priority: p,
+		SLOs:     slos,
+		Now:      now,
 	}
 }
 

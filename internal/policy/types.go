@@ -32,9 +32,20 @@ type SLOStatus struct {
 	// ExhaustionSeconds is the time until the budget runs out at the
 	// current (1h) burn; nil when it never does at that rate.
 	ExhaustionSeconds *float64 `json:"exhaustion_seconds,omitempty"`
-	// Error is set when this SLO could not be measured at EvaluatedAt.
-	Error       string    `json:"error,omitempty"`
+	// EvaluatedAt is when the numbers above were measured; zero when the
+	// SLO has never been measured successfully.
 	EvaluatedAt time.Time `json:"evaluated_at"`
+	// Stale: the numbers are older than slod's latest attempt (it failed,
+	// or they were restored after a restart and not re-measured yet).
+	Stale bool `json:"stale,omitempty"`
+	// Error is why the latest measurement attempt failed; the numbers
+	// above are then the last good ones.
+	Error string `json:"error,omitempty"`
+	// ErrorSince is when the current run of failed attempts began.
+	ErrorSince time.Time `json:"error_since,omitzero"`
+	// NoSeries: the failure is a total query that matched no series (a
+	// typo, a removed recording rule, or a service not deployed yet).
+	NoSeries bool `json:"no_series,omitempty"`
 }
 
 // Override lets every deploy of a service through until it expires or is
@@ -63,13 +74,7 @@ type Input struct {
 	SLOs     []SLOStatus
 	// Overrides of the service; expired and revoked ones are ignored.
 	Overrides []Override
-	// EvaluatedAt is the time of the last successful evaluation; zero when
-	// the service has never been measured.
-	EvaluatedAt time.Time
-	// Stale: SLOs hold the last known good states, because the latest
-	// evaluation attempt failed.
-	Stale bool
-	Now   time.Time
+	Now       time.Time
 }
 
 // Reason explains one part of a decision.
@@ -93,6 +98,7 @@ const (
 	CodeOverride         = "override_active"
 	CodePriorityExempt   = "priority_exempt"
 	CodeMeasurementError = "measurement_error"
+	CodeNoSeries         = "no_series"
 )
 
 // Result is the gate's answer.
@@ -102,5 +108,7 @@ type Result struct {
 	Reasons  []Reason  `json:"reasons"`
 	Actions  []string  `json:"actions"`
 	Override *Override `json:"override"`
-	Stale    bool      `json:"stale"`
+	// Stale: at least one SLO was judged on numbers older than slod's
+	// latest attempt, or had no trustworthy numbers at all.
+	Stale bool `json:"stale"`
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,7 +61,7 @@ func TestAgainstPrometheus(t *testing.T) {
 		}
 	})
 
-	t.Run("no error series is zero errors, no series at all is no traffic", func(t *testing.T) {
+	t.Run("no error series is zero errors, no total series is an error naming the query", func(t *testing.T) {
 		s, _ := newTestSource(t, Config{URL: srv.URL})
 		o := eventsSLO()
 		o.SLI.Events.Errors = `sum(rate(http_requests_total{service="checkout",code="503"}[{{.window}}]))`
@@ -71,13 +72,10 @@ func TestAgainstPrometheus(t *testing.T) {
 		if c := m.Windows[time.Hour]; c.Errors != 0 || c.Total < 20*3600*0.99 {
 			t.Errorf("1h without 503s = %+v, want 0 errors out of about 72000", c)
 		}
-		o.SLI.Events.Total = `sum(rate(http_requests_total{service="nobody"}[{{.window}}]))`
-		m, err = s.Measure(ctx, o, time.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if m.Period != (slo.Counts{}) || m.Windows[time.Hour] != (slo.Counts{}) {
-			t.Errorf("unknown service = %+v, %+v; want no traffic", m.Period, m.Windows[time.Hour])
+		o.SLI.Events.Total = `sum(rate(http_requets_total{service="checkout"}[{{.window}}]))`
+		_, err = s.Measure(ctx, o, time.Now())
+		if !errors.Is(err, ErrNoSeries) || !strings.Contains(err.Error(), `http_requets_total{service="checkout"}[2592000s]`) {
+			t.Errorf("typo'd total: err = %v, want ErrNoSeries naming the rendered query", err)
 		}
 	})
 

@@ -85,6 +85,13 @@ func (s *Source) Measure(ctx context.Context, o slo.SLO, at time.Time) (Measurem
 	if firstErr != nil {
 		return Measurement{}, firstErr
 	}
+	if !results[1].ok {
+		// Over the whole period, no series at all is not a quiet service
+		// (its counters would exist and stay flat) but a query that
+		// selects nothing: a typo, or a metric that does not exist yet.
+		_, total := o.Queries(spans[0].rng)
+		return Measurement{}, fmt.Errorf("measure %s: %w: %s", o.Name, ErrNoSeries, total)
+	}
 	m := Measurement{At: at, PeriodLength: spans[0].length, Windows: make(map[time.Duration]slo.Counts, len(spans)-1)}
 	for i, sp := range spans {
 		c, err := s.counts(o, sp, results[2*i], results[2*i+1])
@@ -118,6 +125,9 @@ type sample struct {
 	value float64
 	ok    bool
 }
+
+// ErrNoSeries: the total query matched no series over the SLO's period.
+var ErrNoSeries = errors.New("total query matched no series")
 
 // ErrNoGoodSeries: an SLI defined by good events saw traffic but its good
 // query matched no series, which is a broken spec (a latency threshold that

@@ -10,6 +10,8 @@
 //	                            a 30d SLO) and for the SLO window itself
 //	SLOErrorBudgetBurn          one alert per MWMB condition, labelled
 //	                            severity=page|ticket, long_window, short_window
+//	SLOTotalAbsent              a ticket when the total query has matched no
+//	                            series for the policy's no_series_grace
 //
 // The alert windows query the raw series; the SLO window (30d) is summed
 // from the recorded 5m rates instead, see ratioExpr. Recorded series carry

@@ -16,7 +16,12 @@ const (
 	errorsRate5m = "slo:sli_errors:rate5m"
 	totalRate5m  = "slo:sli_total:rate5m"
 	burnAlert    = "SLOErrorBudgetBurn"
+	absentAlert  = "SLOTotalAbsent"
 )
+
+// defaultNoSeriesGrace is the policy default, for specs built in code
+// rather than by the loader (which fills the default in).
+const defaultNoSeriesGrace = 10 * time.Minute
 
 // baseWindow is the range of the recorded rates that the SLO-window ratio
 // is built from.
@@ -74,6 +79,11 @@ func sloGroup(s slo.Spec, o slo.SLO, l links) (rulefmt.RuleGroup, error) {
 		}
 		rules = append(rules, r)
 	}
+	r, err := absentRule(s, o, total, l)
+	if err != nil {
+		return rulefmt.RuleGroup{}, err
+	}
+	rules = append(rules, r)
 	return rulefmt.RuleGroup{Name: "slo/" + s.Service + "/" + o.Slug, Rules: rules}, nil
 }
 
@@ -135,6 +145,37 @@ func burnRule(s slo.Spec, o slo.SLO, c burnrate.Window, sel string, l links) (ru
 		Alert:       burnAlert,
 		Expr:        expr,
 		For:         holdFor[c.Severity],
+		Labels:      labels,
+		Annotations: ann,
+	}, err
+}
+
+// absentRule alerts when o's total query has matched no series for the
+// spec's no_series_grace: a typo or a removed metric would otherwise look
+// like a quiet service, and no burn alert can ever fire on it. An idle
+// service keeps its counters (rate 0), so it does not trigger this.
+func absentRule(s slo.Spec, o slo.SLO, total string, l links) (rulefmt.Rule, error) {
+	grace := s.Policy.NoSeriesGrace
+	if grace <= 0 {
+		grace = defaultNoSeriesGrace
+	}
+	labels := alertLabels(s.Labels, map[string]string{
+		"service":  s.Service,
+		"slo":      o.Slug,
+		"severity": burnrate.SeverityTicket,
+	})
+	name := s.Service + "/" + o.Name
+	ann := map[string]string{
+		"summary": fmt.Sprintf("%s measures nothing: its total query matches no series", name),
+		"description": fmt.Sprintf("For %s the total events query of %s has returned no series: %s. "+
+			"Check the metric name and selector; until it matches, no burn alert can fire and slod's gate applies on_missing_data.",
+			model.Duration(grace), name, total),
+	}
+	err := l.annotate(ann, map[string]string{"service": s.Service, "slo": o.Slug, "severity": burnrate.SeverityTicket, "alert": absentAlert})
+	return rulefmt.Rule{
+		Alert:       absentAlert,
+		Expr:        fmt.Sprintf("absent(%s)", total),
+		For:         model.Duration(grace),
 		Labels:      labels,
 		Annotations: ann,
 	}, err

@@ -23,27 +23,26 @@ func timePtr(t time.Time) *time.Time {
 	return &u
 }
 
-func toSLO(spec slo.SLO, st policy.SLOStatus) api.SLO {
+// toSLO converts one SLO's status; p and now decide whether it is stale.
+func toSLO(spec slo.SLO, st policy.SLOStatus, p slo.Policy, now time.Time) api.SLO {
 	out := api.SLO{
 		Name:              st.Name,
 		Slug:              st.Slug,
 		Description:       spec.Description,
 		Target:            st.Target,
 		Window:            st.Window,
-		Budget:            st.Budget,
+		Budget:            toBudget(st.Budget),
 		BurnRates:         st.BurnRates,
 		Alerts:            make([]api.Alert, 0, len(st.Conditions)),
 		ExhaustionSeconds: st.ExhaustionSeconds,
 		EvaluatedAt:       timePtr(st.EvaluatedAt),
+		Stale:             st.FreshnessAt(p, now) != policy.Fresh,
 		Error:             st.Error,
 	}
 	if out.BurnRates == nil {
 		out.BurnRates = map[string]float64{}
 	}
-	if st.Budget.Status != slo.StatusNoData {
-		sli := st.Budget.SLI
-		out.SLI = &sli
-	}
+	out.SLI = out.Budget.SLI
 	for _, c := range st.Conditions {
 		out.Alerts = append(out.Alerts, api.Alert{
 			Severity:    c.Severity,
@@ -60,15 +59,37 @@ func toSLO(spec slo.SLO, st policy.SLOStatus) api.SLO {
 	return out
 }
 
-func toSLOs(s engine.ServiceState) []api.SLO {
-	out := make([]api.SLO, len(s.SLOs))
-	for i, st := range s.SLOs {
-		out[i] = toSLO(s.Spec.SLOs[i], st)
+// toBudget leaves the SLI null without enough events: no traffic is not
+// a perfect service.
+func toBudget(b slo.Budget) api.Budget {
+	out := api.Budget{
+		Status:           b.Status,
+		ErrorRatio:       b.ErrorRatio,
+		Consumed:         b.Consumed,
+		Remaining:        b.Remaining,
+		TotalEvents:      b.TotalEvents,
+		AllowedEvents:    b.AllowedEvents,
+		FailedEvents:     b.FailedEvents,
+		RemainingEvents:  b.RemainingEvents,
+		AllowedMinutes:   b.AllowedMinutes,
+		RemainingMinutes: b.RemainingMinutes,
+	}
+	if b.Status != slo.StatusNoData {
+		sli := b.SLI
+		out.SLI = &sli
 	}
 	return out
 }
 
-func toService(s engine.ServiceState, r policy.Result) api.Service {
+func toSLOs(s engine.ServiceState, now time.Time) []api.SLO {
+	out := make([]api.SLO, len(s.SLOs))
+	for i, st := range s.SLOs {
+		out[i] = toSLO(s.Spec.SLOs[i], st, s.Spec.Policy, now)
+	}
+	return out
+}
+
+func toService(s engine.ServiceState, r policy.Result, now time.Time) api.Service {
 	return api.Service{
 		Service:        s.Spec.Service,
 		Owner:          s.Spec.Owner,
@@ -82,7 +103,7 @@ func toService(s engine.ServiceState, r policy.Result) api.Service {
 		Stale:          r.Stale,
 		LastError:      s.LastError,
 		ConfigProblems: s.ConfigProblems,
-		SLOs:           toSLOs(s),
+		SLOs:           toSLOs(s, now),
 	}
 }
 

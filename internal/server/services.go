@@ -66,7 +66,7 @@ func (s *Server) listServices(c *gin.Context) {
 	for _, name := range snap.Names() {
 		st := snap.Services[name]
 		r := policy.Decide(st.GateInput(slo.PriorityNormal, by[name], now))
-		out.Services = append(out.Services, toService(st, r))
+		out.Services = append(out.Services, toService(st, r, now))
 	}
 	c.JSON(http.StatusOK, out)
 }
@@ -76,7 +76,8 @@ func (s *Server) getService(c *gin.Context) {
 	if !ok {
 		return
 	}
-	c.JSON(http.StatusOK, toService(st, s.decide(c, st, slo.PriorityNormal, s.cfg.Clock())))
+	now := s.cfg.Clock()
+	c.JSON(http.StatusOK, toService(st, s.decide(c, st, slo.PriorityNormal, now), now))
 }
 
 func (s *Server) canDeployGet(c *gin.Context) { s.readOnlyCheck(c, false) }
@@ -150,7 +151,7 @@ func (s *Server) canDeploy(c *gin.Context, st engine.ServiceState, p slo.Priorit
 		Override:    r.Override,
 		EvaluatedAt: timePtr(st.EvaluatedAt()),
 		Stale:       r.Stale,
-		SLOs:        toSLOs(st),
+		SLOs:        toSLOs(st, now),
 	}
 	if req == nil {
 		return ans

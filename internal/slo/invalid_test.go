@@ -61,6 +61,7 @@ var invalidSpecs = map[string][]wantProblem{
 	"bad-policy-priority.yaml":                {{12, "policy.thresholds[0].allow[0]", "one of normal, critical, rollback"}},
 	"bad-on-missing-data.yaml":                {{11, "policy.on_missing_data", "deny or allow"}},
 	"bad-max-staleness.yaml":                  {{11, "policy.max_staleness", "like 10m"}},
+	"bad-no-series-grace.yaml":                {{11, "policy.no_series_grace", "above zero"}},
 	"duplicate-threshold.yaml":                {{13, "policy.thresholds[1].consumed", "same consumed"}},
 	"exhausted-conflict.yaml":                 {{15, "error_budget.policy.budget_exhausted", "already has a 100% threshold"}},
 }

@@ -13,7 +13,7 @@ import (
 )
 
 var (
-	policyFields      = []string{"thresholds", "block_on_fast_burn", "on_missing_data", "max_staleness", "min_events"}
+	policyFields      = []string{"thresholds", "block_on_fast_burn", "on_missing_data", "max_staleness", "no_series_grace", "min_events"}
 	thresholdFields   = []string{"consumed", "action", "actions", "allow"}
 	errorBudgetFields = []string{"allowed_downtime_minutes", "policy"}
 	seedPolicyFields  = []string{"budget_exhausted", "budget_healthy"}
@@ -31,6 +31,7 @@ func DefaultPolicy() Policy {
 		BlockOnFastBurn: true,
 		OnMissingData:   OnMissingDeny,
 		MaxStaleness:    10 * time.Minute,
+		NoSeriesGrace:   10 * time.Minute,
 		MinEvents:       100,
 	}
 }
@@ -65,13 +66,10 @@ func (c *checker) policy(n *yaml.Node) (p Policy, explicit bool) {
 		}
 	}
 	if v := f["max_staleness"]; v != nil {
-		if s, ok := c.str(v, "policy.max_staleness", "a duration like 10m"); ok {
-			d, err := model.ParseDuration(s)
-			if err != nil || d <= 0 {
-				c.addf(v, "policy.max_staleness", "%q is not a duration above zero; give one like 10m", s)
-			}
-			p.MaxStaleness = time.Duration(d)
-		}
+		p.MaxStaleness = c.positiveDuration(v, "policy.max_staleness")
+	}
+	if v := f["no_series_grace"]; v != nil {
+		p.NoSeriesGrace = c.positiveDuration(v, "policy.no_series_grace")
 	}
 	if v := f["min_events"]; v != nil {
 		if s, ok := c.str(v, "policy.min_events", "a number of events like 100"); ok {
@@ -83,6 +81,19 @@ func (c *checker) policy(n *yaml.Node) (p Policy, explicit bool) {
 		}
 	}
 	return p, explicit
+}
+
+// positiveDuration reads a duration above zero such as 10m.
+func (c *checker) positiveDuration(v *yaml.Node, field string) time.Duration {
+	s, ok := c.str(v, field, "a duration like 10m")
+	if !ok {
+		return 0
+	}
+	d, err := model.ParseDuration(s)
+	if err != nil || d <= 0 {
+		c.addf(v, field, "%q is not a duration above zero; give one like 10m", s)
+	}
+	return time.Duration(d)
 }
 
 // thresholds reads policy.thresholds, sorted highest consumed first.

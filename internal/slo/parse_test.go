@@ -95,6 +95,7 @@ func TestParseCalendarAndExplicitPolicy(t *testing.T) {
 		BlockOnFastBurn: false,
 		OnMissingData:   OnMissingDeny,
 		MaxStaleness:    5 * time.Minute,
+		NoSeriesGrace:   30 * time.Minute,
 		MinEvents:       100,
 	}
 	if !reflect.DeepEqual(spec.Policy, want) {
@@ -113,6 +114,7 @@ func TestDefaultPolicy(t *testing.T) {
 		BlockOnFastBurn: true,
 		OnMissingData:   "deny",
 		MaxStaleness:    10 * time.Minute,
+		NoSeriesGrace:   10 * time.Minute,
 		MinEvents:       100,
 	}
 	if !reflect.DeepEqual(p, want) {

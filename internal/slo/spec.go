@@ -82,7 +82,10 @@ type Policy struct {
 	BlockOnFastBurn bool          `json:"block_on_fast_burn"`
 	OnMissingData   string        `json:"on_missing_data"`
 	MaxStaleness    time.Duration `json:"-"`
-	MinEvents       float64       `json:"min_events"`
+	// NoSeriesGrace is how long a total query may match no series (a
+	// service not deployed yet) before on_missing_data applies.
+	NoSeriesGrace time.Duration `json:"-"`
+	MinEvents     float64       `json:"min_events"`
 	// HealthyActions is the seed's error_budget.policy.budget_healthy list,
 	// shown while the budget holds.
 	HealthyActions []string `json:"healthy_actions,omitempty"`

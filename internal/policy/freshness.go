@@ -1,0 +1,119 @@
+package policy
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/slo-dev/slo/internal/slo"
+)
+
+// Freshness says how far an SLO's numbers may be trusted at one instant.
+type Freshness string
+
+const (
+	// Fresh numbers come from slod's latest measurement attempt.
+	Fresh Freshness = "fresh"
+	// Stale numbers are the last good ones, younger than max_staleness:
+	// the latest attempt failed, or slod restarted and has not re-measured.
+	Stale Freshness = "stale"
+	// Expired numbers are older than max_staleness: on_missing_data decides.
+	Expired Freshness = "expired"
+	// Unmeasured: the SLO was never measured successfully.
+	Unmeasured Freshness = "unmeasured"
+)
+
+// FreshnessAt classifies s at now under p. A measurement exactly
+// max_staleness old is still trusted.
+func (s SLOStatus) FreshnessAt(p slo.Policy, now time.Time) Freshness {
+	switch {
+	case s.EvaluatedAt.IsZero():
+		return Unmeasured
+	case now.Sub(s.EvaluatedAt) > p.MaxStaleness:
+		return Expired
+	case s.Stale || s.Error != "":
+		return Stale
+	default:
+		return Fresh
+	}
+}
+
+// checkSLO adds the reasons one SLO gives. A failed measurement never
+// weakens the gate: the last good numbers are judged while they are
+// younger than max_staleness, and after that (or when there never were
+// any) on_missing_data decides. Only a total query that has matched no
+// series for less than the grace period warns instead, so that a service
+// being deployed is not denied before its first scrape.
+func (g *gate) checkSLO(s SLOStatus, p slo.Policy, now time.Time) {
+	switch s.FreshnessAt(p, now) {
+	case Unmeasured:
+		code, msg := unmeasured(s)
+		if s.NoSeries && !s.ErrorSince.IsZero() && now.Sub(s.ErrorSince) <= p.NoSeriesGrace {
+			g.add(s.Name, code, fmt.Sprintf("%s for %s, within no_series_grace %s; budget not judged",
+				msg, age(now, s.ErrorSince), p.NoSeriesGrace), Warn, Warn)
+			return
+		}
+		g.missing(s.Name, code, msg, p.OnMissingData)
+	case Expired:
+		msg := fmt.Sprintf("last good measurement %s ago, older than max_staleness %s", age(now, s.EvaluatedAt), p.MaxStaleness)
+		if s.Error != "" {
+			msg += "; latest attempt: " + s.Error
+		}
+		g.missing(s.Name, CodeStaleData, msg, p.OnMissingData)
+	case Stale:
+		why := "not re-measured since slod started"
+		if s.Error != "" {
+			why = "latest measurement failed: " + s.Error
+		}
+		g.add(s.Name, CodeStaleData, fmt.Sprintf("%s; judging the last good one from %s ago", why, age(now, s.EvaluatedAt)), Warn, Warn)
+		g.judge(s, p)
+	case Fresh:
+		g.judge(s, p)
+	}
+}
+
+// unmeasured names why an SLO has no numbers at all.
+func unmeasured(s SLOStatus) (code, msg string) {
+	switch {
+	case s.NoSeries:
+		return CodeNoSeries, "never measured: " + s.Error
+	case s.Error != "":
+		return CodeMeasurementError, "never measured successfully: " + s.Error
+	default:
+		return CodeNoEvaluation, "not measured yet"
+	}
+}
+
+// missing applies on_missing_data: anything but an explicit "allow" fails
+// closed, since deny is the default.
+func (g *gate) missing(sloName, code, msg, onMissing string) {
+	if onMissing == slo.OnMissingAllow {
+		g.add(sloName, code, msg+"; on_missing_data: allow", Warn, Warn)
+		return
+	}
+	g.add(sloName, code, msg+"; on_missing_data: deny", Deny, blockNormal(g.priority))
+}
+
+// judge weighs trustworthy numbers: too few events say nothing about the
+// budget or burn rate, so only that is reported.
+func (g *gate) judge(s SLOStatus, p slo.Policy) {
+	if s.Budget.Status == slo.StatusNoData {
+		g.add(s.Name, CodeInsufficientData, insufficientMessage(s, p.MinEvents), Warn, Warn)
+		return
+	}
+	g.checkBudget(s, p.Thresholds)
+	g.checkFastBurn(s, p.BlockOnFastBurn)
+}
+
+// anyStale reports whether any SLO is judged on numbers that are not fresh.
+func anyStale(slos []SLOStatus, p slo.Policy, now time.Time) bool {
+	for _, s := range slos {
+		if s.FreshnessAt(p, now) != Fresh {
+			return true
+		}
+	}
+	return false
+}
+
+func age(now, since time.Time) time.Duration {
+	return now.Sub(since).Round(time.Second)
+}
