@@ -1,4 +1,4 @@
-// Package api holds the JSON shapes of slod's HTTP API (DESIGN.md, "HTTP
+// Package api holds the JSON shapes of slod's HTTP API (docs/design.md, "HTTP
 // API"): internal/server writes them and internal/client reads them, so the
 // two cannot drift apart. Fields are added, never renamed; the server's
 // golden tests (internal/server/testdata/api) pin the bytes.

@@ -23,7 +23,7 @@ import (
 )
 
 // The JSON the API answers, decoded into the test's own types: the fields
-// named in DESIGN.md (and a few the server adds), not the server's structs,
+// named in docs/design.md (and a few the server adds), not the server's structs,
 // so a renamed field fails here.
 
 type budgetJSON struct {

@@ -26,7 +26,7 @@ type objective struct {
 	minEvents float64
 }
 
-// alertWant is one MWMB condition (DESIGN.md, SRE Workbook ch. 5), worked
+// alertWant is one MWMB condition (docs/design.md, SRE Workbook ch. 5), worked
 // by hand: factor = budget share * window / long window, at least 1.
 type alertWant struct {
 	severity, long, short string

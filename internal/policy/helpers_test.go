@@ -21,7 +21,7 @@ var now = time.Date(2026, 11, 27, 18, 0, 0, 0, time.UTC)
 // measuredAt is when fresh test statuses were measured: a minute ago.
 var measuredAt = now.Add(-time.Minute)
 
-// defaultPolicy is the policy block DESIGN.md lists as the defaults.
+// defaultPolicy is the policy block docs/design.md lists as the defaults.
 func defaultPolicy() slo.Policy {
 	urgent := []slo.Priority{critical, rollback}
 	return slo.Policy{

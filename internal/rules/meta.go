@@ -24,7 +24,7 @@ const (
 
 	// slodService names slod in link templates for its global alerts.
 	slodService = "slod"
-	// defaultMaxStaleness is DESIGN.md's policy default, for specs built in
+	// defaultMaxStaleness is the policy default (docs/design.md), for specs built in
 	// code rather than by the loader (which fills the default in).
 	defaultMaxStaleness = 10 * time.Minute
 )

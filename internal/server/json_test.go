@@ -26,7 +26,7 @@ import (
 )
 
 // update rewrites the golden files from the current answers; review the
-// diff before committing it, since DESIGN.md forbids renaming fields.
+// diff before committing it, since docs/design.md forbids renaming fields.
 var update = flag.Bool("update", false, "rewrite testdata/api/*.json")
 
 var now = time.Date(2026, 11, 27, 18, 0, 0, 0, time.UTC)
@@ -146,7 +146,7 @@ slos:
 	}
 }
 
-// TestAPIJSON pins the bytes of each answer: DESIGN.md's "HTTP API" lets
+// TestAPIJSON pins the bytes of each answer: docs/design.md's "HTTP API" lets
 // fields be added but never renamed, and the dashboard, sloctl and CI
 // templates read them by name.
 func TestAPIJSON(t *testing.T) {

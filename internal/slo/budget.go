@@ -48,7 +48,7 @@ type Budget struct {
 	RemainingMinutes float64 `json:"remaining_minutes"`
 }
 
-// ComputeBudget applies the occurrences budget of DESIGN.md to the counts of
+// ComputeBudget applies the occurrences budget of docs/design.md to the counts of
 // a window. target is a fraction (0.999); window is the full SLO period.
 // Fewer than minEvents events (or none) gives StatusNoData.
 func ComputeBudget(target float64, window time.Duration, c Counts, minEvents float64) Budget {

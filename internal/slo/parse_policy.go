@@ -20,7 +20,7 @@ var (
 	priorities        = []string{string(PriorityNormal), string(PriorityCritical), string(PriorityRollback)}
 )
 
-// DefaultPolicy is the policy of a spec without policy: (DESIGN.md).
+// DefaultPolicy is the policy of a spec without policy: (docs/design.md).
 func DefaultPolicy() Policy {
 	return Policy{
 		Thresholds: []Threshold{
