@@ -155,7 +155,7 @@ func TestDecideFreshnessMessages(t *testing.T) {
 	}{
 		{"error within max_staleness", at(-3*time.Minute, "circuit breaker is open", false)(measured("a", 1.42)), "deny", CodeStaleData,
 			"latest measurement failed: circuit breaker is open; judging the last good one from 3m0s ago"},
-		{"restored", restored(-2*time.Minute)(measured("a", 0.1)), "deny", CodeStaleData,
+		{"restored", restored(-2 * time.Minute)(measured("a", 0.1)), "deny", CodeStaleData,
 			"not re-measured since slod started; judging the last good one from 2m0s ago"},
 		{"beyond max_staleness", at(-15*time.Minute, "timeout", false)(measured("a", 0.1)), "deny", CodeStaleData,
 			"last good measurement 15m0s ago, older than max_staleness 10m0s; latest attempt: timeout; on_missing_data: deny"},
