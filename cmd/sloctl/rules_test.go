@@ -10,7 +10,7 @@ import (
 	"github.com/prometheus/prometheus/model/rulefmt"
 	"gopkg.in/yaml.v3"
 
-	"github.com/slo-dev/slo/internal/promtest"
+	"github.com/slo-dev/slo/internal/testing/promtest"
 )
 
 func TestRulesGenerateToStdout(t *testing.T) {

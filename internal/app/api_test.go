@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slo-dev/slo/internal/promtest"
+	"github.com/slo-dev/slo/internal/testing/promtest"
 )
 
 // testReload: a spec rewritten with a typo while slod runs keeps the

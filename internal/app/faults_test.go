@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"github.com/slo-dev/slo/internal/app"
-	"github.com/slo-dev/slo/internal/promtest"
 	"github.com/slo-dev/slo/internal/synth"
+	"github.com/slo-dev/slo/internal/testing/promtest"
 )
 
 const breakerState = `slod_circuit_breaker_state{dependency="prometheus"}`

@@ -1,5 +1,5 @@
 // Integration tests of slod (issue 3): app.Run in-process against a real
-// Prometheus (internal/promtest) loaded with 35 days of synthetic traffic
+// Prometheus (internal/testing/promtest) loaded with 35 days of synthetic traffic
 // whose exact counts synth knows. Every number slod reports is compared
 // with that ground truth; then the faults: Prometheus answering 5xx, hung,
 // stopped, and slod restarted.
@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/slo-dev/slo/internal/app"
-	"github.com/slo-dev/slo/internal/promtest"
 	"github.com/slo-dev/slo/internal/synth"
+	"github.com/slo-dev/slo/internal/testing/promtest"
 )
 
 // scenarios is the synthetic history shared by all subtests: one

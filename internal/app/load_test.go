@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/slo-dev/slo/internal/app"
-	"github.com/slo-dev/slo/internal/promtest"
+	"github.com/slo-dev/slo/internal/testing/promtest"
 )
 
 // BenchmarkCanDeploy measures the deploy gate under concurrent load:

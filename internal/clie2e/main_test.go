@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slo-dev/slo/internal/proctest"
+	"github.com/slo-dev/slo/internal/testing/proctest"
 )
 
 // Paths of the binaries TestMain built.

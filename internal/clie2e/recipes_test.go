@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slo-dev/slo/internal/recipetest"
+	"github.com/slo-dev/slo/internal/testing/recipetest"
 )
 
 // The recipes of docs/integrations.md, replayed against the real slod: the

@@ -13,8 +13,8 @@ import (
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
-	"github.com/slo-dev/slo/internal/promtest"
 	"github.com/slo-dev/slo/internal/synth"
+	"github.com/slo-dev/slo/internal/testing/promtest"
 )
 
 // TestRulesGenerateLoadsIntoPrometheus generates rules for the test's

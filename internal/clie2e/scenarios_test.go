@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slo-dev/slo/internal/promtest"
 	"github.com/slo-dev/slo/internal/synth"
+	"github.com/slo-dev/slo/internal/testing/promtest"
 )
 
 // The three services under test, each with one availability SLO of 99.9%

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/slo-dev/slo/internal/api"
-	"github.com/slo-dev/slo/internal/recipetest"
+	"github.com/slo-dev/slo/internal/testing/recipetest"
 )
 
 // The Argo Rollouts template in the docs must pass exactly the allowed

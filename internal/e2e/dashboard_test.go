@@ -30,10 +30,10 @@ import (
 	"github.com/slo-dev/slo/internal/app"
 	"github.com/slo-dev/slo/internal/engine"
 	"github.com/slo-dev/slo/internal/prom"
-	"github.com/slo-dev/slo/internal/promtest"
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store"
 	"github.com/slo-dev/slo/internal/synth"
+	"github.com/slo-dev/slo/internal/testing/promtest"
 )
 
 const (

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/slo-dev/slo/internal/burnrate"
-	"github.com/slo-dev/slo/internal/promtest"
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/synth"
+	"github.com/slo-dev/slo/internal/testing/promtest"
 )
 
 // TestAgainstPrometheus measures SLOs against a real Prometheus loaded with

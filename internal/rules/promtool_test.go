@@ -14,8 +14,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/slo-dev/slo/internal/promtest"
 	"github.com/slo-dev/slo/internal/slo"
+	"github.com/slo-dev/slo/internal/testing/promtest"
 )
 
 func runPromtool(t *testing.T, dir string, args ...string) {

@@ -27,8 +27,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slo-dev/slo/internal/proctest"
 	"github.com/slo-dev/slo/internal/synth"
+	"github.com/slo-dev/slo/internal/testing/proctest"
 )
 
 // Lead is how far past the test's start scenarios should extend:
