@@ -19,8 +19,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/slo-dev/slo/internal/demo"
-	"github.com/slo-dev/slo/internal/demoprom"
+	"github.com/slo-dev/slo/internal/demo/promapi"
+	"github.com/slo-dev/slo/internal/demo/scenarios"
 )
 
 func main() {
@@ -53,7 +53,7 @@ func run(ctx context.Context, listen string, log *slog.Logger) error {
 	defer os.RemoveAll(dir)
 
 	now := time.Now()
-	src, err := demoprom.Open(ctx, dir, demo.Scenarios(now), log)
+	src, err := promapi.Open(ctx, dir, scenarios.All(now), log)
 	if err != nil {
 		return fmt.Errorf("load demo data: %w", err)
 	}
@@ -73,8 +73,8 @@ func run(ctx context.Context, listen string, log *slog.Logger) error {
 	runtime.ReadMemStats(&mem)
 	log.Info("demo data loaded",
 		"series", src.Stats.Series, "samples", src.Stats.Samples,
-		"from", now.Add(-demo.History).UTC().Format(time.RFC3339),
-		"until", now.Add(demo.Horizon).UTC().Format(time.RFC3339),
+		"from", now.Add(-scenarios.History).UTC().Format(time.RFC3339),
+		"until", now.Add(scenarios.Horizon).UTC().Format(time.RFC3339),
 		"startup", time.Since(began).Round(time.Millisecond),
 		"heap_mb", mem.HeapInuse>>20)
 	// The one line on stdout, for scripts that pass --listen with port 0.

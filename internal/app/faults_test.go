@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/slo-dev/slo/internal/app"
-	"github.com/slo-dev/slo/internal/synth"
+	"github.com/slo-dev/slo/internal/demo/synth"
 	"github.com/slo-dev/slo/internal/testing/promtest"
 )
 

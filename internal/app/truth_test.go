@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slo-dev/slo/internal/synth"
+	"github.com/slo-dev/slo/internal/demo/synth"
 )
 
 // tol is the agreement the issue asks for between slod and the ground

@@ -13,7 +13,7 @@ import (
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
-	"github.com/slo-dev/slo/internal/synth"
+	"github.com/slo-dev/slo/internal/demo/synth"
 	"github.com/slo-dev/slo/internal/testing/promtest"
 )
 

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slo-dev/slo/internal/synth"
+	"github.com/slo-dev/slo/internal/demo/synth"
 	"github.com/slo-dev/slo/internal/testing/promtest"
 )
 

@@ -1,6 +1,6 @@
 // Package e2e drives the dashboard in a real headless Chromium against a
 // real slod (internal/app, in-process) measuring a real Prometheus loaded
-// with synthetic traffic whose exact counts are known (internal/synth).
+// with synthetic traffic whose exact counts are known (internal/demo/synth).
 //
 // Screenshots land in artifacts/screenshots/ at the repository root.
 package e2e
@@ -28,11 +28,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/slo-dev/slo/internal/app"
+	"github.com/slo-dev/slo/internal/demo/synth"
 	"github.com/slo-dev/slo/internal/engine"
 	"github.com/slo-dev/slo/internal/prom"
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store"
-	"github.com/slo-dev/slo/internal/synth"
 	"github.com/slo-dev/slo/internal/testing/promtest"
 )
 

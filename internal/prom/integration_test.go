@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/slo-dev/slo/internal/burnrate"
+	"github.com/slo-dev/slo/internal/demo/synth"
 	"github.com/slo-dev/slo/internal/slo"
-	"github.com/slo-dev/slo/internal/synth"
 	"github.com/slo-dev/slo/internal/testing/promtest"
 )
 

@@ -12,7 +12,7 @@ import (
 
 	"github.com/prometheus/common/model"
 
-	"github.com/slo-dev/slo/internal/synth"
+	"github.com/slo-dev/slo/internal/demo/synth"
 )
 
 // TestPrometheusAgreesWithGroundTruth backfills 35 days for two services

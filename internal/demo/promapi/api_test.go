@@ -1,4 +1,4 @@
-package demoprom
+package promapi
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
-	"github.com/slo-dev/slo/internal/synth"
+	"github.com/slo-dev/slo/internal/demo/synth"
 )
 
 // t0 is a multiple of 5m, so a scenario may be cut there (see Backfill).

@@ -1,9 +1,9 @@
-// Package demoprom is a small Prometheus-compatible data source for the demo
-// and for tests: synthetic history (internal/synth) is backfilled into a
+// Package promapi is a small Prometheus-compatible data source for the demo
+// and for tests: synthetic history (internal/demo/synth) is backfilled into a
 // real Prometheus TSDB and queried with the real PromQL engine, served over
 // the standard HTTP query API. slod then talks to it through client_golang
 // exactly as it talks to a Prometheus server.
-package demoprom
+package promapi
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 	"github.com/prometheus/prometheus/promql"
 	"github.com/prometheus/prometheus/tsdb"
 
-	"github.com/slo-dev/slo/internal/synth"
+	"github.com/slo-dev/slo/internal/demo/synth"
 )
 
 // Engine limits, as a default Prometheus server has them.

@@ -1,14 +1,14 @@
-// Package demo holds the synthetic traffic behind `make demo`: one scenario
+// Package scenarios holds the synthetic traffic behind `make demo`: one scenario
 // per service in slos/, each shaped so that the default error-budget policy
 // puts it in a different gate state (allow, warn, deny by budget, deny by
 // fast burn). The numbers are chosen with margin, so the states hold at any
 // time of day and on any day of the month.
-package demo
+package scenarios
 
 import (
 	"time"
 
-	"github.com/slo-dev/slo/internal/synth"
+	"github.com/slo-dev/slo/internal/demo/synth"
 )
 
 // History is how far back the data reaches: more than the longest SLO
@@ -34,13 +34,13 @@ const CoarseStep = 5 * time.Minute
 // latency thresholds in slos/ (300ms and 500ms) are among them.
 var Buckets = []float64{0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2.5}
 
-// Scenarios returns the traffic of every service in slos/ from
+// All returns the traffic of every service in slos/ from
 // now-History to now+Horizon. Each service comes as two consecutive
 // scenarios with the same traffic: its older history at CoarseStep, then
 // the Recent part at 1m. The cut lies on a multiple of CoarseStep, so the
 // older part's last sample counts every event before it, and the counters
-// can be continued across the cut (see demoprom.Backfill).
-func Scenarios(now time.Time) []synth.Scenario {
+// can be continued across the cut (see promapi.Backfill).
+func All(now time.Time) []synth.Scenario {
 	start, end := now.Add(-History), now.Add(Horizon)
 	ago := func(d time.Duration) time.Time { return now.Add(-d) }
 	scenario := func(service string, base synth.Traffic, segs ...synth.Segment) synth.Scenario {

@@ -1,4 +1,4 @@
-package demo_test
+package scenarios_test
 
 import (
 	"context"
@@ -6,17 +6,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slo-dev/slo/internal/demo"
-	"github.com/slo-dev/slo/internal/demoprom"
+	"github.com/slo-dev/slo/internal/demo/promapi"
+	"github.com/slo-dev/slo/internal/demo/scenarios"
 )
 
 // BenchmarkBackfill measures the bulk of slo-demo's startup: generating
 // and backfilling the demo's 35 days of history.
 func BenchmarkBackfill(b *testing.B) {
-	scenarios := demo.Scenarios(time.Now())
+	traffic := scenarios.All(time.Now())
 	var samples int
 	for b.Loop() {
-		st, err := demoprom.Backfill(context.Background(), b.TempDir(), scenarios, slog.New(slog.DiscardHandler))
+		st, err := promapi.Backfill(context.Background(), b.TempDir(), traffic, slog.New(slog.DiscardHandler))
 		if err != nil {
 			b.Fatal(err)
 		}

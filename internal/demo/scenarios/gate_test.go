@@ -1,4 +1,4 @@
-package demo_test
+package scenarios_test
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package demoprom
+package promapi
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package demoprom
+package promapi
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 	"github.com/prometheus/prometheus/storage"
 	"github.com/prometheus/prometheus/tsdb"
 
-	"github.com/slo-dev/slo/internal/synth"
+	"github.com/slo-dev/slo/internal/demo/synth"
 )
 
 // commitEvery bounds the samples an appender holds before Commit, as

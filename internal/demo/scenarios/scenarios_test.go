@@ -1,4 +1,4 @@
-package demo_test
+package scenarios_test
 
 import (
 	"context"
@@ -14,14 +14,14 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/slo-dev/slo/internal/burnrate"
-	"github.com/slo-dev/slo/internal/demo"
-	"github.com/slo-dev/slo/internal/demoprom"
+	"github.com/slo-dev/slo/internal/demo/promapi"
+	"github.com/slo-dev/slo/internal/demo/scenarios"
+	"github.com/slo-dev/slo/internal/demo/synth"
 	"github.com/slo-dev/slo/internal/slo"
-	"github.com/slo-dev/slo/internal/synth"
 )
 
 // slosDir holds the specs the demo data is made for.
-const slosDir = "../../slos"
+const slosDir = "../../../slos"
 
 // counter is a pair of ground-truth counts: bad and total events.
 type counter func(s synth.Scenario, from, to time.Time) (bad, total float64)
@@ -74,9 +74,9 @@ func loadSpecs(t *testing.T) []slo.Spec {
 // startSource serves the demo scenarios for now on a loopback port.
 func startSource(t *testing.T, now time.Time) string {
 	t.Helper()
-	src, err := demoprom.Open(context.Background(), t.TempDir(), demo.Scenarios(now), slog.New(slog.DiscardHandler))
+	src, err := promapi.Open(context.Background(), t.TempDir(), scenarios.All(now), slog.New(slog.DiscardHandler))
 	if err != nil {
-		t.Fatalf("demoprom.Open: %v", err)
+		t.Fatalf("promapi.Open: %v", err)
 	}
 	srv := httptest.NewServer(src.Handler())
 	t.Cleanup(func() {
@@ -108,9 +108,9 @@ func ratio(t *testing.T, a v1.API, o slo.SLO, rng string, now time.Time) float64
 }
 
 // truthRatio sums the ground truth of every scenario of service.
-func truthRatio(scenarios []synth.Scenario, service string, c counter, from, to time.Time) float64 {
+func truthRatio(traffic []synth.Scenario, service string, c counter, from, to time.Time) float64 {
 	var bad, total float64
-	for _, s := range scenarios {
+	for _, s := range traffic {
 		if s.Service == service {
 			b, n := c(s, from, to)
 			bad, total = bad+b, total+n
@@ -136,7 +136,7 @@ func TestScenariosPutEachSLOInItsBand(t *testing.T) {
 				t.Fatal(err)
 			}
 			a := v1.NewAPI(client)
-			scenarios := demo.Scenarios(now)
+			traffic := scenarios.All(now)
 			for _, spec := range specs {
 				for _, o := range spec.SLOs {
 					key := spec.Service + "/" + o.Name
@@ -146,7 +146,7 @@ func TestScenariosPutEachSLOInItsBand(t *testing.T) {
 						t.Errorf("%s: SLO has no intended band; add it to the demo", key)
 						continue
 					}
-					checkSLO(t, a, scenarios, spec.Service, o, want, now)
+					checkSLO(t, a, traffic, spec.Service, o, want, now)
 				}
 			}
 		})
@@ -158,12 +158,12 @@ func TestScenariosPutEachSLOInItsBand(t *testing.T) {
 	}
 }
 
-func checkSLO(t *testing.T, a v1.API, scenarios []synth.Scenario, service string, o slo.SLO, want band, now time.Time) {
+func checkSLO(t *testing.T, a v1.API, traffic []synth.Scenario, service string, o slo.SLO, want band, now time.Time) {
 	key := service + "/" + o.Name
 	budget := 1 - o.Target
 	elapsed, _ := o.Period(now)
 	got := ratio(t, a, o, fmt.Sprintf("%ds", int64(elapsed/time.Second)), now)
-	truth := truthRatio(scenarios, service, want.truth, now.Add(-elapsed), now)
+	truth := truthRatio(traffic, service, want.truth, now.Add(-elapsed), now)
 	if math.Abs(got-truth) > 0.01*truth {
 		t.Errorf("%s: error ratio over %s = %.6g, ground truth %.6g: more than 1%% apart", key, elapsed, got, truth)
 	}
@@ -177,7 +177,7 @@ func checkSLO(t *testing.T, a v1.API, scenarios []synth.Scenario, service string
 	fast := true
 	for _, w := range []time.Duration{page.Long, page.Short} {
 		burn := ratio(t, a, o, burnrate.Label(w), now) / budget
-		truth := truthRatio(scenarios, service, want.truth, now.Add(-w), now) / budget
+		truth := truthRatio(traffic, service, want.truth, now.Add(-w), now) / budget
 		if math.Abs(burn-truth) > 0.01*truth {
 			t.Errorf("%s: burn rate over %s = %.4g, ground truth %.4g: more than 1%% apart", key, burnrate.Label(w), burn, truth)
 		}
