@@ -24,7 +24,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // scripted answers Measure from a table keyed by SLO slug; an error entry
 // fails that SLO. It stands in for Prometheus in these unit tests of the
-// engine's bookkeeping; the real path is proven in internal/app's tests.
+// engine's bookkeeping; the real path is proven in test/integration.
 type scripted struct {
 	mu      sync.Mutex
 	answers map[string]prom.Measurement

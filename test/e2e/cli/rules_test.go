@@ -1,4 +1,4 @@
-package clie2e
+package cli
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-// Package clie2e tests the shipped binaries end to end: TestMain builds
+// Package cli tests the shipped binaries end to end: TestMain builds
 // cmd/slod and cmd/sloctl once, the tests start a real Prometheus
 // (internal/testing/promtest) loaded with synthetic traffic whose exact counts are
 // known (internal/demo/synth), run the slod binary against it, and drive it with
@@ -8,4 +8,4 @@
 // sloctl generates are loaded into a second, real Prometheus.
 //
 // The package has no code of its own; everything is in its tests.
-package clie2e
+package cli

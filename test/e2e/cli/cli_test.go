@@ -1,4 +1,4 @@
-package clie2e
+package cli
 
 import (
 	"encoding/json"
@@ -14,7 +14,7 @@ import (
 )
 
 // token is the one write token slod accepts (SLOD_TOKENS).
-const token = "clie2e-write-token"
+const token = "e2e-cli-write-token"
 
 // The JSON of slod's API and of sloctl -o json, decoded into the test's own
 // types with the field names DESIGN.md gives, so a renamed field fails here.

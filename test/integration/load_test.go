@@ -1,4 +1,4 @@
-package app_test
+package integration
 
 import (
 	"bytes"
@@ -23,7 +23,7 @@ import (
 // and p99 latency of single requests, and logs slod's evaluation time per
 // cycle under that load. For the 8 workers x 2000 requests:
 //
-//	go test -run '^$' -bench CanDeploy -benchtime 16000x ./internal/app
+//	go test -run '^$' -bench CanDeploy -benchtime 16000x ./test/integration
 //
 // With SLOD_WRK=1 and wrk in PATH (Debian package wrk) it also runs wrk
 // against the GET endpoint for 10s and logs its report.

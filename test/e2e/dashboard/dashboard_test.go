@@ -1,9 +1,10 @@
-// Package e2e drives the dashboard in a real headless Chromium against a
-// real slod (internal/app, in-process) measuring a real Prometheus loaded
-// with synthetic traffic whose exact counts are known (internal/demo/synth).
+// Package dashboard drives the dashboard in a real headless Chromium
+// against a real slod (internal/app, in-process) measuring a real
+// Prometheus loaded with synthetic traffic whose exact counts are known
+// (internal/demo/synth).
 //
 // Screenshots land in artifacts/screenshots/ at the repository root.
-package e2e
+package dashboard
 
 import (
 	"context"
@@ -388,7 +389,7 @@ func (e *env) screenshot(t *testing.T, name string) {
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
-	dir := filepath.Join("..", "..", "artifacts", "screenshots")
+	dir := filepath.Join("..", "..", "..", "artifacts", "screenshots")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}

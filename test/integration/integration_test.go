@@ -1,9 +1,9 @@
-// Integration tests of slod (issue 3): app.Run in-process against a real
-// Prometheus (internal/testing/promtest) loaded with 35 days of synthetic traffic
-// whose exact counts synth knows. Every number slod reports is compared
-// with that ground truth; then the faults: Prometheus answering 5xx, hung,
-// stopped, and slod restarted.
-package app_test
+// Package integration tests slod (issue 3): app.Run in-process against a
+// real Prometheus (internal/testing/promtest) loaded with 35 days of
+// synthetic traffic whose exact counts synth knows. Every number slod
+// reports is compared with that ground truth; then the faults: Prometheus
+// answering 5xx, hung, stopped, and slod restarted.
+package integration
 
 import (
 	"fmt"

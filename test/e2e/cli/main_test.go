@@ -1,4 +1,4 @@
-package clie2e
+package cli
 
 import (
 	"bytes"
@@ -30,22 +30,22 @@ func TestMain(m *testing.M) {
 
 func buildAndRun(m *testing.M) int {
 	flag.Parse()
-	dir, err := os.MkdirTemp("", "clie2e-bin-")
+	dir, err := os.MkdirTemp("", "e2e-cli-bin-")
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "clie2e:", err)
+		fmt.Fprintln(os.Stderr, "e2e cli:", err)
 		return 1
 	}
 	defer os.RemoveAll(dir)
 	// go test puts its own go first in PATH.
 	cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "./cmd/sloctl", "./cmd/slod")
-	cmd.Dir = filepath.Join("..", "..")
+	cmd.Dir = filepath.Join("..", "..", "..")
 	start := time.Now()
 	if out, err := cmd.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "clie2e: %s: %v\n%s", cmd, err, out)
+		fmt.Fprintf(os.Stderr, "e2e cli: %s: %v\n%s", cmd, err, out)
 		return 1
 	}
 	if testing.Verbose() {
-		fmt.Printf("clie2e: built sloctl and slod in %v\n", time.Since(start).Round(time.Millisecond))
+		fmt.Printf("e2e cli: built sloctl and slod in %v\n", time.Since(start).Round(time.Millisecond))
 	}
 	sloctlBin, slodBin = filepath.Join(dir, "sloctl"), filepath.Join(dir, "slod")
 	return m.Run()
