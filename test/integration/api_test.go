@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/testing/promtest"
+	"github.com/slo-dev/slo/internal/testing/slodtest"
 )
 
 // testReload: a spec rewritten with a typo while slod runs keeps the
@@ -18,17 +20,17 @@ import (
 // in the API and /metrics; fixing the file clears it.
 func testReload(t *testing.T, srv *promtest.Server) {
 	good := eventsSpec("reloaded", "healthy", "99.9%", "window: 30d", "policy:\n  min_events: 100\n")
-	dir := writeSpecs(t, map[string]string{"reloaded.yaml": good})
+	dir := slodtest.WriteSpecs(t, map[string]string{"reloaded.yaml": good})
 	file := filepath.Join(dir, "reloaded.yaml")
-	d := startSlod(t, slodOptions{specs: dir, promURL: srv.URL})
-	before := d.fresh(t, "reloaded", 30*time.Second)
+	d := slodtest.Start(t, slodtest.Options{SLOs: dir, PrometheusURL: srv.URL})
+	before := d.Fresh(t, "reloaded", 30*time.Second)
 
 	// A typo (windw) and a different target: neither may take effect.
 	broken := strings.Replace(strings.Replace(good, "window: 30d", "windw: 30d", 1), "99.9%", "95%", 1)
 	writeFile(t, file, broken)
-	var g gateJSON
-	waitFor(t, 15*time.Second, "config_problems after the broken write", func() bool {
-		g = d.service(t, "reloaded")
+	var g slodtest.Gate
+	slodtest.WaitFor(t, 15*time.Second, "config_problems after the broken write", func() bool {
+		g = d.Service(t, "reloaded")
 		return len(g.ConfigProblems) > 0
 	})
 	found := false
@@ -47,31 +49,29 @@ func testReload(t *testing.T, srv *promtest.Server) {
 		t.Errorf("the service did not keep its previous spec: %+v", g.SLOs)
 	}
 	// It is still evaluated with the old spec.
-	waitFor(t, 15*time.Second, "an evaluation after the broken write", func() bool {
-		g = d.service(t, "reloaded")
+	slodtest.WaitFor(t, 15*time.Second, "an evaluation after the broken write", func() bool {
+		g = d.Service(t, "reloaded")
 		return !g.Stale && g.SLOs[0].EvaluatedAt != nil && g.SLOs[0].EvaluatedAt.After(*before.SLOs[0].EvaluatedAt)
 	})
-	if v := metric(t, d.metrics(t), `slod_config_problems{service="reloaded"}`); v < 1 {
+	if v := metric(t, metrics(t, d), `slod_config_problems{service="reloaded"}`); v < 1 {
 		t.Errorf(`slod_config_problems{service="reloaded"} = %v, want > 0`, v)
 	}
 
 	writeFile(t, file, good)
-	waitFor(t, 15*time.Second, "config_problems to clear after the fix", func() bool {
-		g = d.service(t, "reloaded")
+	slodtest.WaitFor(t, 15*time.Second, "config_problems to clear after the fix", func() bool {
+		g = d.Service(t, "reloaded")
 		return len(g.ConfigProblems) == 0
 	})
-	if v := metric(t, d.metrics(t), `slod_config_problems{service="reloaded"}`); v != 0 {
+	if v := metric(t, metrics(t, d), `slod_config_problems{service="reloaded"}`); v != 0 {
 		t.Errorf(`slod_config_problems{service="reloaded"} = %v after the fix, want 0`, v)
 	}
 
 	// A new file with only a typo belongs to no service yet: the list
 	// shows it.
 	writeFile(t, filepath.Join(dir, "new.yaml"), strings.Replace(broken, "reloaded", "newcomer", 1))
-	waitFor(t, 15*time.Second, "the new file's problems in GET /services", func() bool {
-		var list struct {
-			ConfigProblems []problemField `json:"config_problems"`
-		}
-		d.getJSON(t, "/api/v1/services", &list)
+	slodtest.WaitFor(t, 15*time.Second, "the new file's problems in GET /services", func() bool {
+		var list api.ServiceList
+		d.GetJSON(t, "/api/v1/services", &list)
 		for _, p := range list.ConfigProblems {
 			if strings.HasSuffix(p.File, "new.yaml") && p.Line > 0 && p.Field != "" {
 				return true
@@ -84,9 +84,9 @@ func testReload(t *testing.T, srv *promtest.Server) {
 // testProblems: errors are RFC 7807 problem+json with the right status.
 func testProblems(t *testing.T, srv *promtest.Server) {
 	const token = "s3cret-write-token"
-	dir := writeSpecs(t, map[string]string{"p.yaml": eventsSpec("p", "healthy", "99.9%", "window: 30d", "")})
-	d := startSlod(t, slodOptions{specs: dir, promURL: srv.URL, tokens: []string{token}})
-	d.fresh(t, "p", 30*time.Second)
+	dir := slodtest.WriteSpecs(t, map[string]string{"p.yaml": eventsSpec("p", "healthy", "99.9%", "window: 30d", "")})
+	d := slodtest.Start(t, slodtest.Options{SLOs: dir, PrometheusURL: srv.URL, Tokens: []string{token}})
+	d.Fresh(t, "p", 30*time.Second)
 
 	huge := `{"priority":"normal","version":"` + strings.Repeat("x", 1<<20) + `"}`
 	cases := []struct {
@@ -120,7 +120,7 @@ func testProblems(t *testing.T, srv *promtest.Server) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			req, err := http.NewRequest(c.method, d.base+c.path, c.body)
+			req, err := http.NewRequest(c.method, d.URL+c.path, c.body)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -131,7 +131,7 @@ func testProblems(t *testing.T, srv *promtest.Server) {
 			for k, v := range c.header {
 				req.Header.Set(k, v)
 			}
-			resp, err := d.client.Do(req)
+			resp, err := d.Client.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -143,7 +143,7 @@ func testProblems(t *testing.T, srv *promtest.Server) {
 			if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
 				t.Errorf("Content-Type %q, want application/problem+json", ct)
 			}
-			var p problemJSON
+			var p api.Problem
 			if err := json.NewDecoder(bytes.NewReader(b)).Decode(&p); err != nil {
 				t.Fatalf("not JSON: %v: %s", err, b)
 			}
@@ -159,10 +159,8 @@ func testProblems(t *testing.T, srv *promtest.Server) {
 		})
 	}
 	// None of the refused checks reached the decision log.
-	var ds struct {
-		Decisions []decisionJSON `json:"decisions"`
-	}
-	d.getJSON(t, "/api/v1/decisions", &ds)
+	var ds api.DecisionList
+	d.GetJSON(t, "/api/v1/decisions", &ds)
 	if len(ds.Decisions) != 0 {
 		t.Errorf("refused requests left %d decisions in the log: %+v", len(ds.Decisions), ds.Decisions)
 	}

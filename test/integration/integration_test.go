@@ -16,6 +16,7 @@ import (
 	"github.com/slo-dev/slo/internal/app"
 	"github.com/slo-dev/slo/internal/demo/synth"
 	"github.com/slo-dev/slo/internal/testing/promtest"
+	"github.com/slo-dev/slo/internal/testing/slodtest"
 )
 
 // scenarios is the synthetic history shared by all subtests: one
@@ -242,27 +243,27 @@ func testAccuracy(t *testing.T, srv *promtest.Server, sc *scenarios) {
 	}
 	// Ten SLOs take about half a second of queries per cycle on an idle
 	// 2-core machine; 2s leaves room for a busy one.
-	d := startSlod(t, slodOptions{specs: writeSpecs(t, specs), promURL: srv.URL, interval: 2 * time.Second,
-		tune: func(c *app.Config) { c.Prometheus.BreakerOpenTimeout = 2 * time.Second }})
-	waitFor(t, 30*time.Second, "/readyz", func() bool {
-		status, _, _ := d.do(t, http.MethodGet, "/readyz", nil, nil)
+	d := slodtest.Start(t, slodtest.Options{SLOs: slodtest.WriteSpecs(t, specs), PrometheusURL: srv.URL, Interval: 2 * time.Second,
+		Tune: func(c *app.Config) { c.Prometheus.BreakerOpenTimeout = 2 * time.Second }})
+	slodtest.WaitFor(t, 30*time.Second, "/readyz", func() bool {
+		status, _, _ := d.Do(t, http.MethodGet, "/readyz", nil, nil)
 		return status == http.StatusOK
 	})
 
 	for _, s := range services {
 		t.Run(s.name, func(t *testing.T) {
-			g := d.fresh(t, s.name, time.Minute)
+			g := d.Fresh(t, s.name, time.Minute)
 			want := checkGate(t, "GET /services/"+s.name, g, s.objs)
 			for i, o := range s.objs {
 				tr := checkSLO(t, "GET /services/"+s.name, g.SLOs[i], o)
 				t.Logf("%s/%s: consumed %.4f (truth %.4f), largest deviation from the truth %.2e in %s; decision %s %v",
-					s.name, o.name, g.SLOs[i].Budget.Consumed, tr.consumed, tr.worst, tr.worstField, g.Decision, g.codes())
+					s.name, o.name, g.SLOs[i].Budget.Consumed, tr.consumed, tr.worst, tr.worstField, g.Decision, g.Codes())
 			}
 			if want.decision != s.design {
 				t.Errorf("scenario %s was built to give %s, but its ground truth gives %s %v", s.name, s.design, want.decision, want.codes)
 			}
 			// The gate answers with the same numbers, and logs the check.
-			cd := d.canDeploy(t, s.name, "normal", "v1.2.3")
+			cd := d.CanDeploy(t, s.name, "normal", "v1.2.3")
 			if cd.Service != s.name || cd.Priority != "normal" {
 				t.Errorf("can-deploy names %s/%s, want %s/normal", cd.Service, cd.Priority, s.name)
 			}
@@ -289,17 +290,17 @@ func testAccuracy(t *testing.T, srv *promtest.Server, sc *scenarios) {
 			{"fast-burn", "critical", "fast_burn"},
 			{"fast-burn", "rollback", "fast_burn"},
 		} {
-			g := d.canDeploy(t, c.service, c.priority, "v2")
+			g := d.CanDeploy(t, c.service, c.priority, "v2")
 			if g.Stale {
 				continue // a missed cycle on a loaded machine says nothing here
 			}
-			if !g.Allowed || g.Decision != "warn" || !slices.Contains(g.codes(), "priority_exempt") || !slices.Contains(g.codes(), c.code) {
-				t.Errorf("%s %s: %s allowed=%v %v, want warn (allowed) with priority_exempt and %s", c.priority, c.service, g.Decision, g.Allowed, g.codes(), c.code)
+			if !g.Allowed || g.Decision != "warn" || !slices.Contains(g.Codes(), "priority_exempt") || !slices.Contains(g.Codes(), c.code) {
+				t.Errorf("%s %s: %s allowed=%v %v, want warn (allowed) with priority_exempt and %s", c.priority, c.service, g.Decision, g.Allowed, g.Codes(), c.code)
 			}
 		}
 		// Healthy services need no exemption.
-		if g := d.canDeploy(t, "healthy", "critical", "v2"); !g.Stale && (g.Decision != "allow" || len(g.Reasons) != 0) {
-			t.Errorf("critical healthy: %s %v, want allow without reasons", g.Decision, g.codes())
+		if g := d.CanDeploy(t, "healthy", "critical", "v2"); !g.Stale && (g.Decision != "allow" || len(g.Reasons) != 0) {
+			t.Errorf("critical healthy: %s %v, want allow without reasons", g.Decision, g.Codes())
 		}
 	})
 
@@ -307,7 +308,7 @@ func testAccuracy(t *testing.T, srv *promtest.Server, sc *scenarios) {
 		if !sc.monthlyOK {
 			t.Skipf("calendar check not possible today: %s", sc.monthlyNote)
 		}
-		g := d.fresh(t, "monthly", 30*time.Second)
+		g := d.Fresh(t, "monthly", 30*time.Second)
 		o := availability(sc.monthly, 0.999, 0, 100)
 		checkSLO(t, "monthly", g.SLOs[0], o)
 		at := *g.SLOs[0].EvaluatedAt
@@ -334,9 +335,9 @@ func testAccuracy(t *testing.T, srv *promtest.Server, sc *scenarios) {
 
 	t.Run("list", func(t *testing.T) {
 		var list struct {
-			Services []gateJSON `json:"services"`
+			Services []slodtest.Gate `json:"services"`
 		}
-		d.getJSON(t, "/api/v1/services", &list)
+		d.GetJSON(t, "/api/v1/services", &list)
 		var names []string
 		for _, g := range list.Services {
 			names = append(names, g.Service)
@@ -358,8 +359,8 @@ func testAccuracy(t *testing.T, srv *promtest.Server, sc *scenarios) {
 
 	t.Run("metrics", func(t *testing.T) {
 		// The exported gauges agree with the API (same snapshot source).
-		g := d.fresh(t, "eighty", 30*time.Second)
-		m := d.metrics(t)
+		g := d.Fresh(t, "eighty", 30*time.Second)
+		m := metrics(t, d)
 		o := availability(sc.eighty, 0.999, 30*synth.Day, 100)
 		tr := o.truthAt(*g.SLOs[0].EvaluatedAt)
 		if v := metric(t, m, `slod_slo_budget_consumed_ratio{service="eighty",slo="availability"}`); !near(v, tr.consumed, 2*tr.consumed) {
@@ -384,7 +385,7 @@ func testAccuracy(t *testing.T, srv *promtest.Server, sc *scenarios) {
 	})
 }
 
-func oldest(g gateJSON) time.Time {
+func oldest(g slodtest.Gate) time.Time {
 	var o time.Time
 	for i, s := range g.SLOs {
 		if s.EvaluatedAt != nil && (i == 0 || s.EvaluatedAt.Before(o)) {

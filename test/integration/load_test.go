@@ -14,6 +14,7 @@ import (
 
 	"github.com/slo-dev/slo/internal/app"
 	"github.com/slo-dev/slo/internal/testing/promtest"
+	"github.com/slo-dev/slo/internal/testing/slodtest"
 )
 
 // BenchmarkCanDeploy measures the deploy gate under concurrent load:
@@ -35,28 +36,28 @@ func BenchmarkCanDeploy(b *testing.B) {
 	for _, s := range services {
 		specs[s.name+".yaml"] = s.spec
 	}
-	d := startSlod(b, slodOptions{specs: writeSpecs(b, specs), promURL: srv.URL, quiet: true, interval: 3 * time.Second,
-		tune: func(c *app.Config) { c.Prometheus.BreakerOpenTimeout = 3 * time.Second }})
-	d.fresh(b, "eighty", time.Minute)
+	d := slodtest.Start(b, slodtest.Options{SLOs: slodtest.WriteSpecs(b, specs), PrometheusURL: srv.URL, Quiet: true, Interval: 3 * time.Second,
+		Tune: func(c *app.Config) { c.Prometheus.BreakerOpenTimeout = 3 * time.Second }})
+	d.Fresh(b, "eighty", time.Minute)
 	client := &http.Client{
 		Timeout:   5 * time.Second,
 		Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64},
 	}
 	get := func() (*http.Request, error) {
-		return http.NewRequest(http.MethodGet, d.base+"/api/v1/services/eighty/can-deploy?priority=normal", nil)
+		return http.NewRequest(http.MethodGet, d.URL+"/api/v1/services/eighty/can-deploy?priority=normal", nil)
 	}
 	body := []byte(`{"priority":"normal","version":"v1.2.3","actor":"bench","pipeline":"load"}`)
 	post := func() (*http.Request, error) {
-		req, err := http.NewRequest(http.MethodPost, d.base+"/api/v1/services/eighty/can-deploy", bytes.NewReader(body))
+		req, err := http.NewRequest(http.MethodPost, d.URL+"/api/v1/services/eighty/can-deploy", bytes.NewReader(body))
 		if err == nil {
 			req.Header.Set("Content-Type", "application/json")
 		}
 		return req, err
 	}
-	m0 := d.metrics(b)
+	m0 := metrics(b, d)
 	b.Run("GET", func(b *testing.B) { loadLoop(b, client, get) })
 	b.Run("POST", func(b *testing.B) { loadLoop(b, client, post) })
-	m1 := d.metrics(b)
+	m1 := metrics(b, d)
 	cycles := m1["slod_evaluation_duration_seconds_count"] - m0["slod_evaluation_duration_seconds_count"]
 	secs := m1["slod_evaluation_duration_seconds_sum"] - m0["slod_evaluation_duration_seconds_sum"]
 	if cycles > 0 {
@@ -70,7 +71,7 @@ func BenchmarkCanDeploy(b *testing.B) {
 			b.Logf("SLOD_WRK is set but wrk is not installed (apt-get install wrk): %v", err)
 			return
 		}
-		out, err := exec.Command(wrk, "-t2", "-c8", "-d10s", "--latency", d.base+"/api/v1/services/eighty/can-deploy?priority=normal").CombinedOutput()
+		out, err := exec.Command(wrk, "-t2", "-c8", "-d10s", "--latency", d.URL+"/api/v1/services/eighty/can-deploy?priority=normal").CombinedOutput()
 		if err != nil {
 			b.Fatalf("wrk: %v\n%s", err, out)
 		}

@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/demo/synth"
+	"github.com/slo-dev/slo/internal/testing/slodtest"
 )
 
 // tol is the agreement the issue asks for between slod and the ground
@@ -134,7 +136,7 @@ func near(got, want, scale float64) bool {
 
 // checkSLO compares one SLO of an answer with the ground truth at the
 // SLO's own evaluated_at.
-func checkSLO(t *testing.T, where string, got sloJSON, o objective) truth {
+func checkSLO(t *testing.T, where string, got api.SLO, o objective) truth {
 	t.Helper()
 	if got.Name != o.name {
 		t.Fatalf("%s: SLO %q, want %q", where, got.Name, o.name)
@@ -204,7 +206,11 @@ func checkSLO(t *testing.T, where string, got sloJSON, o objective) truth {
 		} else {
 			checkNum("sli", *got.SLI, 1-ratio, ratio)
 		}
-		checkNum("budget.sli", b.SLI, 1-ratio, ratio)
+		if b.SLI == nil {
+			t.Errorf("%s: budget.sli is null", where)
+		} else {
+			checkNum("budget.sli", *b.SLI, 1-ratio, ratio)
+		}
 		checkNum("budget.error_ratio", b.ErrorRatio, ratio, ratio)
 		checkNum("budget.consumed", b.Consumed, tr.consumed, tr.consumed)
 		checkNum("budget.remaining", b.Remaining, 1-tr.consumed, tr.consumed)
@@ -329,7 +335,7 @@ func expectGate(truths []truth) gateWant {
 
 // checkGate compares a whole answer (service or can-deploy) with the truth
 // and returns the decision the truth gives.
-func checkGate(t *testing.T, where string, g gateJSON, objs []objective) gateWant {
+func checkGate(t *testing.T, where string, g slodtest.Gate, objs []objective) gateWant {
 	t.Helper()
 	if len(g.SLOs) != len(objs) {
 		t.Fatalf("%s: %d SLOs, want %d", where, len(g.SLOs), len(objs))
@@ -343,9 +349,9 @@ func checkGate(t *testing.T, where string, g gateJSON, objs []objective) gateWan
 	}
 	want := expectGate(truths)
 	if g.Decision != want.decision || g.Allowed != (want.decision != "deny") ||
-		!slices.Equal(g.codes(), want.codes) || !slices.Equal(g.Actions, want.actions) {
+		!slices.Equal(g.Codes(), want.codes) || !slices.Equal(g.Actions, want.actions) {
 		t.Errorf("%s: decision %s (allowed %v), reasons %v, actions %v; ground truth gives %s, %v, %v\nreasons: %+v",
-			where, g.Decision, g.Allowed, g.codes(), g.Actions, want.decision, want.codes, want.actions, g.Reasons)
+			where, g.Decision, g.Allowed, g.Codes(), g.Actions, want.decision, want.codes, want.actions, g.Reasons)
 	}
 	if g.Stale {
 		t.Errorf("%s: stale", where)
