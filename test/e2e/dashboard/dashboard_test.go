@@ -8,12 +8,9 @@ package dashboard
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"math"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -28,13 +25,14 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/slo-dev/slo/internal/app"
+	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/demo/synth"
 	"github.com/slo-dev/slo/internal/engine"
 	"github.com/slo-dev/slo/internal/prom"
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store"
 	"github.com/slo-dev/slo/internal/testing/promtest"
+	"github.com/slo-dev/slo/internal/testing/slodtest"
 )
 
 const (
@@ -97,7 +95,7 @@ slos:
 type env struct {
 	now      time.Time
 	checkout synth.Scenario
-	base     string // slod's URL
+	slod     *slodtest.Slod
 	ctx      context.Context
 
 	mu      sync.Mutex
@@ -164,46 +162,14 @@ func start(t *testing.T) *env {
 		Default: synth.Traffic{RPS: 20, ErrorRatio: 0.0001}}
 	promSrv := promtest.Start(t, e.checkout, search, payments)
 
-	dir := t.TempDir()
-	slosDir := filepath.Join(dir, "slos")
-	if err := os.Mkdir(slosDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for name, body := range specs {
-		if err := os.WriteFile(filepath.Join(slosDir, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db := filepath.Join(dir, "slod.db")
-	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	promCfg := prom.Config{URL: promSrv.URL}
-	recordHistory(t, slosDir, db, promCfg, log, now)
+	slosDir := slodtest.WriteSpecs(t, specs)
+	db := filepath.Join(t.TempDir(), "slod.db")
+	recordHistory(t, slosDir, db, promSrv.URL, now)
 
-	// slod itself, in-process, on a free loopback port.
-	ctx, stop := context.WithCancel(context.Background())
-	ready := make(chan net.Addr, 1)
-	done := make(chan error, 1)
-	go func() {
-		done <- app.Run(ctx, app.Config{
-			SLOs: slosDir, DB: db, Listen: "127.0.0.1:0", Interval: 10 * time.Second,
-			Tokens: []string{token}, Prometheus: promCfg,
-		}, log, ready)
-	}()
-	t.Cleanup(func() {
-		stop()
-		if err := <-done; err != nil {
-			t.Errorf("slod: %v", err)
-		}
-	})
-	select {
-	case addr := <-ready:
-		e.base = "http://" + addr.String()
-	case err := <-done:
-		t.Fatalf("slod did not start: %v", err)
-	case <-time.After(time.Minute):
-		t.Fatal("slod did not start within a minute")
-	}
-	waitEvaluated(t, e.base, now)
+	e.slod = slodtest.Start(t, slodtest.Options{SLOs: slosDir, DB: db, PrometheusURL: promSrv.URL,
+		Interval: 10 * time.Second, Tokens: []string{token}, Quiet: true})
+	// A live evaluation, not one restored from the recorded history.
+	e.slod.WaitEvaluated(t, 2*time.Minute)
 	e.ctx = newBrowser(t, chromium, e)
 	return e
 }
@@ -211,8 +177,9 @@ func start(t *testing.T) *env {
 // recordHistory runs slod's own engine over the same Prometheus, store and
 // specs at instants of the last historyDays days, as a slod that had been
 // running would have, so the stored history has a shape to draw.
-func recordHistory(t *testing.T, slosDir, db string, promCfg prom.Config, log *slog.Logger, now time.Time) {
+func recordHistory(t *testing.T, slosDir, db, promURL string, now time.Time) {
 	t.Helper()
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	loaded, problems := slo.Load(slosDir)
 	if len(problems) > 0 || len(loaded) != len(specs) {
 		t.Fatalf("load specs: %d specs, problems %v", len(loaded), problems)
@@ -222,7 +189,7 @@ func recordHistory(t *testing.T, slosDir, db string, promCfg prom.Config, log *s
 		t.Fatal(err)
 	}
 	defer st.Close()
-	source, err := prom.New(promCfg, prometheus.NewRegistry(), log)
+	source, err := prom.New(prom.Config{URL: promURL}, prometheus.NewRegistry(), log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,48 +203,6 @@ func recordHistory(t *testing.T, slosDir, db string, promCfg prom.Config, log *s
 	if err := ctx.Err(); err != nil {
 		t.Fatalf("recording history: %v", err)
 	}
-}
-
-// waitEvaluated polls the API until every service has a fresh, live
-// evaluation (not one restored from the recorded history).
-func waitEvaluated(t *testing.T, base string, since time.Time) {
-	t.Helper()
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		var body struct {
-			Services []struct {
-				Service     string     `json:"service"`
-				Stale       bool       `json:"stale"`
-				EvaluatedAt *time.Time `json:"evaluated_at"`
-			} `json:"services"`
-		}
-		err := getJSON(base+"/api/v1/services", &body)
-		fresh := err == nil && len(body.Services) == len(specs)
-		for _, s := range body.Services {
-			fresh = fresh && !s.Stale && s.EvaluatedAt != nil && !s.EvaluatedAt.Before(since)
-		}
-		if fresh {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("services not evaluated after 2m: err %v, %+v", err, body.Services)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
-func getJSON(url string, v any) error {
-	client := &http.Client{Timeout: 10 * time.Second}
-	res, err := client.Get(url)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(res.Body)
-		return fmt.Errorf("GET %s: %s: %s", url, res.Status, b)
-	}
-	return json.NewDecoder(res.Body).Decode(v)
 }
 
 // lookChromium finds the browser, skipping (or failing under CI) without it.
@@ -405,7 +330,7 @@ const serviceLoaded = `main[data-route="service"][data-loaded="true"]`
 
 func (e *env) testOverview(t *testing.T) {
 	e.run(t, "open overview",
-		chromedp.Navigate(e.base+"/"),
+		chromedp.Navigate(e.slod.URL+"/"),
 		chromedp.WaitVisible(chromedp.CSS(overviewLoaded)))
 
 	type card struct {
@@ -489,7 +414,7 @@ func near(got, want, abs float64) bool {
 
 func (e *env) testServicePage(t *testing.T) {
 	e.run(t, "open checkout from the overview",
-		chromedp.Navigate(e.base+"/"),
+		chromedp.Navigate(e.slod.URL+"/"),
 		chromedp.WaitVisible(chromedp.CSS(overviewLoaded)),
 		chromedp.Click(chromedp.CSS(`[data-service="checkout"] h2 a`)),
 		chromedp.WaitVisible(chromedp.CSS(serviceLoaded)))
@@ -630,15 +555,9 @@ func formatCount(v float64) string {
 
 func (e *env) testDecisionLog(t *testing.T) {
 	// A pipeline asks the gate; the check is audited and shown.
-	body := `{"priority":"normal","version":"v1.2.3","actor":"ci-bot","pipeline":"deploy#7"}`
-	res, err := http.Post(e.base+"/api/v1/services/checkout/can-deploy", "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("POST can-deploy: %s", res.Status)
-	}
+	e.slod.PostJSON(t, "/api/v1/services/checkout/can-deploy",
+		api.CanDeployRequest{Priority: "normal", Version: "v1.2.3", Actor: "ci-bot", Pipeline: "deploy#7"},
+		nil, http.StatusOK, nil)
 
 	type row struct{ Decision, Version, Actor, Pipeline, Priority, Reasons, Service string }
 	const readRows = `[...document.querySelectorAll('#decisions tr[data-decision-id]')].map((tr) => {
@@ -661,7 +580,7 @@ func (e *env) testDecisionLog(t *testing.T) {
 
 	// The service page picks it up on its next refresh, without a reload.
 	e.run(t, "refresh the service page",
-		chromedp.Navigate(e.base+"/#/service/checkout"),
+		chromedp.Navigate(e.slod.URL+"/#/service/checkout"),
 		chromedp.WaitVisible(chromedp.CSS(serviceLoaded)),
 		chromedp.Click(chromedp.ID("refresh-now")),
 		chromedp.WaitVisible(chromedp.CSS(`#decisions tr[data-decision-id]`)))
@@ -676,7 +595,7 @@ func (e *env) testDecisionLog(t *testing.T) {
 func (e *env) testOverride(t *testing.T) {
 	const reason = `<b>incident 42</b> hotfix`
 	e.run(t, "open checkout",
-		chromedp.Navigate(e.base+"/#/service/checkout"),
+		chromedp.Navigate(e.slod.URL+"/#/service/checkout"),
 		chromedp.WaitVisible(chromedp.CSS(serviceLoaded)),
 		chromedp.WaitVisible(chromedp.CSS(`#service [data-gate="deny"]`)),
 		chromedp.SendKeys(chromedp.ID("token"), token),
@@ -701,17 +620,7 @@ func (e *env) testOverride(t *testing.T) {
 	}
 
 	// The API agrees: the override lets normal deploys of checkout through.
-	var svc struct {
-		Decision string `json:"decision"`
-		Allowed  bool   `json:"allowed"`
-		Override *struct {
-			Actor  string `json:"actor"`
-			Reason string `json:"reason"`
-		} `json:"override"`
-	}
-	if err := getJSON(e.base+"/api/v1/services/checkout", &svc); err != nil {
-		t.Fatal(err)
-	}
+	svc := e.slod.Service(t, "checkout")
 	if svc.Decision != "allow" || !svc.Allowed || svc.Override == nil || svc.Override.Actor != "e2e" || svc.Override.Reason != reason {
 		t.Errorf("API after the override: %+v, want allow by e2e", svc)
 	}
@@ -730,7 +639,7 @@ func (e *env) testOverride(t *testing.T) {
 // (not only coloured), and the first Tab lands on the skip link.
 func (e *env) testAccessibility(t *testing.T) {
 	e.run(t, "open checkout",
-		chromedp.Navigate(e.base+"/#/service/checkout"),
+		chromedp.Navigate(e.slod.URL+"/#/service/checkout"),
 		chromedp.WaitVisible(chromedp.CSS(serviceLoaded)))
 	problems := eval[[]string](t, e, `(() => {
 		const out = [];
@@ -753,7 +662,7 @@ func (e *env) testAccessibility(t *testing.T) {
 	for _, p := range problems {
 		t.Error(p)
 	}
-	e.run(t, "first Tab", chromedp.Navigate(e.base+"/"), chromedp.WaitVisible(chromedp.CSS(overviewLoaded)),
+	e.run(t, "first Tab", chromedp.Navigate(e.slod.URL+"/"), chromedp.WaitVisible(chromedp.CSS(overviewLoaded)),
 		chromedp.KeyEvent("\t"))
 	if got := eval[string](t, e, `document.activeElement.className + ':' + document.activeElement.textContent`); got != "skip:Skip to content" {
 		t.Errorf("first Tab focuses %q, want the skip link", got)
@@ -763,7 +672,7 @@ func (e *env) testAccessibility(t *testing.T) {
 func (e *env) testPhone(t *testing.T) {
 	e.run(t, "phone overview",
 		chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
-		chromedp.Navigate(e.base+"/"),
+		chromedp.Navigate(e.slod.URL+"/"),
 		chromedp.WaitVisible(chromedp.CSS(overviewLoaded)))
 	// Nothing may force horizontal scrolling at phone width.
 	if w := eval[int](t, e, `document.documentElement.scrollWidth`); w > 390 {
@@ -771,18 +680,10 @@ func (e *env) testPhone(t *testing.T) {
 	}
 	e.screenshot(t, "overview-phone.png")
 	e.run(t, "phone service page",
-		chromedp.Navigate(e.base+"/#/service/checkout"),
+		chromedp.Navigate(e.slod.URL+"/#/service/checkout"),
 		chromedp.WaitVisible(chromedp.CSS(serviceLoaded)))
 	if w := eval[int](t, e, `document.documentElement.scrollWidth`); w > 390 {
 		t.Errorf("service page is %dpx wide at a 390px viewport", w)
 	}
 	e.screenshot(t, "service-checkout-phone.png")
-}
-
-// testWriter sends slod's logs to the test log.
-type testWriter struct{ t *testing.T }
-
-func (w testWriter) Write(p []byte) (int, error) {
-	w.t.Log(strings.TrimSpace(string(p)))
-	return len(p), nil
 }
