@@ -1,7 +1,8 @@
-// Package slodtest runs slod in-process through internal/app for the
-// end-to-end suites and talks to its API. Answers decode into the API's own
-// types (internal/api), so the suites and the server share one definition
-// of the JSON; the server's golden tests pin its bytes.
+// Package slodtest runs slod for the end-to-end suites and talks to its
+// API: in-process through internal/app (Start) or as the built binary
+// (StartBinary), the same way for both once it listens. Answers decode into
+// the API's own types (internal/api), so the suites and the server share
+// one definition of the JSON; the server's golden tests pin its bytes.
 //
 // Only tests import it.
 package slodtest
@@ -21,7 +22,7 @@ import (
 	"github.com/slo-dev/slo/internal/app"
 )
 
-// Slod is a running slod.
+// Slod is a running slod, in-process or a child process.
 type Slod struct {
 	// URL is the base URL, e.g. http://127.0.0.1:40123.
 	URL    string

@@ -3,7 +3,6 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -11,79 +10,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/slo-dev/slo/internal/api"
+	"github.com/slo-dev/slo/internal/testing/slodtest"
 )
 
 // token is the one write token slod accepts (SLOD_TOKENS).
 const token = "e2e-cli-write-token"
-
-// The JSON of slod's API and of sloctl -o json, decoded into the test's own
-// types with the field names DESIGN.md gives, so a renamed field fails here.
-
-type reasonJSON struct {
-	SLO      string `json:"slo"`
-	Code     string `json:"code"`
-	Message  string `json:"message"`
-	Decision string `json:"decision"`
-}
-
-type budgetJSON struct {
-	Status        string  `json:"status"`
-	Consumed      float64 `json:"consumed"`
-	Remaining     float64 `json:"remaining"`
-	AllowedEvents float64 `json:"allowed_events"`
-	FailedEvents  float64 `json:"failed_events"`
-}
-
-type sloJSON struct {
-	Name      string             `json:"name"`
-	Target    float64            `json:"target"`
-	Window    string             `json:"window"`
-	Budget    budgetJSON         `json:"budget"`
-	BurnRates map[string]float64 `json:"burn_rates"`
-}
-
-type overrideJSON struct {
-	ID     int64  `json:"id"`
-	Actor  string `json:"actor"`
-	Reason string `json:"reason"`
-}
-
-// decisionJSON is a can-deploy answer and, without priority, a service of
-// GET /api/v1/services.
-type decisionJSON struct {
-	Service     string        `json:"service"`
-	Priority    string        `json:"priority"`
-	Allowed     bool          `json:"allowed"`
-	Decision    string        `json:"decision"`
-	Reasons     []reasonJSON  `json:"reasons"`
-	Actions     []string      `json:"actions"`
-	Override    *overrideJSON `json:"override"`
-	EvaluatedAt *time.Time    `json:"evaluated_at"`
-	Stale       bool          `json:"stale"`
-	LastError   string        `json:"last_error"`
-	DecisionID  *int64        `json:"decision_id"`
-	SLOs        []sloJSON     `json:"slos"`
-}
-
-func (d decisionJSON) codes() []string {
-	var out []string
-	for _, r := range d.Reasons {
-		out = append(out, r.Code)
-	}
-	return out
-}
-
-type recordJSON struct {
-	ID         int64  `json:"id"`
-	Service    string `json:"service"`
-	Priority   string `json:"priority"`
-	Version    string `json:"version"`
-	Actor      string `json:"actor"`
-	Pipeline   string `json:"pipeline"`
-	Decision   string `json:"decision"`
-	Allowed    bool   `json:"allowed"`
-	OverrideID *int64 `json:"override_id"`
-}
 
 // logged is a POSTed check the decision log must show.
 type logged struct {
@@ -96,11 +29,10 @@ type logged struct {
 // cli is the system under test: one Prometheus, one slod, and what the
 // tests have asked it so far.
 type cli struct {
-	sc     scenarios
-	slod   *slodProc
-	specs  string
-	audit  []logged
-	client *http.Client
+	sc    scenarios
+	slod  *slodtest.Slod
+	specs string
+	audit []logged
 }
 
 // sloctl runs the sloctl binary against the test's slod as user e2e-user.
@@ -112,47 +44,6 @@ func (c *cli) sloctl(t *testing.T, env []string, args ...string) result {
 // logged notes a check that the decision log must contain.
 func (c *cli) logged(l logged) { c.audit = append(c.audit, l) }
 
-// get fetches path from slod and decodes a JSON answer into out.
-func (c *cli) get(t *testing.T, path string, out any) {
-	t.Helper()
-	resp, err := c.client.Get(c.slod.URL + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %s", path, resp.Status)
-	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		t.Fatalf("GET %s: %v", path, err)
-	}
-}
-
-// waitEvaluated waits until slod has measured every service without error.
-func (c *cli) waitEvaluated(t *testing.T) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for {
-		var list struct {
-			Services []decisionJSON `json:"services"`
-		}
-		c.get(t, "/api/v1/services", &list)
-		done := len(list.Services) == 3
-		for _, s := range list.Services {
-			if s.EvaluatedAt == nil || s.Stale || s.LastError != "" {
-				done = false
-			}
-		}
-		if done {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("slod has not evaluated all services within 1m: %+v", list.Services)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
 // TestSloctlAgainstSlod drives the real slod binary, measuring a real
 // Prometheus, with the real sloctl binary: exit codes, text and JSON
 // output, GitHub Actions annotations, overrides, the decision log, status,
@@ -162,14 +53,14 @@ func (c *cli) waitEvaluated(t *testing.T) {
 func TestSloctlAgainstSlod(t *testing.T) {
 	began := time.Now()
 	prom, sc := startPrometheus(t, began)
-	c := &cli{sc: sc, specs: writeSpecs(t), client: &http.Client{Timeout: 10 * time.Second}}
-	c.slod = startSlod(t, []string{"SLOD_TOKENS=" + token},
+	c := &cli{sc: sc, specs: writeSpecs(t)}
+	c.slod = slodtest.StartBinary(t, slodBin, append(hostEnv(), "SLOD_TOKENS="+token),
 		"--slos", c.specs,
 		"--prometheus-url", prom.URL,
 		"--db", filepath.Join(t.TempDir(), "slod.db"),
 		"--interval", "1s",
 		"--log-format", "text")
-	c.waitEvaluated(t)
+	c.slod.WaitEvaluated(t, time.Minute)
 	t.Logf("prometheus and slod ready in %v", time.Since(began).Round(time.Millisecond))
 
 	t.Run("scenarios are what they claim", c.testGroundTruth)
@@ -387,9 +278,9 @@ func (c *cli) testUnknownService(t *testing.T) {
 }
 
 // decodeDecision parses can-deploy -o json output.
-func decodeDecision(t *testing.T, r result) decisionJSON {
+func decodeDecision(t *testing.T, r result) slodtest.Gate {
 	t.Helper()
-	var d decisionJSON
+	var d slodtest.Gate
 	// Unknown fields are fine (the contract adds, never renames); the
 	// whole of stdout must parse.
 	if err := json.Unmarshal([]byte(r.stdout), &d); err != nil {
@@ -426,8 +317,8 @@ func (c *cli) testJSON(t *testing.T) {
 	}
 	// The default policy's 100% threshold (slo.DefaultPolicy: DESIGN.md's
 	// freeze_releases plus the seed's mandatory_postmortem).
-	if want := []string{"freeze_releases", "mandatory_postmortem"}; !slices.Equal(d.codes(), []string{"budget_exhausted"}) || !slices.Equal(d.Actions, want) {
-		t.Errorf("reasons %v actions %v, want [budget_exhausted] %v", d.codes(), d.Actions, want)
+	if want := []string{"freeze_releases", "mandatory_postmortem"}; !slices.Equal(d.Codes(), []string{"budget_exhausted"}) || !slices.Equal(d.Actions, want) {
+		t.Errorf("reasons %v actions %v, want [budget_exhausted] %v", d.Codes(), d.Actions, want)
 	}
 	if len(d.SLOs) != 1 {
 		t.Fatalf("%d SLOs, want 1\n%s", len(d.SLOs), r)
@@ -613,9 +504,7 @@ func (c *cli) testStatus(t *testing.T) {
 
 	r = c.sloctl(t, nil, "status", "-o", "json")
 	wantExit(t, r, 0)
-	var list struct {
-		Services []decisionJSON `json:"services"`
-	}
+	var list api.ServiceList
 	if err := json.Unmarshal([]byte(r.stdout), &list); err != nil {
 		t.Fatalf("status -o json: %v\n%s", err, r)
 	}
@@ -645,9 +534,7 @@ func (c *cli) testDecisions(t *testing.T) {
 	}
 	r := c.sloctl(t, nil, "decisions", "--service", exhausted, "--limit", "100", "-o", "json")
 	wantExit(t, r, 0)
-	var log struct {
-		Decisions []recordJSON `json:"decisions"`
-	}
+	var log api.DecisionList
 	if err := json.Unmarshal([]byte(r.stdout), &log); err != nil {
 		t.Fatalf("decisions -o json: %v\n%s", err, r)
 	}
@@ -656,7 +543,7 @@ func (c *cli) testDecisions(t *testing.T) {
 	}
 	for i := range min(len(want), len(log.Decisions)) {
 		got, w := log.Decisions[i], want[i]
-		if got.Service != w.service || got.Priority != w.priority || got.Version != w.version ||
+		if got.Service != w.service || string(got.Priority) != w.priority || got.Version != w.version ||
 			got.Actor != w.actor || got.Pipeline != w.pipeline || got.Allowed != w.allowed {
 			t.Errorf("decision %d: %+v, want %+v", i, got, w)
 		}
@@ -702,7 +589,7 @@ func (c *cli) testDecisions(t *testing.T) {
 }
 
 func (c *cli) testFailOpen(t *testing.T) {
-	if err := c.slod.stop(); err != nil {
+	if err := c.slod.Stop(); err != nil {
 		t.Fatalf("stop slod: %v", err)
 	}
 	server := c.slod.URL

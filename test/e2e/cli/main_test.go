@@ -12,8 +12,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/slo-dev/slo/internal/testing/proctest"
 )
 
 // Paths of the binaries TestMain built.
@@ -111,81 +109,6 @@ func wantExit(t *testing.T, r result, code int) {
 		t.Fatalf("want exit %d, got:\n%s", code, r)
 	}
 }
-
-// slodProc is a running slod binary.
-type slodProc struct {
-	URL     string
-	logPath string
-	proc    *proctest.Proc
-}
-
-// startSlod runs the slod binary on a free loopback port with the given
-// flags (without --listen) and extra environment, and waits until /readyz
-// answers 200: slod has completed its first evaluation.
-func startSlod(t *testing.T, env []string, flags ...string) *slodProc {
-	t.Helper()
-	logPath := filepath.Join(t.TempDir(), "slod.log")
-	var lastErr error
-	// A free port can be taken before slod binds it; then try another.
-	for attempt := 0; attempt < 3; attempt++ {
-		addr, err := proctest.FreeAddr()
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := &slodProc{URL: "http://" + addr, logPath: logPath}
-		if lastErr = s.start(env, append(flags, "--listen", addr)); lastErr == nil {
-			t.Cleanup(func() {
-				if err := s.stop(); err != nil {
-					t.Errorf("stop slod: %v", err)
-				}
-				if t.Failed() {
-					t.Logf("slod log (tail):\n%s", s.logTail())
-				}
-			})
-			return s
-		}
-		if !strings.Contains(s.logTail(), "address already in use") {
-			break
-		}
-	}
-	t.Fatalf("start slod: %v\n%s", lastErr, proctest.Tail(logPath))
-	return nil
-}
-
-func (s *slodProc) start(env, args []string) error {
-	cmd := exec.Command(slodBin, args...)
-	cmd.Env = append(hostEnv(), env...)
-	proc, err := proctest.Start(cmd, s.logPath)
-	if err != nil {
-		return err
-	}
-	s.proc = proc
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := proc.WaitHTTP(ctx, s.URL+"/readyz"); err != nil {
-		_ = s.stop()
-		return err
-	}
-	return nil
-}
-
-// stop ends slod with SIGTERM (a graceful shutdown), or SIGKILL after 15s,
-// and reports an unclean exit. Stopping a stopped slod does nothing.
-func (s *slodProc) stop() error {
-	if s.proc == nil {
-		return nil
-	}
-	defer func() { s.proc = nil }()
-	if s.proc.Stop(15 * time.Second) {
-		return errors.New("slod did not exit within 15s of SIGTERM")
-	}
-	if state := s.proc.Cmd.ProcessState; !state.Success() {
-		return fmt.Errorf("slod exited with %v", state)
-	}
-	return nil
-}
-
-func (s *slodProc) logTail() string { return proctest.Tail(s.logPath) }
 
 // within reports whether got is within rel (relative) of want.
 func within(got, want, rel float64) bool {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/slo-dev/slo/internal/testing/recipetest"
+	"github.com/slo-dev/slo/internal/testing/slodtest"
 )
 
 // The recipes of docs/integrations.md, replayed against the real slod: the
@@ -28,29 +28,6 @@ func (c *cli) retarget(t *testing.T, raw string) string {
 	}
 	u.Scheme, u.Host = ours.Scheme, ours.Host
 	return u.String()
-}
-
-// send makes one request with client (a JSON body for POST) and returns
-// the answer with its whole body.
-func send(t *testing.T, client *http.Client, method, target, body string) (*http.Response, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(method, target, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, b
 }
 
 // Argo Rollouts' web provider: GET the templated URL, pick jsonPath out of
@@ -88,9 +65,9 @@ func (c *cli) testArgo(t *testing.T) {
 		{fastburn, "critical", true},
 	} {
 		u := argoURL(tc.service, tc.priority)
-		resp, body := send(t, client, http.MethodGet, u, "")
-		if resp.StatusCode != http.StatusOK {
-			t.Errorf("GET %s: %s\n%s", u, resp.Status, body)
+		status, _, body := slodtest.Send(t, client, http.MethodGet, u, nil, nil)
+		if status != http.StatusOK {
+			t.Errorf("GET %s: status %d\n%s", u, status, body)
 			continue
 		}
 		result := recipetest.EvalJSONPath(t, jsonPath, body)
@@ -103,10 +80,10 @@ func (c *cli) testArgo(t *testing.T) {
 	// answer, same jsonPath.
 	body := `{"priority":"normal","actor":"argo-rollouts"}`
 	u := argoURL(exhausted, "normal")
-	resp, answer := send(t, client, http.MethodPost, u, body)
+	status, _, answer := slodtest.Send(t, client, http.MethodPost, u, strings.NewReader(body), nil)
 	c.logged(logged{service: exhausted, priority: "normal", actor: "argo-rollouts"})
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("POST %s: %s\n%s", u, resp.Status, answer)
+	if status != http.StatusOK {
+		t.Fatalf("POST %s: status %d\n%s", u, status, answer)
 	}
 	if recipetest.EvalCondition(t, cond, recipetest.EvalJSONPath(t, jsonPath, answer)) {
 		t.Errorf("POST %s: exhausted passes the analysis\n%s", u, answer)
@@ -137,13 +114,13 @@ func (c *cli) testFlagger(t *testing.T) {
 			status  int
 		}{{healthy, http.StatusOK}, {exhausted, http.StatusPreconditionFailed}, {fastburn, http.StatusPreconditionFailed}} {
 			u := prefix + "/api/v1/services/" + tc.service + "/gate"
-			resp, body := send(t, client, http.MethodPost, u, payload)
-			if resp.StatusCode != tc.status {
-				t.Errorf("%s POST %s: %d, want %d\n%s", recipetest.String(t, h, "type"), u, resp.StatusCode, tc.status, body)
+			status, _, body := slodtest.Send(t, client, http.MethodPost, u, strings.NewReader(payload), nil)
+			if status != tc.status {
+				t.Errorf("%s POST %s: %d, want %d\n%s", recipetest.String(t, h, "type"), u, status, tc.status, body)
 				continue
 			}
 			// The body is the decision, so Flagger's events show why.
-			var d decisionJSON
+			var d slodtest.Gate
 			if err := json.Unmarshal(body, &d); err != nil {
 				t.Errorf("POST %s: body is not a decision: %v\n%s", u, err, body)
 				continue

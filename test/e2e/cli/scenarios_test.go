@@ -2,13 +2,12 @@ package cli
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/slo-dev/slo/internal/demo/synth"
 	"github.com/slo-dev/slo/internal/testing/promtest"
+	"github.com/slo-dev/slo/internal/testing/slodtest"
 )
 
 // The three services under test, each with one availability SLO of 99.9%
@@ -87,16 +86,11 @@ slos:
 // writeSpecs writes one slo.yaml per service into a new folder.
 func writeSpecs(t *testing.T) string {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "slos")
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	specs := map[string]string{}
 	for _, s := range []string{healthy, exhausted, fastburn} {
-		if err := os.WriteFile(filepath.Join(dir, s+".yaml"), []byte(spec(s)), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		specs[s+".yaml"] = spec(s)
 	}
-	return dir
+	return slodtest.WriteSpecs(t, specs)
 }
 
 // startPrometheus backfills 31 days of the scenarios into a real

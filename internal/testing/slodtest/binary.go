@@ -1,0 +1,72 @@
+package slodtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slo-dev/slo/internal/testing/proctest"
+)
+
+// StartBinary runs the slod binary bin on a free loopback port with the
+// given flags (without --listen) and environment (KEY=value, the whole of
+// it), and waits until /readyz answers 200: slod has completed its first
+// evaluation. It stops with SIGTERM when the test ends, if not before.
+func StartBinary(t testing.TB, bin string, env []string, flags ...string) *Slod {
+	t.Helper()
+	logPath := filepath.Join(t.TempDir(), "slod.log")
+	var lastErr error
+	// A free port can be taken before slod binds it; then try another.
+	for attempt := 0; attempt < 3; attempt++ {
+		addr, err := proctest.FreeAddr()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := &Slod{URL: "http://" + addr, Client: newClient(), started: time.Now(),
+			logTail: func() string { return proctest.Tail(logPath) }}
+		cmd := exec.Command(bin, append(flags, "--listen", addr)...)
+		cmd.Env = env
+		if lastErr = s.startProcess(cmd, logPath); lastErr == nil {
+			s.cleanup(t)
+			return s
+		}
+		if !strings.Contains(s.logTail(), "address already in use") {
+			break
+		}
+	}
+	t.Fatalf("start slod: %v\n%s", lastErr, proctest.Tail(logPath))
+	return nil
+}
+
+// startProcess starts cmd, sets s.stop and waits for /readyz.
+func (s *Slod) startProcess(cmd *exec.Cmd, logPath string) error {
+	proc, err := proctest.Start(cmd, logPath)
+	if err != nil {
+		return err
+	}
+	s.stop = func() error {
+		if proc == nil {
+			return nil
+		}
+		defer func() { proc = nil }()
+		if proc.Stop(15 * time.Second) {
+			return errors.New("slod did not exit within 15s of SIGTERM")
+		}
+		if state := proc.Cmd.ProcessState; !state.Success() {
+			return fmt.Errorf("slod exited with %v", state)
+		}
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := proc.WaitHTTP(ctx, s.URL+"/readyz"); err != nil {
+		_ = s.stop()
+		return err
+	}
+	return nil
+}
