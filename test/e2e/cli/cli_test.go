@@ -233,7 +233,7 @@ func (c *cli) testFastBurn(t *testing.T) {
 		t.Errorf("fastburn reached a budget threshold\n%s", r)
 	}
 
-	// A page-level fast burn blocks normal deploys only (DESIGN.md,
+	// A page-level fast burn blocks normal deploys only (docs/design.md,
 	// block_on_fast_burn): a critical fix goes ahead with a warning.
 	r = c.sloctl(t, nil, "can-deploy", fastburn, "--priority", "critical", "--version", "f-critical")
 	c.logged(logged{service: fastburn, priority: "critical", version: "f-critical", actor: "e2e-user", allowed: true})
@@ -315,7 +315,7 @@ func (c *cli) testJSON(t *testing.T) {
 	if d.Allowed || d.Decision != "deny" {
 		t.Errorf("exhausted: allowed %v decision %q, want false deny\n%s", d.Allowed, d.Decision, r)
 	}
-	// The default policy's 100% threshold (slo.DefaultPolicy: DESIGN.md's
+	// The default policy's 100% threshold (slo.DefaultPolicy: docs/design.md's
 	// freeze_releases plus the seed's mandatory_postmortem).
 	if want := []string{"freeze_releases", "mandatory_postmortem"}; !slices.Equal(d.Codes(), []string{"budget_exhausted"}) || !slices.Equal(d.Actions, want) {
 		t.Errorf("reasons %v actions %v, want [budget_exhausted] %v", d.Codes(), d.Actions, want)
