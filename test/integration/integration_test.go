@@ -232,6 +232,8 @@ func TestSlod(t *testing.T) {
 	t.Run("prometheus hung", func(t *testing.T) { testPrometheusHung(t, srv) })
 	t.Run("prometheus stopped", func(t *testing.T) { testPrometheusStopped(t, srv, sc) })
 	t.Run("restart", func(t *testing.T) { testRestart(t, srv) })
+	t.Run("outage never opens the gate", func(t *testing.T) { testOutageNeverOpens(t, srv) })
+	t.Run("no series", func(t *testing.T) { testNoSeries(t, srv) })
 	t.Logf("TestSlod took %v", time.Since(began).Round(100*time.Millisecond))
 }
 
