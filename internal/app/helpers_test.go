@@ -168,7 +168,7 @@ func startSlod(t testing.TB, o slodOptions) *slod {
 		o.db = filepath.Join(t.TempDir(), "slod.db")
 	}
 	cfg := app.Config{
-		SLOs:           o.specs,
+		SLOs:           []string{o.specs},
 		DB:             o.db,
 		Listen:         "127.0.0.1:0",
 		Interval:       o.interval,

@@ -53,7 +53,7 @@ func TestSlodGivesIntendedGates(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- app.Run(ctx, app.Config{
-			SLOs:       slosDir,
+			SLOs:       []string{slosDir},
 			DB:         filepath.Join(t.TempDir(), "demo.db"),
 			Listen:     "127.0.0.1:0",
 			Interval:   time.Minute,

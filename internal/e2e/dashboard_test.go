@@ -184,7 +184,7 @@ func start(t *testing.T) *env {
 	done := make(chan error, 1)
 	go func() {
 		done <- app.Run(ctx, app.Config{
-			SLOs: slosDir, DB: db, Listen: "127.0.0.1:0", Interval: 10 * time.Second,
+			SLOs: []string{slosDir}, DB: db, Listen: "127.0.0.1:0", Interval: 10 * time.Second,
 			Tokens: []string{token}, Prometheus: promCfg,
 		}, log, ready)
 	}()

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/slo-dev/slo/internal/kubetest"
 )
 
 // spec is a valid one-SLO spec body; service is left out when empty, so
@@ -142,25 +144,11 @@ func TestDiscoverMonorepo(t *testing.T) {
 	}
 }
 
-// configMapVolume lays out dir as the kubelet mounts a ConfigMap: the data
-// in a timestamped folder, ..data linking to it, one top-level link per
-// key.
-func configMapVolume(t *testing.T, dir, stamp string, files map[string]string) {
-	t.Helper()
-	data := map[string]string{}
-	links := map[string]string{"..data": stamp}
-	for name, content := range files {
-		data[stamp+"/"+name] = content
-		links[name] = "..data/" + name
-	}
-	tree(t, dir, data, links)
-}
-
 // A ConfigMap mounted as a folder: each file is read once, through its
 // top-level link, and named after the mount folder.
 func TestDiscoverConfigMapVolume(t *testing.T) {
 	mount := filepath.Join(t.TempDir(), "checkout")
-	configMapVolume(t, mount, "..2026_11_30_02_00_00.123", map[string]string{"slo.yaml": spec(""), "extra.yml": spec("extra")})
+	cm := kubetest.NewConfigMap(t, mount, map[string]string{"slo.yaml": spec(""), "extra.yml": spec("extra")})
 	found := Sources{Paths: []string{mount}}.Discover()
 	noProblems(t, found.Problems)
 	if got, want := rel(t, mount, found.Files), []string{"extra.yml", "slo.yaml"}; !reflect.DeepEqual(got, want) {
@@ -173,6 +161,16 @@ func TestDiscoverConfigMapVolume(t *testing.T) {
 	noProblems(t, problems)
 	if got, want := services(specs), []string{"extra", "checkout"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("services = %v, want %v", got, want)
+	}
+	// After an update the same paths hold the new content.
+	cm.Update(t, map[string]string{"slo.yaml": spec(""), "extra.yml": spec("extra-v2")})
+	specs, problems = Load(mount)
+	noProblems(t, problems)
+	if got, want := services(specs), []string{"extra-v2", "checkout"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("services after the update = %v, want %v", got, want)
+	}
+	if got, want := rel(t, mount, Sources{Paths: []string{mount}}.Discover().Files), []string{"extra.yml", "slo.yaml"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("files after the update = %v, want %v", got, want)
 	}
 }
 
