@@ -74,7 +74,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 		log.Error("could not restore the last snapshot; starting blank", "err", err)
 	}
 
-	handler := server.New(eng, st, log, server.Config{Tokens: cfg.Tokens, MaxInFlight: cfg.MaxInFlight}, reg, reg)
+	handler := server.New(eng, st, log, server.Config{Tokens: cfg.Tokens, MaxInFlight: cfg.MaxInFlight, SpecPaths: cfg.SLOs}, reg, reg)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
