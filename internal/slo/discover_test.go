@@ -287,6 +287,10 @@ func TestDiscoverExclude(t *testing.T) {
 	if !reflect.DeepEqual(found.Files, []string{tmpl}) {
 		t.Errorf("files = %v, want the explicit %s", found.Files, tmpl)
 	}
+	// Its folder is watched, so editors that replace the file are seen.
+	if want := []string{filepath.Join(root, "checkout")}; !reflect.DeepEqual(found.Dirs, want) {
+		t.Errorf("dirs = %v, want %v", found.Dirs, want)
+	}
 	// Everything excluded leaves the folder without specs.
 	found = Sources{Paths: []string{filepath.Join(root, "legacy")}, Exclude: []string{"*.yaml", "old"}}.Discover()
 	if len(found.Files) != 0 || len(found.Problems) != 1 || !strings.Contains(found.Problems[0].Message, "no *.yaml or *.yml spec files") {
