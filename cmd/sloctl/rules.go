@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/slo-dev/slo/internal/rules"
-	"github.com/slo-dev/slo/internal/slo"
 )
 
 func init() { rootCmd.AddCommand(newRulesCmd()) }
@@ -25,14 +24,16 @@ func newRulesCmd() *cobra.Command {
 
 func newRulesGenerateCmd() *cobra.Command {
 	var format, out, runbook, dashboard string
+	var exclude []string
 	cmd := &cobra.Command{
 		Use:   "generate PATH...",
 		Short: "Write recording and alerting rules for slo.yaml files, offline",
-		Long: `Generate reads slo.yaml files, or every *.yaml and *.yml file in the given
-folders (not recursively), and writes Prometheus rules for them: error
+		Long: `Generate reads slo.yaml files and writes Prometheus rules for them: error
 ratios per SLO over every window the alerts need and over the SLO window,
 multi-window multi-burn-rate alerts (page and ticket), and alerts on slod's
 own health. It needs no server.
+
+` + specsHelp + `
 
 --runbook-url and --dashboard-url are templates expanded per alert with
 {{.service}}, {{.slo}} (the SLO's slug, empty for slod's own alerts),
@@ -55,12 +56,10 @@ that cannot be read or written.`,
 			if err := opts.Validate(); err != nil {
 				return withCode(exitError, err)
 			}
-			for _, path := range args {
-				if _, err := os.Stat(path); err != nil {
-					return withCode(exitError, fmt.Errorf("rules generate: %w", err))
-				}
+			specs, problems, err := loadSpecs("rules generate", args, exclude)
+			if err != nil {
+				return err
 			}
-			specs, problems := slo.Load(args...)
 			if len(problems) > 0 {
 				// stdout is for the rules, which are often piped on.
 				for _, p := range problems {
@@ -88,6 +87,7 @@ that cannot be read or written.`,
 	f.StringVar(&out, "out", "", "write to FILE instead of stdout")
 	f.StringVar(&runbook, "runbook-url", "", "template for each alert's runbook_url annotation")
 	f.StringVar(&dashboard, "dashboard-url", "", "template for each alert's dashboard_url annotation")
+	excludeFlagVar(cmd, &exclude)
 	return cmd
 }
 

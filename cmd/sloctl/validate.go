@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -18,6 +17,8 @@ type validateReport struct {
 	Valid    bool              `json:"valid"`
 	Problems []slo.Problem     `json:"problems"`
 	Services []validateService `json:"services"`
+	// Online is there with --online once the offline checks passed.
+	Online *onlineReport `json:"online,omitempty"`
 }
 
 // validateService summarises one valid spec.
@@ -38,18 +39,35 @@ type validateSLO struct {
 }
 
 func newValidateCmd() *cobra.Command {
-	var output string
+	var output, promURL string
+	var exclude []string
+	var online bool
 	cmd := &cobra.Command{
 		Use:   "validate PATH...",
-		Short: "Check slo.yaml files offline",
-		Long: `Validate reads slo.yaml files, or every *.yaml and *.yml file in the given
-folders (not recursively), and reports every problem at once as
+		Short: "Check slo.yaml files, offline or also against Prometheus",
+		Long: `Validate reads slo.yaml files and reports every problem at once as
 file:line: field: message. It needs no server.
 
-Exit codes: 0 all specs valid, 1 problems found, 2 usage error or a path
-that cannot be read.`,
+` + specsHelp + `
+
+With --online, once the offline checks pass, every query of every SLO runs
+once against Prometheus (--prometheus-url, else $SLOCTL_PROMETHEUS_URL,
+else ` + defaultPrometheusURL + `), over the SLO window as slod queries it. A
+query Prometheus rejects, and a total or good query (a latency SLI's _count
+or bucket) that returns no series, is a problem: slod could not measure the
+SLO. An errors query without series is only a note, since it means no bad
+events so far.
+
+Exit codes: 0 all specs valid, 1 problems found, 2 usage error, a path
+that cannot be read, or (--online) a Prometheus that cannot be queried.`,
 		Example: `  # What CI runs before a merge
   sloctl validate slos/
+
+  # A monorepo, without the test fixtures
+  sloctl validate . --exclude testdata
+
+  # Also run the queries against Prometheus
+  sloctl validate services/ --online --prometheus-url http://prometheus:9090
 
   # Single files, machine-readable
   sloctl validate services/checkout/slo.yaml --output json`,
@@ -59,50 +77,43 @@ that cannot be read.`,
 			if err != nil {
 				return err
 			}
-			for _, path := range args {
-				if _, err := os.Stat(path); err != nil {
-					return withCode(exitError, fmt.Errorf("validate: %w", err))
-				}
+			specs, problems, err := loadSpecs("validate", args, exclude)
+			if err != nil {
+				return err
 			}
-			specs, problems := slo.Load(args...)
+			r := newValidateReport(specs, problems)
+			if online && len(problems) == 0 {
+				on, onProblems, err := checkOnline(cmd.Context(), prometheusURL(promURL), specs)
+				if err != nil {
+					return withCode(exitError, fmt.Errorf("validate --online: %w", err))
+				}
+				r.Online, r.Problems, r.Valid = &on, append(r.Problems, onProblems...), len(onProblems) == 0
+			}
 			out := cmd.OutOrStdout()
 			if asJSON {
-				err = writeValidateJSON(out, specs, problems)
+				err = writeValidateJSON(out, r)
 			} else {
-				err = writeValidateText(out, specs, problems)
+				err = writeValidateText(out, r)
 			}
 			if err != nil {
 				return withCode(exitError, fmt.Errorf("write report: %w", err))
 			}
-			if len(problems) > 0 {
-				return withCode(exitNo, fmt.Errorf("%s in %s", validatePlural(len(problems), "problem"), validatePlural(validateCountFiles(problems), "file")))
+			if !r.Valid {
+				return withCode(exitNo, fmt.Errorf("%s in %s", validatePlural(len(r.Problems), "problem"), validatePlural(validateCountFiles(r.Problems), "file")))
 			}
 			return nil
 		},
 	}
 	outputFlagVar(cmd, &output)
+	excludeFlagVar(cmd, &exclude)
+	f := cmd.Flags()
+	f.BoolVar(&online, "online", false, "also run every query once against Prometheus")
+	f.StringVar(&promURL, "prometheus-url", "", "Prometheus base URL for --online (default $SLOCTL_PROMETHEUS_URL, else "+defaultPrometheusURL+")")
 	return cmd
 }
 
-func writeValidateText(w io.Writer, specs []slo.Spec, problems []slo.Problem) error {
-	for _, p := range problems {
-		if _, err := fmt.Fprintln(w, p); err != nil {
-			return err
-		}
-	}
-	if len(problems) > 0 {
-		return nil
-	}
-	n := 0
-	for _, s := range specs {
-		n += len(s.SLOs)
-	}
-	// Each valid file holds exactly one service.
-	_, err := fmt.Fprintf(w, "ok: %s, %s in %s\n", validatePlural(len(specs), "service"), validatePlural(n, "SLO"), validatePlural(len(specs), "file"))
-	return err
-}
-
-func writeValidateJSON(w io.Writer, specs []slo.Spec, problems []slo.Problem) error {
+// newValidateReport summarises the offline checks.
+func newValidateReport(specs []slo.Spec, problems []slo.Problem) validateReport {
 	r := validateReport{Valid: len(problems) == 0, Problems: problems, Services: []validateService{}}
 	if r.Problems == nil {
 		r.Problems = []slo.Problem{}
@@ -118,6 +129,62 @@ func writeValidateJSON(w io.Writer, specs []slo.Spec, problems []slo.Problem) er
 		}
 		r.Services = append(r.Services, vs)
 	}
+	return r
+}
+
+// writeValidateText prints the problems, the notes of an online check,
+// and a summary.
+func writeValidateText(w io.Writer, r validateReport) error {
+	for _, p := range r.Problems {
+		if _, err := fmt.Fprintln(w, p); err != nil {
+			return err
+		}
+	}
+	if r.Online != nil {
+		for _, n := range r.Online.Notes {
+			if _, err := fmt.Fprintln(w, "note:", n); err != nil {
+				return err
+			}
+		}
+	}
+	if r.Valid {
+		n := 0
+		for _, s := range r.Services {
+			n += len(s.SLOs)
+		}
+		// Each valid file holds exactly one service.
+		if _, err := fmt.Fprintf(w, "ok: %s, %s in %s\n", validatePlural(len(r.Services), "service"), validatePlural(n, "SLO"), validatePlural(len(r.Services), "file")); err != nil {
+			return err
+		}
+	}
+	if r.Online == nil {
+		return nil
+	}
+	queries := "1 query"
+	if n := len(r.Online.Queries); n != 1 {
+		queries = fmt.Sprintf("%d queries", n)
+	}
+	_, err := fmt.Fprintf(w, "online: %s against %s: %s\n", queries, r.Online.Prometheus, onlineTally(r.Online.Queries))
+	return err
+}
+
+// onlineTally counts the queries by result: "15 with data, 1 without series".
+func onlineTally(qs []onlineQuery) string {
+	var data, none, failed int
+	for _, q := range qs {
+		switch q.Result {
+		case resultOK:
+			data++
+		case resultNoSeries:
+			none++
+		default:
+			failed++
+		}
+	}
+	return fmt.Sprintf("%d with data, %d without series, %d failed", data, none, failed)
+}
+
+func writeValidateJSON(w io.Writer, r validateReport) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)

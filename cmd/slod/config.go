@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -8,12 +9,14 @@ import (
 	"time"
 
 	"github.com/slo-dev/slo/internal/prom"
+	"github.com/slo-dev/slo/internal/slo"
 )
 
 // config is slod's command line; every flag can also come from the
 // environment as SLOD_<FLAG> (e.g. SLOD_PROMETHEUS_URL), flags winning.
 type config struct {
-	slos        string
+	slos        listFlag
+	slosExclude listFlag
 	db          string
 	listen      string
 	interval    time.Duration
@@ -43,10 +46,40 @@ func (h headerFlag) Set(v string) error {
 	return nil
 }
 
+// listFlag collects a repeatable flag. From the environment it takes a
+// comma-separated list; the first value on the command line replaces the
+// default and the environment's, so flags win as they do for every flag.
+type listFlag struct {
+	values []string
+	// inherited: values are the default or from the environment.
+	inherited bool
+}
+
+func (l *listFlag) String() string { return strings.Join(l.values, ",") }
+
+func (l *listFlag) Set(v string) error {
+	if l.inherited {
+		l.values, l.inherited = nil, false
+	}
+	l.values = append(l.values, v)
+	return nil
+}
+
+// setEnv takes the environment's comma-separated list.
+func (l *listFlag) setEnv(v string) {
+	l.values, l.inherited = nil, true
+	for _, part := range strings.Split(v, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			l.values = append(l.values, part)
+		}
+	}
+}
+
 func parseConfig(args []string) (config, error) {
-	c := config{promHeaders: headerFlag{}}
+	c := config{promHeaders: headerFlag{}, slos: listFlag{values: []string{"./slos"}, inherited: true}}
 	fs := flag.NewFlagSet("slod", flag.ContinueOnError)
-	fs.StringVar(&c.slos, "slos", "./slos", "folder (or file) of slo.yaml specs")
+	fs.Var(&c.slos, "slos", "spec file or folder, searched recursively for *.yaml and *.yml (repeatable; SLOD_SLOS takes a comma-separated list)")
+	fs.Var(&c.slosExclude, "slos-exclude", `glob of files or folders under --slos not to read, matched against the path relative to the --slos folder ("legacy/*") and against the base name ("*.tmpl.yaml") (repeatable)`)
 	fs.StringVar(&c.prom.URL, "prometheus-url", "http://127.0.0.1:9090", "Prometheus base URL")
 	fs.StringVar(&c.db, "db", "./slod.db", "SQLite database file")
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "address to serve the API and dashboard on")
@@ -68,10 +101,16 @@ func parseConfig(args []string) (config, error) {
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
 		name := "SLOD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
-		if v, ok := os.LookupEnv(name); ok && envErr == nil {
-			if err := f.Value.Set(v); err != nil {
-				envErr = fmt.Errorf("%s: %w", name, err)
-			}
+		v, ok := os.LookupEnv(name)
+		if !ok || envErr != nil {
+			return
+		}
+		if l, isList := f.Value.(*listFlag); isList {
+			l.setEnv(v)
+			return
+		}
+		if err := f.Value.Set(v); err != nil {
+			envErr = fmt.Errorf("%s: %w", name, err)
 		}
 	})
 	if envErr != nil {
@@ -82,6 +121,12 @@ func parseConfig(args []string) (config, error) {
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if len(c.slos.values) == 0 {
+		return c, errors.New("--slos: give at least one spec file or folder")
+	}
+	if err := (slo.Sources{Exclude: c.slosExclude.values}).CheckExclude(); err != nil {
+		return c, fmt.Errorf("--slos-exclude: %w", err)
 	}
 	if c.interval < time.Second {
 		return c, fmt.Errorf("--interval %s is too short; use at least 1s", c.interval)

@@ -37,7 +37,8 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err = app.Run(ctx, app.Config{
-		SLOs:        cfg.slos,
+		SLOs:        cfg.slos.values,
+		SLOsExclude: cfg.slosExclude.values,
 		DB:          cfg.db,
 		Listen:      cfg.listen,
 		Interval:    cfg.interval,

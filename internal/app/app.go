@@ -26,7 +26,10 @@ import (
 
 // Config is everything slod needs to run.
 type Config struct {
-	SLOs        string
+	// SLOs are spec files and folders, searched recursively (slo.Sources).
+	SLOs []string
+	// SLOsExclude are glob patterns of entries below SLOs not to read.
+	SLOsExclude []string
 	DB          string
 	Listen      string
 	Interval    time.Duration
@@ -44,11 +47,11 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 	if cfg.ReloadDebounce <= 0 {
 		cfg.ReloadDebounce = 500 * time.Millisecond
 	}
-	specs, problems := slo.Load(cfg.SLOs)
-	logProblems(log, problems)
-	if len(specs) == 0 && len(problems) == 0 {
-		log.Warn("no specs found: add slo.yaml files", "slos", cfg.SLOs)
+	src := slo.Sources{Paths: cfg.SLOs, Exclude: cfg.SLOsExclude}
+	if err := src.CheckExclude(); err != nil {
+		return fmt.Errorf("spec sources: %w", err)
 	}
+	specs, problems := loadSpecs(src, log)
 
 	st, err := store.Open(cfg.DB)
 	if err != nil {
@@ -71,7 +74,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 		log.Error("could not restore the last snapshot; starting blank", "err", err)
 	}
 
-	handler := server.New(eng, st, log, server.Config{Tokens: cfg.Tokens, MaxInFlight: cfg.MaxInFlight}, reg, reg)
+	handler := server.New(eng, st, log, server.Config{Tokens: cfg.Tokens, MaxInFlight: cfg.MaxInFlight, SpecPaths: cfg.SLOs}, reg, reg)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
@@ -94,10 +97,9 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 	}
 	background(func() { eng.Run(runCtx, cfg.Interval) })
 	background(func() {
-		err := watch.Run(runCtx, cfg.SLOs, cfg.ReloadDebounce, log, func() {
-			specs, problems := slo.Load(cfg.SLOs)
-			logProblems(log, problems)
-			eng.Reload(specs, problems)
+		dirs := func() []string { return src.Discover().Dirs }
+		err := watch.Run(runCtx, dirs, cfg.ReloadDebounce, log, func() {
+			eng.Reload(loadSpecs(src, log))
 		})
 		if err != nil {
 			log.Error("spec watcher stopped; reload with SIGHUP only", "err", err)
@@ -130,10 +132,22 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 	return nil
 }
 
-func logProblems(log *slog.Logger, problems []slo.Problem) {
+// loadSpecs discovers and loads the specs, logging where it searched, what
+// it found and every problem. Without a valid service slod still runs, as
+// loudly as it can: a warning here and 503 from /readyz.
+func loadSpecs(src slo.Sources, log *slog.Logger) ([]slo.Spec, []slo.Problem) {
+	found := src.Discover()
+	specs, problems := found.Load()
 	for _, p := range problems {
 		log.Error("invalid spec", "file", p.File, "line", p.Line, "field", p.Field, "problem", p.Message)
 	}
+	attrs := []any{"paths", src.Paths, "exclude", src.Exclude, "files", len(found.Files), "services", len(specs), "problems", len(problems)}
+	if len(specs) == 0 {
+		log.Warn("no valid service in the spec paths: add slo.yaml files or fix the problems", attrs...)
+		return specs, problems
+	}
+	log.Info("specs loaded", attrs...)
+	return specs, problems
 }
 
 // pruneLoop drops history older than retention, hourly.

@@ -109,15 +109,23 @@ func (s *Source) Measure(ctx context.Context, o slo.SLO, at time.Time) (Measurem
 
 // spansOf lists the period first, then the burn-rate windows.
 func spansOf(o slo.SLO, at time.Time) []span {
-	elapsed, _ := o.Period(at)
-	// Whole seconds: PromQL ranges take no fractions, and the count must be
-	// scaled by exactly the range that was queried.
-	period := max(elapsed.Truncate(time.Second), minPeriod)
-	spans := []span{{rng: fmt.Sprintf("%ds", int64(period/time.Second)), length: period}}
+	rng, period := PeriodRange(o, at)
+	spans := []span{{rng: rng, length: period}}
 	for _, d := range burnrate.Durations(burnrate.Windows(o.NominalWindow())) {
 		spans = append(spans, span{rng: burnrate.Label(d), length: d})
 	}
 	return spans
+}
+
+// PeriodRange is the PromQL range Measure queries o's period with at at:
+// the rolling window, or the calendar period so far (at least minPeriod),
+// in whole seconds ("2592000s"), and its length.
+func PeriodRange(o slo.SLO, at time.Time) (rng string, length time.Duration) {
+	elapsed, _ := o.Period(at)
+	// Whole seconds: PromQL ranges take no fractions, and the count must be
+	// scaled by exactly the range that was queried.
+	length = max(elapsed.Truncate(time.Second), minPeriod)
+	return fmt.Sprintf("%ds", int64(length/time.Second)), length
 }
 
 // sample is one query's answer; ok is false for an empty result.

@@ -4,8 +4,10 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -45,6 +47,9 @@ type Config struct {
 	MaxOverride time.Duration
 	// Clock returns now; time.Now when nil.
 	Clock func() time.Time
+	// SpecPaths are where slod searched for specs, named by /readyz when
+	// no service is loaded.
+	SpecPaths []string
 }
 
 // Server serves the API.
@@ -108,10 +113,28 @@ func New(snaps Snapshots, st Store, log *slog.Logger, cfg Config, reg prometheus
 	return r
 }
 
+// readyz answers 503 while slod cannot gate anything: no service is
+// loaded, or none has been measured or restored yet.
 func (s *Server) readyz(c *gin.Context) {
-	if !s.snaps.Snapshot().Ready {
+	snap := s.snaps.Snapshot()
+	if len(snap.Services) == 0 {
+		// Every problem is an orphan when no service is loaded.
+		problem(c, http.StatusServiceUnavailable, "no-services", fmt.Sprintf(
+			"no service is loaded: searched %s and found %s; GET /api/v1/services lists them under config_problems",
+			strings.Join(s.cfg.SpecPaths, ", "), plural(len(snap.Orphans), "spec problem")))
+		return
+	}
+	if !snap.Ready {
 		problem(c, http.StatusServiceUnavailable, "not-ready", "no evaluation has completed and no snapshot was restored yet")
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}
+
+// plural formats a count with its noun: "1 spec problem", "2 spec problems".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

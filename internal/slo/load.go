@@ -3,18 +3,24 @@ package slo
 import (
 	"fmt"
 	"os"
-	"path/filepath"
+	"slices"
 	"strings"
 )
 
-// Load reads the specs in paths: files, or folders whose *.yaml and *.yml
-// files are read (not recursively, sorted by name). Service names must be
-// unique across all files. Specs with problems are left out; problems come
-// in file order, by line within a file.
+// Load reads the specs in paths: files, and folders searched recursively
+// as Sources describes. Service names must be unique across all files.
+// Specs with problems are left out; problems come in file order, by line
+// within a file.
 func Load(paths ...string) ([]Spec, []Problem) {
-	files, problems := specFiles(paths)
-	results := make([]parsed, 0, len(files))
-	for _, file := range files {
+	return Sources{Paths: paths}.Discover().Load()
+}
+
+// Load reads and validates the files found, after the problems of
+// discovery itself.
+func (f Found) Load() ([]Spec, []Problem) {
+	problems := slices.Clone(f.Problems)
+	results := make([]parsed, 0, len(f.Files))
+	for _, file := range f.Files {
 		data, err := os.ReadFile(file)
 		if err != nil {
 			problems = append(problems, Problem{File: file, Message: fmt.Sprintf("cannot read: %v", err)})
@@ -32,45 +38,6 @@ func Load(paths ...string) ([]Spec, []Problem) {
 		specs = append(specs, r.spec)
 	}
 	return specs, problems
-}
-
-// specFiles expands folders into their spec files, once each.
-func specFiles(paths []string) (files []string, problems []Problem) {
-	seen := map[string]bool{}
-	add := func(f string) {
-		if clean := filepath.Clean(f); !seen[clean] {
-			seen[clean] = true
-			files = append(files, f)
-		}
-	}
-	for _, path := range paths {
-		info, err := os.Stat(path)
-		if err != nil {
-			problems = append(problems, Problem{File: path, Message: fmt.Sprintf("cannot read: %v", err)})
-			continue
-		}
-		if !info.IsDir() {
-			add(path)
-			continue
-		}
-		entries, err := os.ReadDir(path)
-		if err != nil {
-			problems = append(problems, Problem{File: path, Message: fmt.Sprintf("cannot list folder: %v", err)})
-			continue
-		}
-		found := false
-		for _, e := range entries {
-			ext := strings.ToLower(filepath.Ext(e.Name()))
-			if !e.IsDir() && (ext == ".yaml" || ext == ".yml") {
-				add(filepath.Join(path, e.Name()))
-				found = true
-			}
-		}
-		if !found {
-			problems = append(problems, Problem{File: path, Message: "folder has no *.yaml or *.yml spec files"})
-		}
-	}
-	return files, problems
 }
 
 // checkUniqueServices gives every file declaring a service that another

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -28,14 +29,14 @@ func StartBinary(t testing.TB, bin string, env []string, flags ...string) *Slod 
 			t.Fatal(err)
 		}
 		s := &Slod{URL: "http://" + addr, Client: newClient(), started: time.Now(),
-			logTail: func() string { return proctest.Tail(logPath) }}
+			log: func() string { b, _ := os.ReadFile(logPath); return string(b) }}
 		cmd := exec.Command(bin, append(flags, "--listen", addr)...)
 		cmd.Env = env
 		if lastErr = s.startProcess(cmd, logPath); lastErr == nil {
 			s.cleanup(t)
 			return s
 		}
-		if !strings.Contains(s.logTail(), "address already in use") {
+		if !strings.Contains(s.Log(), "address already in use") {
 			break
 		}
 	}

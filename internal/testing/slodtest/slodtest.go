@@ -32,8 +32,11 @@ type Slod struct {
 	// ones restored from its database.
 	started time.Time
 	stop    func() error
-	logTail func() string
+	log     func() string
 }
+
+// Log is everything slod has logged so far.
+func (s *Slod) Log() string { return s.log() }
 
 // Stop shuts slod down gracefully and reports an unclean exit. Stopping a
 // stopped slod does nothing. Tests need it only to stop slod early (a
@@ -47,7 +50,7 @@ func (s *Slod) cleanup(t testing.TB) {
 			t.Errorf("slod shutdown: %v", err)
 		}
 		if t.Failed() {
-			t.Logf("slod log (tail):\n%s", s.logTail())
+			t.Logf("slod log (tail):\n%s", tail(s.Log()))
 		}
 	})
 }
@@ -76,7 +79,7 @@ func Start(t testing.TB, o Options) *Slod {
 		o.DB = filepath.Join(t.TempDir(), "slod.db")
 	}
 	cfg := app.Config{
-		SLOs:     o.SLOs,
+		SLOs:     []string{o.SLOs},
 		DB:       o.DB,
 		Listen:   "127.0.0.1:0",
 		Interval: o.Interval,
@@ -97,7 +100,7 @@ func Start(t testing.TB, o Options) *Slod {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan net.Addr, 1)
 	done := make(chan error, 1)
-	s := &Slod{Client: newClient(), started: time.Now(), logTail: logs.tail}
+	s := &Slod{Client: newClient(), started: time.Now(), log: logs.String}
 	go func() { done <- app.Run(ctx, cfg, log, ready) }()
 	s.stop = func() error {
 		cancel()
@@ -116,10 +119,10 @@ func Start(t testing.TB, o Options) *Slod {
 		s.URL = "http://" + addr.String()
 	case err := <-done:
 		cancel()
-		t.Fatalf("slod exited before listening: %v\n%s", err, logs.tail())
+		t.Fatalf("slod exited before listening: %v\n%s", err, tail(logs.String()))
 	case <-time.After(time.Minute):
 		cancel()
-		t.Fatalf("slod did not listen within a minute\n%s", logs.tail())
+		t.Fatalf("slod did not listen within a minute\n%s", tail(logs.String()))
 	}
 	s.cleanup(t)
 	return s
@@ -139,13 +142,17 @@ func (l *logBuffer) Write(p []byte) (int, error) {
 	return l.buf.Write(p)
 }
 
-func (l *logBuffer) tail() string {
+func (l *logBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b := l.buf.Bytes()
+	return l.buf.String()
+}
+
+// tail is the end of a log, enough to see why a test failed.
+func tail(log string) string {
 	const max = 6000
-	if len(b) > max {
-		b = b[len(b)-max:]
+	if len(log) > max {
+		return log[len(log)-max:]
 	}
-	return string(b)
+	return log
 }

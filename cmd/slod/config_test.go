@@ -1,0 +1,57 @@
+package main
+
+import (
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestSpecPathFlags(t *testing.T) {
+	tests := []struct {
+		name               string
+		env                map[string]string
+		args               []string
+		wantSlos, wantExcl []string
+		wantErr            string
+	}{
+		{name: "default", wantSlos: []string{"./slos"}},
+		{name: "given twice", args: []string{"--slos", "services", "--slos", "platform/slo.yaml"}, wantSlos: []string{"services", "platform/slo.yaml"}},
+		{name: "environment list", env: map[string]string{"SLOD_SLOS": "services, /etc/slo"}, wantSlos: []string{"services", "/etc/slo"}},
+		{name: "flags replace the environment", env: map[string]string{"SLOD_SLOS": "services,/etc/slo"}, args: []string{"--slos", "other"}, wantSlos: []string{"other"}},
+		{
+			name:     "excludes",
+			env:      map[string]string{"SLOD_SLOS_EXCLUDE": "testdata"},
+			args:     []string{"--slos-exclude", "legacy/*", "--slos-exclude", "*.tmpl.yaml"},
+			wantSlos: []string{"./slos"}, wantExcl: []string{"legacy/*", "*.tmpl.yaml"},
+		},
+		{name: "excludes from the environment", env: map[string]string{"SLOD_SLOS_EXCLUDE": "testdata,*.tmpl.yaml"}, wantSlos: []string{"./slos"}, wantExcl: []string{"testdata", "*.tmpl.yaml"}},
+		{name: "bad pattern", args: []string{"--slos-exclude", "legacy/[a-"}, wantErr: `--slos-exclude: exclude pattern "legacy/[a-"`},
+		{name: "empty environment", env: map[string]string{"SLOD_SLOS": ""}, wantErr: "--slos: give at least one"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Setenv restores the variables after the test; unset them.
+			for _, k := range []string{"SLOD_SLOS", "SLOD_SLOS_EXCLUDE"} {
+				t.Setenv(k, "")
+				os.Unsetenv(k)
+			}
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			c, err := parseConfig(tt.args)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(c.slos.values, tt.wantSlos) || !reflect.DeepEqual(c.slosExclude.values, tt.wantExcl) {
+				t.Errorf("slos %q exclude %q, want %q and %q", c.slos.values, c.slosExclude.values, tt.wantSlos, tt.wantExcl)
+			}
+		})
+	}
+}
