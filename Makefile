@@ -1,7 +1,7 @@
 GO ?= go
 BIN := bin
 
-.PHONY: build test lint demo clean
+.PHONY: build test lint demo clean bench-specs
 
 build:
 	$(GO) build -o $(BIN)/ ./cmd/...
@@ -21,6 +21,11 @@ lint:
 # Ctrl-C stops both.
 demo: build
 	@bash scripts/demo.sh
+
+# What loading hostile spec files costs (huge files, thousands of
+# problems, alias bombs): B/op allocated and MB retained per load.
+bench-specs:
+	$(GO) test -run '^$$' -bench HostileSpecs -benchtime 1x ./internal/slo
 
 clean:
 	rm -rf $(BIN)

@@ -1,0 +1,36 @@
+package slo
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Hostile spec files for the caps' tests and BenchmarkHostileSpecs, made
+// here so that no multi-megabyte file is committed.
+
+// validSLO is one valid SLO in YAML flow style.
+const validSLO = `{name: availability, target: 99.9%, window: 30d, sli: {events: {errors: 'sum(rate(e[{{.window}}]))', total: 'sum(rate(t[{{.window}}]))'}}}`
+
+// unknownKeysSpec is a valid spec followed by n unknown top-level keys,
+// one per line from line 3: k0000000: 1, k0000001: 1, ... Each key line is
+// 12 bytes.
+func unknownKeysSpec(n int) []byte {
+	var b strings.Builder
+	b.WriteString("service: hostile\nslos: [" + validSLO + "]\n")
+	for i := range n {
+		fmt.Fprintf(&b, "k%07d: 1\n", i)
+	}
+	return []byte(b.String())
+}
+
+// aliasRefsSpec anchors one valid SLO and lists it n times by alias:
+// slos: [*s, *s, ...]. Every alias makes the checker read the SLO again.
+func aliasRefsSpec(n int) []byte {
+	var b strings.Builder
+	b.WriteString("service: hostile\ns: &s " + validSLO + "\nslos: [*s")
+	for range n - 1 {
+		b.WriteString(", *s")
+	}
+	b.WriteString("]\n")
+	return []byte(b.String())
+}
