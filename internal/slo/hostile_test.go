@@ -34,3 +34,17 @@ func aliasRefsSpec(n int) []byte {
 	b.WriteString("]\n")
 	return []byte(b.String())
 }
+
+// paddedSpec is a valid spec of exactly size bytes: service and one SLO,
+// then comment lines.
+func paddedSpec(size int) []byte {
+	b := []byte("service: padded\nslos: [" + validSLO + "]\n")
+	for len(b) < size {
+		line := []byte("# padding padding padding padding padding padding padding padding\n")
+		if rest := size - len(b); rest < len(line) {
+			line = append(line[:rest-1], '\n')
+		}
+		b = append(b, line...)
+	}
+	return b
+}

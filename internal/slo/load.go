@@ -2,7 +2,6 @@ package slo
 
 import (
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 )
@@ -21,9 +20,9 @@ func (f Found) Load() ([]Spec, []Problem) {
 	problems := slices.Clone(f.Problems)
 	results := make([]parsed, 0, len(f.Files))
 	for _, file := range f.Files {
-		data, err := os.ReadFile(file)
+		data, err := readSpec(file)
 		if err != nil {
-			problems = append(problems, Problem{File: file, Message: fmt.Sprintf("cannot read: %v", err)})
+			problems = append(problems, Problem{File: file, Message: err.Error()})
 			continue
 		}
 		results = append(results, parseSpec(file, data))

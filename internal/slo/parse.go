@@ -3,6 +3,7 @@ package slo
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"path/filepath"
 	"regexp"
@@ -52,6 +53,10 @@ func parseSpec(file string, data []byte) parsed {
 // document decodes data into its root mapping node, or returns nil after
 // recording why there is none.
 func (c *checker) document(data []byte) *yaml.Node {
+	if len(data) > maxFileBytes {
+		c.wholeFile(tooLarge(fmt.Sprintf("is %d bytes", len(data))))
+		return nil
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {

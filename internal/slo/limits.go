@@ -1,0 +1,10 @@
+package slo
+
+// Caps on one spec file. A spec is written by hand and real ones are far
+// below them; they keep a hostile or broken file from costing slod and
+// sloctl unbounded memory, time, log lines and API bytes. README.md
+// ("Limits") lists them.
+const (
+	// maxFileBytes is the largest spec file read: 1 MiB.
+	maxFileBytes = 1 << 20
+)
