@@ -7,4 +7,7 @@ package slo
 const (
 	// maxFileBytes is the largest spec file read: 1 MiB.
 	maxFileBytes = 1 << 20
+	// maxProblems is how many problems are listed per file; one more
+	// problem counts the rest.
+	maxProblems = 50
 )

@@ -1,6 +1,8 @@
 package slo
 
 import (
+	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -73,5 +75,81 @@ func TestParseOverCap(t *testing.T) {
 	_, problems := Parse("big.yaml", paddedSpec(1<<20+1))
 	if len(problems) != 1 || !strings.Contains(problems[0].Message, "is 1048577 bytes") {
 		t.Fatalf("problems = %v; want one naming the size 1048577", problems)
+	}
+}
+
+// 5,000 unknown keys in an otherwise valid spec are 5,000 problems, on
+// lines 3 to 5002: the first 50 are listed (lines 3 to 52, keys k0000000 to
+// k0000049) and a 51st says 5,000 - 50 = 4,950 more.
+func TestProblemsCappedAt50PerFile(t *testing.T) {
+	_, problems := Parse("keys.yaml", unknownKeysSpec(5000))
+	if len(problems) != 51 {
+		t.Fatalf("got %d problems, want 51", len(problems))
+	}
+	for i, p := range problems[:50] {
+		field := fmt.Sprintf("k%07d", i)
+		if p.Line != i+3 || p.Field != field || !strings.Contains(p.Message, "unknown field") {
+			t.Errorf("problem %d = %s; want keys.yaml:%d: %s: unknown field", i, p, i+3, field)
+		}
+	}
+	// k0000050, the first left out, is on line 53.
+	last := Problem{File: "keys.yaml", Line: 53, Message: "... and 4950 more problems from this line on (only the first 50, by line, are listed)", Omitted: 4950}
+	if problems[50] != last {
+		t.Errorf("last problem = %+v, want %+v", problems[50], last)
+	}
+	if n := CountProblems(problems); n != 5000 {
+		t.Errorf("CountProblems = %d, want 5000", n)
+	}
+}
+
+// The 50 listed are the first by line, not the first found: slos: missing
+// is found after the keys below it but is on line 1.
+func TestProblemsCapKeepsLineOrder(t *testing.T) {
+	data := bytes.Replace(unknownKeysSpec(5000), []byte("slos: ["+validSLO+"]\n"), nil, 1)
+	_, problems := Parse("keys.yaml", data)
+	if len(problems) != 51 {
+		t.Fatalf("got %d problems, want 51", len(problems))
+	}
+	if p := problems[0]; p.Line != 1 || p.Field != "slos" {
+		t.Errorf("first problem = %s, want keys.yaml:1: slos: missing", p)
+	}
+	// 5,000 keys plus slos: missing, 50 of them listed.
+	if p := problems[49]; p.Line != 50 || p.Field != "k0000048" {
+		t.Errorf("problem 49 = %s, want keys.yaml:50: k0000048", p)
+	}
+	if p := problems[50]; p.Line != 51 || p.Omitted != 4951 || !strings.HasPrefix(p.Message, "... and 4951 more problems") {
+		t.Errorf("last problem = %s, want keys.yaml:51: ... and 4951 more problems", p)
+	}
+}
+
+// Load caps too, counting a problem it adds after parsing (a service
+// defined twice) among the first 50.
+func TestLoadCapsProblemsPerFile(t *testing.T) {
+	dir := t.TempDir()
+	keys, other := filepath.Join(dir, "a.yaml"), filepath.Join(dir, "b.yaml")
+	if err := os.WriteFile(keys, unknownKeysSpec(5000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(other, []byte("service: hostile\nslos: ["+validSLO+"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, problems := Load(dir)
+	// a.yaml: the clash on line 1, 49 keys, then 5,001 - 50 = 4,951 more;
+	// b.yaml: its clash.
+	if len(problems) != 52 {
+		t.Fatalf("got %d problems, want 52: %v", len(problems), problems[:3])
+	}
+	if p := problems[0]; p.File != keys || p.Line != 1 || !strings.Contains(p.Message, "also defined in") {
+		t.Errorf("first problem = %s, want the clash on a.yaml:1", p)
+	}
+	// Keys from line 3: 49 listed on lines 3 to 51, the rest from line 52.
+	if p := problems[50]; p.File != keys || p.Line != 52 || p.Omitted != 4951 {
+		t.Errorf("problem 50 = %+v, want a.yaml:52: ... and 4951 more", p)
+	}
+	if p := problems[51]; p.File != other || p.Line != 1 {
+		t.Errorf("problem 51 = %s, want the clash on b.yaml:1", p)
+	}
+	if n := CountProblems(problems); n != 5002 {
+		t.Errorf("CountProblems = %d, want 5002", n)
 	}
 }

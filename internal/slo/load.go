@@ -30,8 +30,8 @@ func (f Found) Load() ([]Spec, []Problem) {
 	checkUniqueServices(results)
 	var specs []Spec
 	for _, r := range results {
-		if len(r.problems) > 0 {
-			problems = append(problems, r.problems...)
+		if ps := r.problems.list(r.spec.File); len(ps) > 0 {
+			problems = append(problems, ps...)
 			continue
 		}
 		specs = append(specs, r.spec)
@@ -60,13 +60,12 @@ func checkUniqueServices(results []parsed) {
 				}
 			}
 			r := &results[i]
-			r.problems = append(r.problems, Problem{
+			r.problems.add(Problem{
 				File:    r.spec.File,
 				Line:    r.serviceLine,
 				Field:   "service",
 				Message: fmt.Sprintf("service %q is also defined in %s; service names must be unique across files", service, strings.Join(others, ", ")),
 			})
-			sortProblems(r.problems)
 		}
 	}
 }

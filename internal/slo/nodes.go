@@ -12,12 +12,12 @@ import (
 // finds, so a user sees all of them at once instead of one per run.
 type checker struct {
 	file     string
-	problems []Problem
+	problems problemList
 }
 
 // addf records a problem at node n (its line) for the dotted field path.
 func (c *checker) addf(n *yaml.Node, field, format string, args ...any) {
-	c.problems = append(c.problems, Problem{
+	c.problems.add(Problem{
 		File:    c.file,
 		Line:    n.Line,
 		Field:   field,

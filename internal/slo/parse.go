@@ -25,8 +25,8 @@ var (
 // spec is returned only when there are no problems; otherwise it is zero.
 func Parse(file string, data []byte) (Spec, []Problem) {
 	p := parseSpec(file, data)
-	if len(p.problems) > 0 {
-		return Spec{}, p.problems
+	if problems := p.problems.list(file); len(problems) > 0 {
+		return Spec{}, problems
 	}
 	return p.spec, nil
 }
@@ -36,7 +36,7 @@ func Parse(file string, data []byte) (Spec, []Problem) {
 type parsed struct {
 	spec        Spec
 	serviceLine int
-	problems    []Problem
+	problems    problemList
 }
 
 func parseSpec(file string, data []byte) parsed {
@@ -45,7 +45,6 @@ func parseSpec(file string, data []byte) parsed {
 	if root := c.document(data); root != nil {
 		p.serviceLine = c.spec(&p.spec, root)
 	}
-	sortProblems(c.problems)
 	p.problems = c.problems
 	return p
 }
@@ -95,7 +94,7 @@ func (c *checker) yamlError(err error) {
 	msg := err.Error()
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		c.problems = append(c.problems, Problem{File: c.file, Line: line, Message: "invalid YAML: " + m[2]})
+		c.problems.add(Problem{File: c.file, Line: line, Message: "invalid YAML: " + m[2]})
 		return
 	}
 	c.wholeFile("invalid YAML: " + strings.TrimPrefix(msg, "yaml: "))
@@ -103,7 +102,7 @@ func (c *checker) yamlError(err error) {
 
 // wholeFile records a problem about the file as a whole (no line, no field).
 func (c *checker) wholeFile(msg string) {
-	c.problems = append(c.problems, Problem{File: c.file, Message: msg})
+	c.problems.add(Problem{File: c.file, Message: msg})
 }
 
 // spec fills s from the root mapping and returns the line naming the service.

@@ -2,6 +2,7 @@ package slo
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -13,6 +14,19 @@ type Problem struct {
 	Line    int    `json:"line"`
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	// Omitted is set only on the last problem of a file that has more
+	// than maxProblems: the number of problems it stands for, not listed.
+	Omitted int `json:"omitted,omitempty"`
+}
+
+// CountProblems counts problems, those a file's last problem says were
+// left out included.
+func CountProblems(problems []Problem) int {
+	n := 0
+	for _, p := range problems {
+		n += max(p.Omitted, 1)
+	}
+	return n
 }
 
 // String renders p as "file:line: field: message", leaving out the line
@@ -32,4 +46,55 @@ func (p Problem) String() string {
 // in which they were found for problems on the same line.
 func sortProblems(ps []Problem) {
 	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Line < ps[j].Line })
+}
+
+// problemList collects the problems of one file, keeping only the first
+// maxProblems in line order and counting the rest: a file with thousands
+// of mistakes costs bounded memory, log lines and API bytes, and the first
+// ones are what a user fixes first anyway.
+type problemList struct {
+	kept    []Problem
+	dropped int
+	// firstDropped is the line of the first problem dropped.
+	firstDropped int
+}
+
+func (l *problemList) add(p Problem) {
+	l.kept = append(l.kept, p)
+	// Trimming only at twice the cap keeps adding cheap.
+	if len(l.kept) >= 2*maxProblems {
+		l.trim()
+	}
+}
+
+// trim sorts the kept problems and drops all but the first maxProblems.
+// The sort is stable, so whatever was dropped comes after all that is
+// kept in the order of the whole list too.
+func (l *problemList) trim() {
+	sortProblems(l.kept)
+	extra := len(l.kept) - maxProblems
+	if extra <= 0 {
+		return
+	}
+	if line := l.kept[maxProblems].Line; l.dropped == 0 || line < l.firstDropped {
+		l.firstDropped = line
+	}
+	l.dropped += extra
+	l.kept = l.kept[:maxProblems:maxProblems]
+}
+
+// list returns the problems of file in line order. When some were
+// dropped, a last one says how many, on the line where they start: it
+// stays last when the problems of several files are sorted by line.
+func (l *problemList) list(file string) []Problem {
+	l.trim()
+	if l.dropped == 0 {
+		return l.kept
+	}
+	return append(slices.Clip(l.kept), Problem{
+		File:    file,
+		Line:    l.firstDropped,
+		Message: fmt.Sprintf("... and %d more problems from this line on (only the first %d, by line, are listed)", l.dropped, maxProblems),
+		Omitted: l.dropped,
+	})
 }
