@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/slo-dev/slo/internal/rules"
+	"github.com/slo-dev/slo/internal/slo"
 )
 
 func init() { rootCmd.AddCommand(newRulesCmd()) }
@@ -65,7 +66,7 @@ that cannot be read or written.`,
 				for _, p := range problems {
 					fmt.Fprintln(cmd.ErrOrStderr(), p)
 				}
-				return withCode(exitNo, fmt.Errorf("no rules generated: %d problem(s) in the specs", len(problems)))
+				return withCode(exitNo, fmt.Errorf("no rules generated: %d problem(s) in the specs", slo.CountProblems(problems)))
 			}
 			b, err := rules.Generate(specs, opts)
 			if err != nil {

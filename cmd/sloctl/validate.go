@@ -99,7 +99,7 @@ that cannot be read, or (--online) a Prometheus that cannot be queried.`,
 				return withCode(exitError, fmt.Errorf("write report: %w", err))
 			}
 			if !r.Valid {
-				return withCode(exitNo, fmt.Errorf("%s in %s", validatePlural(len(r.Problems), "problem"), validatePlural(validateCountFiles(r.Problems), "file")))
+				return withCode(exitNo, fmt.Errorf("%s in %s", validatePlural(slo.CountProblems(r.Problems), "problem"), validatePlural(validateCountFiles(r.Problems), "file")))
 			}
 			return nil
 		},

@@ -133,7 +133,9 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 }
 
 // loadSpecs discovers and loads the specs, logging where it searched, what
-// it found and every problem. Without a valid service slod still runs, as
+// it found and every problem listed: the loader lists at most 51 per file,
+// the last counting the rest, so a hostile file cannot flood the log, and
+// the summary counts them all. Without a valid service slod still runs, as
 // loudly as it can: a warning here and 503 from /readyz.
 func loadSpecs(src slo.Sources, log *slog.Logger) ([]slo.Spec, []slo.Problem) {
 	found := src.Discover()
@@ -141,7 +143,7 @@ func loadSpecs(src slo.Sources, log *slog.Logger) ([]slo.Spec, []slo.Problem) {
 	for _, p := range problems {
 		log.Error("invalid spec", "file", p.File, "line", p.Line, "field", p.Field, "problem", p.Message)
 	}
-	attrs := []any{"paths", src.Paths, "exclude", src.Exclude, "files", len(found.Files), "services", len(specs), "problems", len(problems)}
+	attrs := []any{"paths", src.Paths, "exclude", src.Exclude, "files", len(found.Files), "services", len(specs), "problems", slo.CountProblems(problems)}
 	if len(specs) == 0 {
 		log.Warn("no valid service in the spec paths: add slo.yaml files or fix the problems", attrs...)
 		return specs, problems
