@@ -7,7 +7,8 @@ import (
 )
 
 // FuzzParse checks that Parse never panics, that every problem says where
-// it is, and that a spec without problems has targets in (0, 1).
+// it is, that no file lists more than 51 problems (the last counting the
+// rest), and that a spec without problems has targets in (0, 1).
 func FuzzParse(f *testing.F) {
 	var seeds []string
 	for _, pattern := range []string{"testdata/*.yaml", "testdata/*/*.yaml", "testdata/*/*.yml", "../../slos/*.yaml"} {
@@ -24,9 +25,20 @@ func FuzzParse(f *testing.F) {
 		}
 		f.Add(data)
 	}
+	// Small hostile files, for the caps: many problems and alias bombs.
+	f.Add(unknownKeysSpec(60))
+	f.Add(laughsSpec(5, 10))
+	f.Add(aliasedSLOSpec(100, 100))
+	f.Add([]byte("service: hostile\nslos: &s [*s]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		spec, problems := Parse("fuzz.yaml", data)
-		for _, p := range problems {
+		if len(problems) > 51 {
+			t.Errorf("%d problems listed, want at most 51", len(problems))
+		}
+		for i, p := range problems {
+			if p.Omitted != 0 && i != len(problems)-1 {
+				t.Errorf("problem %d of %d counts omitted ones: %s", i, len(problems), p)
+			}
 			if p.File != "fuzz.yaml" {
 				t.Errorf("problem without file: %s", p)
 			}

@@ -48,3 +48,35 @@ func paddedSpec(size int) []byte {
 	}
 	return b
 }
+
+// laughsSpec is the billion laughs: l0 is a string, and each of levels
+// more anchors lists the one before width times, so l<levels> expands to
+// width^levels strings.
+func laughsSpec(levels, width int) []byte {
+	var b strings.Builder
+	b.WriteString("service: hostile\nslos: [" + validSLO + "]\nl0: &l0 lol\n")
+	for i := 1; i <= levels; i++ {
+		fmt.Fprintf(&b, "l%d: &l%d [*l%d", i, i, i-1)
+		for range width - 1 {
+			fmt.Fprintf(&b, ", *l%d", i-1)
+		}
+		b.WriteString("]\n")
+	}
+	return []byte(b.String())
+}
+
+// aliasedSLOSpec anchors an SLO with keys unknown fields and lists it refs
+// times by alias: every alias makes the checker report every key again.
+func aliasedSLOSpec(keys, refs int) []byte {
+	var b strings.Builder
+	b.WriteString("service: hostile\ns: &s {name: availability, target: 99.9%, window: 30d, sli: {events: {errors: 'sum(rate(e[{{.window}}]))', total: 'sum(rate(t[{{.window}}]))'}}")
+	for i := range keys {
+		fmt.Fprintf(&b, ", u%05d: 1", i)
+	}
+	b.WriteString("}\nslos: [*s")
+	for range refs - 1 {
+		b.WriteString(", *s")
+	}
+	b.WriteString("]\n")
+	return []byte(b.String())
+}

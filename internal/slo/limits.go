@@ -10,4 +10,11 @@ const (
 	// maxProblems is how many problems are listed per file; one more
 	// problem counts the rest.
 	maxProblems = 50
+	// maxAliasNodes and maxAliasBytes bound what the aliases (*name) of a
+	// file expand to, all together: nodes, and bytes of scalar text. Each
+	// alias counts itself and everything its value holds, nested aliases
+	// expanded. The bytes bound keeps text reached through aliases to one
+	// more file's worth.
+	maxAliasNodes = 10_000
+	maxAliasBytes = 1 << 20
 )

@@ -153,3 +153,61 @@ func TestLoadCapsProblemsPerFile(t *testing.T) {
 		t.Errorf("CountProblems = %d, want 5002", n)
 	}
 }
+
+// Aliases may expand to 10,000 nodes and 1 MiB of text in all; past that,
+// or into itself, an alias is one problem on its line and nothing is
+// checked, using little memory.
+func TestAliasExpansionCapped(t *testing.T) {
+	text := strings.Repeat("x", 400_000)
+	tests := []struct {
+		name     string
+		data     []byte
+		line     int
+		fragment string
+	}{
+		// l1 to l3 (lines 4 to 6) expand to 20 + 220 + 2,220 = 2,460
+		// nodes; each *l3 on line 7 to 2,222 more, so the 4th passes
+		// 10,000: 2,460 + 4 * 2,222 = 11,348.
+		{"billion laughs", laughsSpec(9, 10), 7, "alias *l3: too many alias expansions"},
+		// Each *s is the alias, the SLO's 15 nodes and 2 * 2,000 keys:
+		// 4,016 nodes, so the 3rd passes 10,000 (12,048).
+		{"an SLO of 2,000 keys listed 100 times", aliasedSLOSpec(2000, 100), 3, "alias *s: too many alias expansions"},
+		{"alias inside its own value", []byte("service: hostile\nslos: [" + validSLO + "]\nloop: &loop [a, *loop]\n"), 3, "*loop is used inside the value it names"},
+		// 3 * 400,000 bytes of text pass 1 MiB (1,048,576).
+		{"400 KB of text listed 3 times", []byte("service: hostile\nslos: [" + validSLO + "]\nd: &d " + text + "\ne: [*d, *d, *d]\n"), 4, "alias *d: too many alias expansions"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var problems []Problem
+			alloc := allocated(func() { _, problems = Parse("bomb.yaml", tt.data) })
+			if len(problems) != 1 || problems[0].Line != tt.line || !strings.Contains(problems[0].Message, tt.fragment) {
+				t.Errorf("problems = %v (%d in all); want one on line %d: %s", problems[:min(len(problems), 3)], CountProblems(problems), tt.line, tt.fragment)
+			}
+			if alloc > 50<<20 {
+				t.Errorf("parsing allocated %d MB, want under 50 MB", alloc>>20)
+			}
+		})
+	}
+}
+
+// Anchors used as people use them, to share a window or a query, are fine.
+func TestModestAliasesAreValid(t *testing.T) {
+	spec := `service: anchors
+slos:
+  - name: availability
+    target: 99.9%
+    window: &window 30d
+    sli:
+      events:
+        errors: &errors 'sum(rate(e[{{.window}}]))'
+        total: &total 'sum(rate(t[{{.window}}]))'
+  - name: availability strict
+    target: 99.99%
+    window: *window
+    sli: {events: {errors: *errors, total: *total}}
+`
+	s, problems := Parse("anchors.yaml", []byte(spec))
+	if len(problems) > 0 || len(s.SLOs) != 2 || s.SLOs[1].SLI.Events.Total != "sum(rate(t[{{.window}}]))" {
+		t.Fatalf("Parse = %+v, %v; want two SLOs sharing the queries", s.SLOs, problems)
+	}
+}

@@ -36,7 +36,9 @@ func join(path, key string) string {
 // index extends a field path with a list index.
 func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
 
-// resolve follows an alias (*name) to the node it names.
+// resolve follows an alias (*name) to the node it names. An alias never
+// names another alias, and checkAliases has bounded what aliases expand
+// to (and refused one inside its own value) before any field is read.
 func resolve(n *yaml.Node) *yaml.Node {
 	if n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
 		return n.Alias

@@ -69,6 +69,9 @@ func (c *checker) document(data []byte) *yaml.Node {
 	case !errors.Is(err, io.EOF):
 		c.yamlError(err)
 	}
+	if !c.checkAliases(&doc) {
+		return nil
+	}
 	var root *yaml.Node
 	if len(doc.Content) > 0 {
 		root = resolve(doc.Content[0])
