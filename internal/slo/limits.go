@@ -17,4 +17,8 @@ const (
 	// more file's worth.
 	maxAliasNodes = 10_000
 	maxAliasBytes = 1 << 20
+	// maxSLOs is how many SLOs one spec may list; maxThresholds how many
+	// thresholds its policy may have. Items past the cap are not checked.
+	maxSLOs       = 100
+	maxThresholds = 20
 )

@@ -211,3 +211,52 @@ slos:
 		t.Fatalf("Parse = %+v, %v; want two SLOs sharing the queries", s.SLOs, problems)
 	}
 }
+
+// blockList is a spec whose slos (or, with thresholds, whose policy's
+// thresholds) lists n items, one per line: the i-th (from 0) on line 3+i.
+func blockList(n int, thresholds bool) []byte {
+	var b strings.Builder
+	b.WriteString("service: many\n")
+	if thresholds {
+		b.WriteString("slos: [" + validSLO + "]\npolicy:\n  thresholds:\n")
+	} else {
+		b.WriteString("slos:\n")
+	}
+	for i := range n {
+		if thresholds {
+			fmt.Fprintf(&b, "    - {consumed: %d%%, action: a%d}\n", i+1, i)
+			continue
+		}
+		fmt.Fprintf(&b, "  - {name: s%03d, target: 99.9%%, window: 30d, sli: {events: {errors: 'sum(rate(e[{{.window}}]))', total: 'sum(rate(t[{{.window}}]))'}}}\n", i)
+	}
+	return []byte(b.String())
+}
+
+// 100 SLOs and 20 thresholds are fine; one more is a problem on the first
+// item over, naming the list.
+func TestListCaps(t *testing.T) {
+	tests := []struct {
+		name       string
+		data       []byte
+		line       int // 0: valid
+		field, msg string
+	}{
+		{"100 SLOs", blockList(100, false), 0, "", ""},
+		// slos[100] is on line 3 + 100.
+		{"101 SLOs", blockList(101, false), 103, "slos", "lists 101 SLOs, over the cap of 100; keep at most 100 (slos[100] on this line and those after it were not checked)"},
+		{"20 thresholds", blockList(20, true), 0, "", ""},
+		// thresholds[20] is on line 5 + 20.
+		{"21 thresholds", blockList(21, true), 25, "policy.thresholds", "lists 21 thresholds, over the cap of 20; keep at most 20 (policy.thresholds[20] on this line and those after it were not checked)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, problems := Parse("many.yaml", tt.data)
+			switch {
+			case tt.line == 0 && len(problems) > 0:
+				t.Errorf("problems = %v, want none", problems)
+			case tt.line > 0 && (len(problems) != 1 || problems[0] != Problem{File: "many.yaml", Line: tt.line, Field: tt.field, Message: tt.msg}):
+				t.Errorf("problems = %v\nwant many.yaml:%d: %s: %s", problems, tt.line, tt.field, tt.msg)
+			}
+		})
+	}
+}

@@ -110,6 +110,17 @@ func (c *checker) seq(n *yaml.Node, path, want string) ([]*yaml.Node, bool) {
 	return n.Content, true
 }
 
+// capItems returns the first max items of the list at path. More is a
+// problem on the first item over, which is where the list must end; those
+// items are not checked, so a list of a million costs no more than max.
+func (c *checker) capItems(items []*yaml.Node, path, what string, max int) []*yaml.Node {
+	if len(items) <= max {
+		return items
+	}
+	c.addf(items[max], path, "lists %d %s, over the cap of %d; keep at most %d (%s on this line and those after it were not checked)", len(items), what, max, max, index(path, max))
+	return items[:max]
+}
+
 // strs reads a list of non-empty strings.
 func (c *checker) strs(n *yaml.Node, path, want string) []string {
 	items, ok := c.seq(n, path, want)

@@ -204,6 +204,7 @@ func (c *checker) slos(n *yaml.Node) []SLO {
 		c.addf(n, "slos", "is empty; list at least one SLO")
 		return nil
 	}
+	items = c.capItems(items, "slos", "SLOs", maxSLOs)
 	out := make([]SLO, 0, len(items))
 	seen := make(map[string]int, len(items))
 	for i, item := range items {

@@ -102,6 +102,7 @@ func (c *checker) thresholds(n *yaml.Node) []Threshold {
 	if !ok {
 		return nil
 	}
+	items = c.capItems(items, "policy.thresholds", "thresholds", maxThresholds)
 	out := make([]Threshold, 0, len(items))
 	lines := map[float64]int{}
 	for i, item := range items {
