@@ -25,6 +25,7 @@ var invalidSpecs = map[string][]wantProblem{
 	"target-duration-without-percentile.yaml": {{4, "slos[0].target", "add percentile: 95"}},
 	"window-30x.yaml":                         {{5, "slos[0].window", "like 30d, 4w, 1h30m or 30_days"}},
 	"window-too-short.yaml":                   {{5, "slos[0].window", "at least 1h"}},
+	"window-too-long.yaml":                    {{5, "slos[0].window", "2y is too long; give at most 366d, a year"}},
 	"window-and-calendar.yaml":                {{6, "slos[0].calendar", "only one of window, measurement_window and calendar"}},
 	"window-missing.yaml":                     {{3, "slos[0].window", "window: 30d (rolling) or calendar: month"}},
 	"sli-missing.yaml":                        {{3, "slos[0].sli", "add sli:"}},

@@ -1,5 +1,7 @@
 package slo
 
+import "time"
+
 // Caps on one spec file. A spec is written by hand and real ones are far
 // below them; they keep a hostile or broken file from costing slod and
 // sloctl unbounded memory, time, log lines and API bytes. README.md
@@ -21,4 +23,7 @@ const (
 	// thresholds its policy may have. Items past the cap are not checked.
 	maxSLOs       = 100
 	maxThresholds = 20
+	// maxWindow is the longest rolling window: a year, leap day included,
+	// so 1y (365d), 52w and 366d are all accepted.
+	maxWindow = 366 * 24 * time.Hour
 )

@@ -260,3 +260,18 @@ func TestListCaps(t *testing.T) {
 		})
 	}
 }
+
+// A rolling window may be a year, leap day included: 366d, 8784h.
+func TestWindowCap(t *testing.T) {
+	for window, ok := range map[string]bool{
+		"1y": true, "52w": true, "366d": true, "8784h": true, "52_weeks": true, "366_days": true,
+		"367d": false, "8785h": false, "53w": false, "2y": false, "292y": false, "367_days": false,
+	} {
+		spec := "service: w\nslos: [" + strings.Replace(validSLO, "window: 30d", "window: "+window, 1) + "]\n"
+		_, problems := Parse("window.yaml", []byte(spec))
+		tooLong := len(problems) == 1 && problems[0].Field == "slos[0].window" && strings.Contains(problems[0].Message, "at most 366d")
+		if ok && len(problems) > 0 || !ok && !tooLong {
+			t.Errorf("window %s: problems %v; want valid %v", window, problems, ok)
+		}
+	}
+}

@@ -127,6 +127,8 @@ func (c *checker) window(o *SLO, f map[string]*yaml.Node, parent *yaml.Node, pat
 			c.addf(f[key], kpath, "%q is not a window; give a duration like 30d, 4w, 1h30m or 30_days", s)
 		case d < time.Hour:
 			c.addf(f[key], kpath, "%s is too short; give at least 1h (SLO windows are usually 7d to 30d)", s)
+		case d > maxWindow:
+			c.addf(f[key], kpath, "%s is too long; give at most 366d, a year (SLO windows are usually 7d to 30d)", s)
 		default:
 			o.Window = d
 		}
