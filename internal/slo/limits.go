@@ -26,4 +26,9 @@ const (
 	// maxWindow is the longest rolling window: a year, leap day included,
 	// so 1y (365d), 52w and 366d are all accepted.
 	maxWindow = 366 * 24 * time.Hour
+	// maxQuoted is how much of a value, key or error a problem quotes:
+	// enough to recognise it, while a megabyte-long name, quoted in a
+	// problem for every SLO that clashes with it, stays out of log lines
+	// and API answers.
+	maxQuoted = 200
 )

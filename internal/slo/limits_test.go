@@ -275,3 +275,36 @@ func TestWindowCap(t *testing.T) {
 		}
 	}
 }
+
+// A problem quotes at most about 200 bytes of a value or key, start and
+// end: slos[0]'s 100 KB name is quoted by each of the 99 SLOs whose names
+// clash with it, and an unknown key of 100 KB names the field.
+func TestProblemsQuoteLongValuesShortly(t *testing.T) {
+	long := "a" + strings.Repeat("!", 100_000)
+	var b strings.Builder
+	// An explicit key (? key), as YAML limits implicit ones to 1024 bytes.
+	b.WriteString("service: quotes\n? " + strings.Repeat("k", 100_000) + "\n: 1\nslos:\n")
+	for i := range 100 {
+		name := "a"
+		if i == 0 {
+			name = long
+		}
+		fmt.Fprintf(&b, "  - {name: '%s', target: 99.9%%, window: 30d, sli: {events: {errors: 'sum(rate(e[{{.window}}]))', total: 'sum(rate(t[{{.window}}]))'}}}\n", name)
+	}
+	_, problems := Parse("quotes.yaml", []byte(b.String()))
+	// The key, 99 clashes: 50 listed, 50 more.
+	if len(problems) != 51 || CountProblems(problems) != 100 {
+		t.Fatalf("got %d problems listed, %d in all; want 51 and 100", len(problems), CountProblems(problems))
+	}
+	if p := problems[0]; p.Line != 2 || !strings.HasPrefix(p.Field, "kkk") || !strings.Contains(p.Field, "…") || len(p.Field) > 210 {
+		t.Errorf("problem 0 = %.300s; want the key shortened to about 200 bytes", p)
+	}
+	if p := problems[1]; p.Line != 6 || !strings.Contains(p.Message, `clashes with slos[0] "a!!!`) || !strings.Contains(p.Message, `!!!…!!!`) || !strings.Contains(p.Message, `!!!" (names must differ`) {
+		t.Errorf("problem 1 = %.300s; want slos[0]'s name quoted short", p)
+	}
+	for _, p := range problems {
+		if len(p.Field)+len(p.Message) > 1000 {
+			t.Errorf("problem on line %d is %d bytes long", p.Line, len(p.Field)+len(p.Message))
+		}
+	}
+}

@@ -64,7 +64,7 @@ func checkUniqueServices(results []parsed) {
 				File:    r.spec.File,
 				Line:    r.serviceLine,
 				Field:   "service",
-				Message: fmt.Sprintf("service %q is also defined in %s; service names must be unique across files", service, strings.Join(others, ", ")),
+				Message: fmt.Sprintf("service %q is also defined in %s; service names must be unique across files", elide(service), strings.Join(others, ", ")),
 			})
 		}
 	}

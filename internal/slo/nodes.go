@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -16,13 +17,46 @@ type checker struct {
 }
 
 // addf records a problem at node n (its line) for the dotted field path.
+// Long strings among the field and args are shortened (elide).
 func (c *checker) addf(n *yaml.Node, field, format string, args ...any) {
 	c.problems.add(Problem{
 		File:    c.file,
 		Line:    n.Line,
-		Field:   field,
-		Message: fmt.Sprintf(format, args...),
+		Field:   elide(field),
+		Message: fmt.Sprintf(format, elideArgs(args)...),
 	})
+}
+
+// elideArgs shortens the strings and errors among args.
+func elideArgs(args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			out[i] = elide(v)
+		case error:
+			out[i] = elide(v.Error())
+		default:
+			out[i] = a
+		}
+	}
+	return out
+}
+
+// elide shortens s to about maxQuoted bytes, keeping its start and end
+// (where a quote closes, or an error says why) around "…".
+func elide(s string) string {
+	if len(s) <= maxQuoted {
+		return s
+	}
+	head, tail := maxQuoted/2, len(s)-maxQuoted/2
+	for head > 0 && !utf8.RuneStart(s[head]) {
+		head--
+	}
+	for tail < len(s) && !utf8.RuneStart(s[tail]) {
+		tail++
+	}
+	return s[:head] + "…" + s[tail:]
 }
 
 // join extends a dotted field path.
@@ -59,7 +93,7 @@ func describe(n *yaml.Node) string {
 	case isNull(n):
 		return "nothing"
 	}
-	return fmt.Sprintf("%q", n.Value)
+	return fmt.Sprintf("%q", elide(n.Value))
 }
 
 // fields returns the values of mapping n by key. Keys not in valid and keys
