@@ -19,6 +19,9 @@ type checker struct {
 // addf records a problem at node n (its line) for the dotted field path.
 // Long strings among the field and args are shortened (elide).
 func (c *checker) addf(n *yaml.Node, field, format string, args ...any) {
+	if c.problems.skip(n.Line) {
+		return
+	}
 	c.problems.add(Problem{
 		File:    c.file,
 		Line:    n.Line,
@@ -174,6 +177,11 @@ func (c *checker) strs(n *yaml.Node, path, want string) []string {
 func suggest(name string, valid []string) string {
 	best, bestDist := "", 3
 	for _, v := range valid {
+		// The distance is at least the difference in length: a long
+		// (or hostile) name costs nothing.
+		if abs(len(name)-len(v)) >= bestDist {
+			continue
+		}
 		if d := editDistance(name, v); d < bestDist {
 			best, bestDist = v, d
 		}
@@ -184,10 +192,21 @@ func suggest(name string, valid []string) string {
 	return fmt.Sprintf(" (did you mean %q?)", best)
 }
 
-// editDistance is the Levenshtein distance of a and b, for typo hints.
+func abs(x int) int { return max(x, -x) }
+
+// editDistance is the Levenshtein distance of a and b, for typo hints. It
+// allocates nothing when b is a field name (under 32 bytes): a file of
+// unknown keys asks for one hint per key.
 func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+	n := len(b) + 1
+	var buf [64]int
+	var rows []int
+	if 2*n <= len(buf) {
+		rows = buf[:2*n]
+	} else {
+		rows = make([]int, 2*n)
+	}
+	prev, cur := rows[:n], rows[n:]
 	for j := range prev {
 		prev[j] = j
 	}

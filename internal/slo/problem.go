@@ -57,6 +57,21 @@ type problemList struct {
 	dropped int
 	// firstDropped is the line of the first problem dropped.
 	firstDropped int
+	// cutoff, once some were dropped, is the line of the last problem
+	// kept by the latest trim: a problem found later on that line or after
+	// it can only be dropped.
+	cutoff int
+}
+
+// skip counts a problem on line that can only be dropped, and reports
+// whether it did: such a problem need not even be formatted.
+func (l *problemList) skip(line int) bool {
+	if l.dropped == 0 || line < l.cutoff {
+		return false
+	}
+	l.dropped++
+	l.firstDropped = min(l.firstDropped, line)
+	return true
 }
 
 func (l *problemList) add(p Problem) {
@@ -81,6 +96,7 @@ func (l *problemList) trim() {
 	}
 	l.dropped += extra
 	l.kept = l.kept[:maxProblems:maxProblems]
+	l.cutoff = l.kept[maxProblems-1].Line
 }
 
 // list returns the problems of file in line order. When some were
