@@ -26,6 +26,12 @@ const (
 	// maxWindow is the longest rolling window: a year, leap day included,
 	// so 1y (365d), 52w and 366d are all accepted.
 	maxWindow = 366 * 24 * time.Hour
+	// maxServiceName, maxLabels and maxLabelBytes bound what every rule
+	// generated for a spec repeats: its service name (a DNS label's
+	// length) and its labels, names and values.
+	maxServiceName = 63
+	maxLabels      = 20
+	maxLabelBytes  = 128
 	// maxQuoted is how much of a value, key or error a problem quotes:
 	// enough to recognise it, while a megabyte-long name, quoted in a
 	// problem for every SLO that clashes with it, stays out of log lines

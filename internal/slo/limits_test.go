@@ -308,3 +308,52 @@ func TestProblemsQuoteLongValuesShortly(t *testing.T) {
 		}
 	}
 }
+
+// withLabels is a valid spec for service with n labels l00: v, l01: v, ...
+// one per line from line 3, then extra lines of labels.
+func withLabels(service string, n int, extra string) []byte {
+	var b strings.Builder
+	b.WriteString("service: " + service + "\n")
+	if n > 0 || extra != "" {
+		b.WriteString("labels:\n")
+	}
+	for i := range n {
+		fmt.Fprintf(&b, "  l%02d: v\n", i)
+	}
+	b.WriteString(extra + "slos: [" + validSLO + "]\n")
+	return []byte(b.String())
+}
+
+// Every generated rule repeats the service name and the labels, so they
+// are capped: a name of 63 bytes, 20 labels, 128 bytes per label name and
+// value.
+func TestServiceNameAndLabelCaps(t *testing.T) {
+	long := func(n int) string { return strings.Repeat("a", n) }
+	tests := []struct {
+		name  string
+		data  []byte
+		line  int // 0: valid
+		field string
+		msg   string
+	}{
+		{"63-byte service", withLabels(long(63), 0, ""), 0, "", ""},
+		{"64-byte service", withLabels(long(64), 0, ""), 1, "service", "is 64 bytes long; give at most 63"},
+		{"20 labels", withLabels("many", 20, ""), 0, "", ""},
+		// The 21st label, l20, is on line 3 + 20.
+		{"21 labels", withLabels("many", 21, ""), 23, "labels", "has 21 labels, over the cap of 20"},
+		{"128-byte value", withLabels("long", 0, "  team: "+long(128)+"\n"), 0, "", ""},
+		{"129-byte value", withLabels("long", 0, "  team: "+long(129)+"\n"), 3, "labels.team", "value is 129 bytes long; give at most 128"},
+		{"129-byte name", withLabels("long", 0, "  "+long(129)+": v\n"), 3, "labels." + long(129), "is 129 bytes long; give a label name of at most 128"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, problems := Parse("names.yaml", tt.data)
+			switch {
+			case tt.line == 0 && len(problems) > 0:
+				t.Errorf("problems = %v, want none", problems)
+			case tt.line > 0 && (len(problems) != 1 || problems[0].Line != tt.line || problems[0].Field != tt.field || !strings.Contains(problems[0].Message, tt.msg)):
+				t.Errorf("problems = %v\nwant names.yaml:%d: %s: ...%s...", problems, tt.line, tt.field, tt.msg)
+			}
+		})
+	}
+}

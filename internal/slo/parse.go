@@ -142,15 +142,19 @@ func (c *checker) service(n, root *yaml.Node) string {
 	const want = "a name of lowercase letters, digits and dashes ([a-z0-9][a-z0-9-]*), e.g. checkout"
 	if n == nil {
 		name := serviceFromFile(c.file)
-		if !serviceName.MatchString(name) {
+		if !serviceName.MatchString(name) || len(name) > maxServiceName {
 			c.addf(root, "service", "missing, and the file name %q is no valid service name; add service: NAME with %s", name, want)
 			return ""
 		}
 		return name
 	}
 	name, ok := c.str(n, "service", want)
-	if ok && !serviceName.MatchString(name) {
+	switch {
+	case !ok:
+	case !serviceName.MatchString(name):
 		c.addf(n, "service", "%q is not valid; give %s", name, want)
+	case len(name) > maxServiceName:
+		c.addf(n, "service", "%q is %d bytes long; give at most %d (the name is in every generated rule and metric), e.g. checkout", name, len(name), maxServiceName)
 	}
 	return name
 }
@@ -171,9 +175,14 @@ func (c *checker) labels(n *yaml.Node) map[string]string {
 		c.addf(n, "labels", "must be a mapping of label names to values, e.g. {tier: \"1\"}, got %s", describe(n))
 		return nil
 	}
-	labels := make(map[string]string, len(n.Content)/2)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		key, value := resolve(n.Content[i]), resolve(n.Content[i+1])
+	pairs := n.Content
+	if len(pairs)/2 > maxLabels {
+		c.addf(pairs[2*maxLabels], "labels", "has %d labels, over the cap of %d; keep at most %d (labels are copied onto every generated alert; this one and those after it were not checked)", len(pairs)/2, maxLabels, maxLabels)
+		pairs = pairs[:2*maxLabels]
+	}
+	labels := make(map[string]string, len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		key, value := resolve(pairs[i]), resolve(pairs[i+1])
 		name, ok := c.str(key, "labels", "a label name")
 		if !ok {
 			continue
@@ -182,12 +191,17 @@ func (c *checker) labels(n *yaml.Node) map[string]string {
 		switch _, dup := labels[name]; {
 		case !model.LegacyValidation.IsValidLabelName(name) || strings.HasPrefix(name, "__"):
 			c.addf(key, path, "not a valid Prometheus label name; use [a-zA-Z_][a-zA-Z0-9_]* not starting with __")
+		case len(name) > maxLabelBytes:
+			c.addf(key, path, "is %d bytes long; give a label name of at most %d", len(name), maxLabelBytes)
 		case dup:
 			c.addf(key, path, "given twice; keep one")
 		}
-		if value.Kind != yaml.ScalarNode || isNull(value) {
+		switch {
+		case value.Kind != yaml.ScalarNode || isNull(value):
 			c.addf(value, path, "must be a string value, got %s", describe(value))
 			continue
+		case len(value.Value) > maxLabelBytes:
+			c.addf(value, path, "value is %d bytes long; give at most %d (labels are copied onto every generated alert)", len(value.Value), maxLabelBytes)
 		}
 		labels[name] = value.Value
 	}
