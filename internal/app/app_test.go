@@ -75,7 +75,7 @@ func checkCapped(t *testing.T, file string, problems []slo.Problem) {
 	}
 	// Keys start on line 7: 50 listed on lines 7 to 56, the rest from 57.
 	last := problems[50]
-	if filepath.Base(last.File) != file || last.Line != 57 || last.Omitted != 4950 || !strings.HasPrefix(last.Message, "... and 4950 more problems") {
+	if filepath.Base(last.File) != file || last.Line != 57 || last.Omitted() != 4950 || !strings.HasPrefix(last.Message, "... and 4950 more problems") {
 		t.Errorf("%s: last problem = %+v, want line 57: ... and 4950 more problems", file, last)
 	}
 }

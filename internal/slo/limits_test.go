@@ -93,9 +93,9 @@ func TestProblemsCappedAt50PerFile(t *testing.T) {
 		}
 	}
 	// k0000050, the first left out, is on line 53.
-	last := Problem{File: "keys.yaml", Line: 53, Message: "... and 4950 more problems from this line on (only the first 50, by line, are listed)", Omitted: 4950}
-	if problems[50] != last {
-		t.Errorf("last problem = %+v, want %+v", problems[50], last)
+	last := Problem{File: "keys.yaml", Line: 53, Message: "... and 4950 more problems from this line on (only the first 50, by line, are listed)"}
+	if problems[50] != last || last.Omitted() != 4950 {
+		t.Errorf("last problem = %+v (omitted %d), want %+v", problems[50], problems[50].Omitted(), last)
 	}
 	if n := CountProblems(problems); n != 5000 {
 		t.Errorf("CountProblems = %d, want 5000", n)
@@ -117,7 +117,7 @@ func TestProblemsCapKeepsLineOrder(t *testing.T) {
 	if p := problems[49]; p.Line != 50 || p.Field != "k0000048" {
 		t.Errorf("problem 49 = %s, want keys.yaml:50: k0000048", p)
 	}
-	if p := problems[50]; p.Line != 51 || p.Omitted != 4951 || !strings.HasPrefix(p.Message, "... and 4951 more problems") {
+	if p := problems[50]; p.Line != 51 || p.Omitted() != 4951 || !strings.HasPrefix(p.Message, "... and 4951 more problems") {
 		t.Errorf("last problem = %s, want keys.yaml:51: ... and 4951 more problems", p)
 	}
 }
@@ -143,7 +143,7 @@ func TestLoadCapsProblemsPerFile(t *testing.T) {
 		t.Errorf("first problem = %s, want the clash on a.yaml:1", p)
 	}
 	// Keys from line 3: 49 listed on lines 3 to 51, the rest from line 52.
-	if p := problems[50]; p.File != keys || p.Line != 52 || p.Omitted != 4951 {
+	if p := problems[50]; p.File != keys || p.Line != 52 || p.Omitted() != 4951 {
 		t.Errorf("problem 50 = %+v, want a.yaml:52: ... and 4951 more", p)
 	}
 	if p := problems[51]; p.File != other || p.Line != 1 {

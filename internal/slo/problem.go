@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // Problem is one thing wrong with a spec file. Line is 1-based; it is 0 only
@@ -14,9 +15,25 @@ type Problem struct {
 	Line    int    `json:"line"`
 	Field   string `json:"field"`
 	Message string `json:"message"`
-	// Omitted is set only on the last problem of a file that has more
-	// than maxProblems: the number of problems it stands for, not listed.
-	Omitted int `json:"omitted,omitempty"`
+}
+
+// omittedFormat is the message of the problem that ends the list of a
+// file with more than maxProblems: how many were left out, and the cap.
+const omittedFormat = "... and %d more problems from this line on (only the first %d, by line, are listed)"
+
+// Omitted is the number of problems p stands for when it ends the list of
+// a file with more problems than are listed; 0 for any other problem. The
+// number is read back from the message, which this package wrote, so that
+// a Problem stays four plain fields wherever it is copied.
+func (p Problem) Omitted() int {
+	var n, listed int
+	if p.Field != "" || !strings.HasPrefix(p.Message, "... and ") {
+		return 0
+	}
+	if _, err := fmt.Sscanf(p.Message, omittedFormat, &n, &listed); err != nil || listed != maxProblems {
+		return 0
+	}
+	return n
 }
 
 // CountProblems counts problems, those a file's last problem says were
@@ -24,7 +41,7 @@ type Problem struct {
 func CountProblems(problems []Problem) int {
 	n := 0
 	for _, p := range problems {
-		n += max(p.Omitted, 1)
+		n += max(p.Omitted(), 1)
 	}
 	return n
 }
@@ -110,7 +127,6 @@ func (l *problemList) list(file string) []Problem {
 	return append(slices.Clip(l.kept), Problem{
 		File:    file,
 		Line:    l.firstDropped,
-		Message: fmt.Sprintf("... and %d more problems from this line on (only the first %d, by line, are listed)", l.dropped, maxProblems),
-		Omitted: l.dropped,
+		Message: fmt.Sprintf(omittedFormat, l.dropped, maxProblems),
 	})
 }
