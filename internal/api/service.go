@@ -24,7 +24,7 @@ type Service struct {
 	Allowed     bool              `json:"allowed"`
 	Reasons     []policy.Reason   `json:"reasons"`
 	Actions     []string          `json:"actions"`
-	Override    *policy.Override  `json:"override"`
+	Override    *Override         `json:"override"`
 	EvaluatedAt *time.Time        `json:"evaluated_at"`
 	Stale       bool              `json:"stale"`
 	// LastError is why the latest evaluation failed, if it did.

@@ -108,13 +108,22 @@ func toService(s engine.ServiceState, r policy.Result, now time.Time) api.Servic
 		Allowed:        r.Allowed,
 		Reasons:        r.Reasons,
 		Actions:        r.Actions,
-		Override:       r.Override,
+		Override:       toOverride(r.Override, now),
 		EvaluatedAt:    timePtr(s.EvaluatedAt()),
 		Stale:          r.Stale,
 		LastError:      s.LastError,
 		ConfigProblems: s.ConfigProblems,
 		SLOs:           toSLOs(s, now),
 	}
+}
+
+// toOverride says whether o is active at now, so that clients need not
+// compare expiry times with their own clocks; nil stays nil.
+func toOverride(o *policy.Override, now time.Time) *api.Override {
+	if o == nil {
+		return nil
+	}
+	return &api.Override{Override: *o, Active: o.ActiveAt(now)}
 }
 
 // toDecisionRecord is a plain conversion: the decision log stores exactly
