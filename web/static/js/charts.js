@@ -72,7 +72,8 @@ function tickPct(v, step) {
 
 // lineChart draws series ({cls, points:[{t,v}]}) and reference lines
 // ({cls, t0, v0, t1, v1}) over [t0, t1] x [lo, hi] into an SVG sized to
-// the container. nowT, when set, marks the present.
+// the container. nowT, when set, marks the present. data-from and data-to
+// give the time axis' ends, which labels only approximate.
 export function lineChart(opts) {
   const width = Math.max(280, Math.round(opts.width));
   const height = width < 480 ? 180 : 220;
@@ -89,6 +90,7 @@ export function lineChart(opts) {
   const root = s('svg', {
     viewBox: '0 0 ' + width + ' ' + height, width, height, role: 'img',
     'aria-labelledby': titleId + ' ' + descId, class: 'chart-svg',
+    dataset: { from: new Date(t0).toISOString(), to: new Date(t1).toISOString() },
   }, s('title', { id: titleId }, opts.title), s('desc', { id: descId }, opts.desc));
 
   const grid = s('g', { class: 'grid', 'aria-hidden': 'true' });

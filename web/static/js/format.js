@@ -82,28 +82,12 @@ export function relative(iso) {
 
 const UNIT_SECONDS = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
 
-// windowSeconds is the length of a burn-rate window label in Prometheus'
-// duration format ("5m", "1h30m"); null for calendar windows.
+// windowSeconds is the length of a burn-rate window label, in Prometheus'
+// duration format ("5m", "1h30m").
 export function windowSeconds(label) {
-  if (!/^(\d+(ms|[smhdwy]))+$/.test(label)) return null;
   let total = 0;
   for (const m of label.matchAll(/(\d+)(ms|[smhdwy])/g)) total += Number(m[1]) * UNIT_SECONDS[m[2]];
   return total;
-}
-
-// windowRange is the SLO period as dates: [now-W, now] when rolling, the
-// current calendar month or ISO week (UTC) otherwise.
-export function windowRange(label, now) {
-  const secs = windowSeconds(label);
-  if (secs) return { start: new Date(now.getTime() - secs * 1000), end: now, rolling: true };
-  if (label === 'month') {
-    const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
-    const end = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
-    return { start, end, rolling: false };
-  }
-  const day = (now.getUTCDay() + 6) % 7; // Monday = 0
-  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - day));
-  return { start, end: new Date(start.getTime() + 7 * 86400000), rolling: false };
 }
 
 export function windowText(label) {

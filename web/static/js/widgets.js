@@ -33,12 +33,6 @@ export function statusBadge(slo) {
     icon(slo.error ? 'error' : STATUS_ICON[st]), h('span', { text }));
 }
 
-// overrideActive: not revoked, and not expired by this browser's clock.
-export function overrideActive(o, now) {
-  if (!o || o.revoked_at || o.active === false) return false;
-  return Date.parse(o.expires_at) > now;
-}
-
 // reasonText names the SLO unless the message already starts with it.
 function reasonText(r) {
   return r.slo && !r.message.startsWith(r.slo) ? r.slo + ': ' + r.message : r.message;

@@ -2,23 +2,25 @@
 import { h } from '../dom.js';
 import { api, enc } from '../api.js';
 import { lineChart, legend } from '../charts.js';
-import { dateTime, maxOf, minOf, pct, sliPct, targetPct, windowRange, windowText } from '../format.js';
+import { maxOf, minOf, pct, sliPct, targetPct, windowText } from '../format.js';
+import { timeEl } from '../widgets.js';
 
-// loadHistory fetches the SLO's evaluations over its period; a failure is
-// kept for drawHistory to show in place of the charts.
-export async function loadHistory(service, slo, now) {
-  const range = windowRange(slo.window, now);
-  const to = new Date(Math.min(range.end.getTime(), now.getTime()));
+// loadHistory fetches the SLO's evaluations over the period slod reports
+// for it (period_start, period_end: the spec's calendar and time zone are
+// slod's business); a failure is kept for drawHistory to show in place of
+// the charts.
+export async function loadHistory(service, slo) {
   try {
     const data = await api('/services/' + enc(service) + '/slos/' + enc(slo.slug) + '/history?from=' +
-      enc(range.start.toISOString()) + '&to=' + enc(to.toISOString()));
-    return { data, range };
+      enc(slo.period_start) + '&to=' + enc(slo.period_end));
+    return { data };
   } catch (err) {
-    return { error: err, range };
+    return { error: err };
   }
 }
 
-// drawHistory fills the SLO's two chart figures (see sloSection).
+// drawHistory fills the SLO's two chart figures (see sloSection); now
+// places the present on a calendar period, which ends in the future.
 export function drawHistory(bd, sl, slo, hist, now) {
   if (hist.error) {
     for (const fig of [bd, sl]) {
@@ -27,8 +29,8 @@ export function drawHistory(bd, sl, slo, hist, now) {
     }
     return;
   }
-  burndownChart(bd, slo, hist.data, hist.range, now);
-  sliChart(sl, slo, hist.data, hist.range, now);
+  burndownChart(bd, slo, hist.data, now);
+  sliChart(sl, slo, hist.data, now);
 }
 
 // historyPoints: one field of each evaluation as {t, v}; v is null where
@@ -37,18 +39,20 @@ function historyPoints(points, field) {
   return (points ?? []).map((p) => ({ t: Date.parse(p.at), v: p.status !== 'no_data' ? p[field] : null }));
 }
 
-function burndownChart(fig, slo, history, range, now) {
+function burndownChart(fig, slo, history, now) {
   const pts = historyPoints(history.points, 'remaining');
   const vals = pts.filter((p) => p.v !== null).map((p) => p.v);
   const lo = minOf(vals, 0);
   const hi = maxOf(vals, 1);
   const pad = (hi - lo) * 0.04;
-  const t0 = range.start.getTime();
-  const t1 = range.end.getTime();
+  const t0 = Date.parse(slo.period_start);
+  const t1 = Date.parse(slo.period_end);
+  // A rolling period ends at the evaluation; a calendar one runs on.
+  const rolling = slo.window !== 'month' && slo.window !== 'week';
   const nowT = Math.min(now, t1);
   const ideal = (t) => 1 - (t - t0) / (t1 - t0);
   const last = vals.length ? vals[vals.length - 1] : null;
-  const idealText = range.rolling
+  const idealText = rolling
     ? 'the ideal line spends the budget evenly, from 100% at the start of the window to 0% now.'
     : 'at an even spend ' + pct(ideal(nowT)) + ' would be left now.';
   const desc = vals.length
@@ -58,9 +62,9 @@ function burndownChart(fig, slo, history, range, now) {
   fig.dataset.points = String(vals.length);
   fig.replaceChildren(
     h('figcaption', {}, h('span', { class: 'chart-title' }, 'Budget burn-down'), ' ',
-      h('span', { class: 'muted' }, dateTime(range.start.toISOString()) + ' – ' + dateTime(range.end.toISOString()))),
+      h('span', { class: 'muted', dataset: { field: 'period' } }, timeEl(slo.period_start, false), ' – ', timeEl(slo.period_end, false))),
     lineChart({
-      id: 'burndown-' + slo.slug, width: fig.clientWidth, t0, t1, lo: lo - pad, hi: hi + pad, nowT: range.rolling ? null : nowT,
+      id: 'burndown-' + slo.slug, width: fig.clientWidth, t0, t1, lo: lo - pad, hi: hi + pad, nowT: rolling ? null : nowT,
       title: 'Budget remaining of ' + slo.name + ' over its ' + windowText(slo.window), desc,
       refs: [{ cls: 'ideal', t0, v0: 1, t1, v1: 0 }],
       series: [{ cls: 'budget', points: pts }],
@@ -69,7 +73,7 @@ function burndownChart(fig, slo, history, range, now) {
     h('p', { class: 'chart-summary' }, desc));
 }
 
-function sliChart(fig, slo, history, range, now) {
+function sliChart(fig, slo, history, now) {
   const pts = historyPoints(history.points, 'sli');
   const vals = pts.filter((p) => p.v !== null).map((p) => p.v);
   const target = slo.target;
@@ -77,8 +81,8 @@ function sliChart(fig, slo, history, range, now) {
   const span = Math.max(1 - floor, 0.0001);
   const lo = Math.max(0, floor - span * 0.25);
   const hi = 1;
-  const t0 = range.start.getTime();
-  const t1 = Math.min(range.end.getTime(), Math.max(now, t0 + 1));
+  const t0 = Date.parse(slo.period_start);
+  const t1 = Math.min(Date.parse(slo.period_end), Math.max(now, t0 + 1));
   const below = vals.filter((v) => v < target).length;
   const desc = vals.length
     ? 'SLI between ' + sliPct(minOf(vals, 1)) + ' and ' + sliPct(maxOf(vals, 0)) + ', latest ' +

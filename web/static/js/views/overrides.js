@@ -4,7 +4,7 @@ import { h } from '../dom.js';
 import { icon } from '../icons.js';
 import { api, enc } from '../api.js';
 import { dateTime } from '../format.js';
-import { overrideActive, timeEl } from '../widgets.js';
+import { timeEl } from '../widgets.js';
 
 const TOKEN_KEY = 'slod.token';
 const ACTOR_KEY = 'slod.actor';
@@ -21,25 +21,26 @@ function saveSession(key, value) {
   } catch (e) { /* storage disabled: the value lives in the field only */ }
 }
 
+// overridesList splits the overrides by slod's own "active", so a browser
+// with a wrong clock cannot show an expired override as active.
 function overridesList(overrides, onRevoke) {
-  const now = Date.now();
-  const active = overrides.filter((o) => overrideActive(o, now));
-  const past = overrides.filter((o) => !overrideActive(o, now));
-  const item = (o, isActive) => h('li', { class: 'override-item', dataset: { overrideId: o.id, active: String(isActive) } },
+  const active = overrides.filter((o) => o.active);
+  const past = overrides.filter((o) => !o.active);
+  const item = (o) => h('li', { class: 'override-item', dataset: { overrideId: o.id, active: String(o.active) } },
     h('div', { class: 'override-main' },
-      h('span', { class: 'badge ' + (isActive ? 'override' : 'muted-badge') }, icon(isActive ? 'override' : 'stale'),
-        h('span', {}, isActive ? 'Active' : o.revoked_at ? 'Revoked' : 'Expired')),
+      h('span', { class: 'badge ' + (o.active ? 'override' : 'muted-badge') }, icon(o.active ? 'override' : 'stale'),
+        h('span', {}, o.active ? 'Active' : o.revoked_at ? 'Revoked' : 'Expired')),
       h('span', { class: 'override-reason', dataset: { field: 'reason' } }, o.reason)),
     h('p', { class: 'meta' }, 'By ', h('strong', { dataset: { field: 'actor' } }, o.actor),
       ', created ', timeEl(o.created_at, false), ', ',
       o.revoked_at ? ['revoked ', timeEl(o.revoked_at, false), ' by ' + o.revoked_by]
-        : [isActive ? 'expires ' : 'expired ', h('span', { dataset: { field: 'expires' } }, timeEl(o.expires_at, isActive))]),
-    isActive ? revokeControl(o, onRevoke) : null);
+        : [o.active ? 'expires ' : 'expired ', h('span', { dataset: { field: 'expires' } }, timeEl(o.expires_at, o.active))]),
+    o.active ? revokeControl(o, onRevoke) : null);
   return [
-    active.length ? h('ul', { class: 'overrides', id: 'active-overrides' }, active.map((o) => item(o, true)))
+    active.length ? h('ul', { class: 'overrides', id: 'active-overrides' }, active.map(item))
       : h('p', { class: 'empty', id: 'no-active-overrides' }, 'No active override: the gate follows the error-budget policy.'),
     past.length ? h('details', { class: 'past' }, h('summary', {}, 'Past overrides (' + past.length + ')'),
-      h('ul', { class: 'overrides' }, past.map((o) => item(o, false)))) : null,
+      h('ul', { class: 'overrides' }, past.map(item))) : null,
   ];
 }
 

@@ -5,7 +5,7 @@ import { icon } from '../icons.js';
 import { api, enc } from '../api.js';
 import { DASH, burn, dateTime, pct } from '../format.js';
 import { currentBurn, hasData } from '../slo.js';
-import { budgetBar, configIssues, gateBadge, issueList, overrideActive, problemText, reasonList, staleBadge } from '../widgets.js';
+import { budgetBar, configIssues, gateBadge, issueList, problemText, reasonList, staleBadge } from '../widgets.js';
 
 const GATE_RANK = { deny: 0, warn: 1, allow: 2 };
 
@@ -44,7 +44,6 @@ function worstBurn(svc) {
 }
 
 function serviceCard(svc) {
-  const now = Date.now();
   const worst = worstBurn(svc);
   const name = svc.service;
   return h('li', { class: 'card gate-edge-' + svc.decision,
@@ -55,7 +54,7 @@ function serviceCard(svc) {
   h('div', { class: 'markers' },
     svc.owner ? h('span', { class: 'owner', dataset: { field: 'owner' } }, 'Owner: ', svc.owner) : null,
     svc.stale ? staleBadge() : null,
-    overrideActive(svc.override, now) ? h('span', { class: 'badge override', dataset: { overrideMarker: '' } },
+    svc.override?.active ? h('span', { class: 'badge override', dataset: { overrideMarker: '' } },
       icon('override'), h('span', {}, 'Override until ' + dateTime(svc.override.expires_at))) : null),
   issueList(configIssues(svc)),
   reasonList(svc.reasons, 'compact'),

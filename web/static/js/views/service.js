@@ -3,7 +3,7 @@
 import { h } from '../dom.js';
 import { icon } from '../icons.js';
 import { api, enc } from '../api.js';
-import { configIssues, gateBadge, issueList, overrideActive, reasonList, staleBadge, timeEl } from '../widgets.js';
+import { configIssues, gateBadge, issueList, reasonList, staleBadge, timeEl } from '../widgets.js';
 import { decisionsTable } from './decisions.js';
 import { drawHistory, loadHistory } from './history.js';
 import { overridesPanel } from './overrides.js';
@@ -15,7 +15,6 @@ function gateText(svc) {
 }
 
 function serviceSummary(svc) {
-  const now = Date.now();
   return [
     h('div', { class: 'svc-line' },
       gateBadge(svc.decision),
@@ -27,7 +26,7 @@ function serviceSummary(svc) {
     issueList(configIssues(svc)),
     reasonList(svc.reasons, ''),
     svc.actions.length ? h('p', { class: 'actions', dataset: { field: 'actions' } }, 'Policy actions: ', svc.actions.join(', ')) : null,
-    overrideActive(svc.override, now)
+    svc.override?.active
       ? h('p', { class: 'badge override wide', dataset: { overrideMarker: '' } }, icon('override'),
         h('span', {}, 'Override active until ', timeEl(svc.override.expires_at, true), ' by ', svc.override.actor, ': ', svc.override.reason))
       : null,
@@ -82,7 +81,6 @@ export function serviceView(name, refreshNow) {
       clearTimeout(resizeTimer);
     },
     async refresh() {
-      const now = new Date();
       // Overrides and decisions may fail on their own: the page still
       // shows the service and says what is missing.
       const [service, overrideList, decisions] = await Promise.all([
@@ -90,7 +88,7 @@ export function serviceView(name, refreshNow) {
         api('/services/' + enc(name) + '/overrides').catch((err) => ({ error: err })),
         api('/decisions?service=' + enc(name) + '&limit=20').catch((err) => ({ error: err })),
       ]);
-      const hs = await Promise.all(service.slos.map(async (slo) => [slo.slug, await loadHistory(name, slo, now)]));
+      const hs = await Promise.all(service.slos.map(async (slo) => [slo.slug, await loadHistory(name, slo)]));
       svc = service;
       histories = Object.fromEntries(hs);
       document.title = name + ' — slod';
