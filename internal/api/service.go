@@ -24,7 +24,7 @@ type Service struct {
 	Allowed     bool              `json:"allowed"`
 	Reasons     []policy.Reason   `json:"reasons"`
 	Actions     []string          `json:"actions"`
-	Override    *policy.Override  `json:"override"`
+	Override    *Override         `json:"override"`
 	EvaluatedAt *time.Time        `json:"evaluated_at"`
 	Stale       bool              `json:"stale"`
 	// LastError is why the latest evaluation failed, if it did.
@@ -41,6 +41,13 @@ type SLO struct {
 	Description string  `json:"description,omitempty"`
 	Target      float64 `json:"target"`
 	Window      string  `json:"window"`
+	// PeriodStart and PeriodEnd (UTC) bound the period the numbers cover:
+	// [EvaluatedAt-window, EvaluatedAt] for a rolling window, the calendar
+	// month or week holding EvaluatedAt (in the spec's timezone) otherwise.
+	// Until the SLO is first evaluated, slod's clock stands in for
+	// EvaluatedAt.
+	PeriodStart time.Time `json:"period_start"`
+	PeriodEnd   time.Time `json:"period_end"`
 	// SLI is the good ratio over the window; nil without enough data.
 	SLI    *float64 `json:"sli"`
 	Budget Budget   `json:"budget"`

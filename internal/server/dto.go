@@ -23,14 +23,23 @@ func timePtr(t time.Time) *time.Time {
 	return &u
 }
 
-// toSLO converts one SLO's status; p and now decide whether it is stale.
+// toSLO converts one SLO's status; p and now decide whether it is stale,
+// and now stands in for the evaluation time of an SLO never evaluated, so
+// that its period is still the current one.
 func toSLO(spec slo.SLO, st policy.SLOStatus, p slo.Policy, now time.Time) api.SLO {
+	at := st.EvaluatedAt
+	if at.IsZero() {
+		at = now
+	}
+	start, end := spec.Bounds(at)
 	out := api.SLO{
 		Name:              st.Name,
 		Slug:              st.Slug,
 		Description:       spec.Description,
 		Target:            st.Target,
 		Window:            st.Window,
+		PeriodStart:       start.UTC(),
+		PeriodEnd:         end.UTC(),
 		Budget:            toBudget(st.Budget),
 		BurnRates:         st.BurnRates,
 		Alerts:            make([]api.Alert, 0, len(st.Conditions)),
@@ -89,6 +98,7 @@ func toSLOs(s engine.ServiceState, now time.Time) []api.SLO {
 	return out
 }
 
+// toService converts a service's state and its gate decision made at now.
 func toService(s engine.ServiceState, r policy.Result, now time.Time) api.Service {
 	return api.Service{
 		Service:        s.Spec.Service,
@@ -98,13 +108,22 @@ func toService(s engine.ServiceState, r policy.Result, now time.Time) api.Servic
 		Allowed:        r.Allowed,
 		Reasons:        r.Reasons,
 		Actions:        r.Actions,
-		Override:       r.Override,
+		Override:       toOverride(r.Override, now),
 		EvaluatedAt:    timePtr(s.EvaluatedAt()),
 		Stale:          r.Stale,
 		LastError:      s.LastError,
 		ConfigProblems: s.ConfigProblems,
 		SLOs:           toSLOs(s, now),
 	}
+}
+
+// toOverride says whether o is active at now, so that clients need not
+// compare expiry times with their own clocks; nil stays nil.
+func toOverride(o *policy.Override, now time.Time) *api.Override {
+	if o == nil {
+		return nil
+	}
+	return &api.Override{Override: *o, Active: o.ActiveAt(now)}
 }
 
 // toDecisionRecord is a plain conversion: the decision log stores exactly

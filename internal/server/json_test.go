@@ -167,6 +167,7 @@ func TestAPIJSON(t *testing.T) {
 		{"override-create", http.MethodPost, "/api/v1/services/checkout/overrides",
 			`{"reason":"INC-1","actor":"bob","duration":"2h"}`, http.StatusCreated},
 		{"can-deploy-overridden", http.MethodGet, "/api/v1/services/checkout/can-deploy", "", http.StatusOK},
+		{"service-overridden", http.MethodGet, "/api/v1/services/checkout", "", http.StatusOK},
 		{"overrides", http.MethodGet, "/api/v1/services/checkout/overrides", "", http.StatusOK},
 		{"override-revoke", http.MethodDelete, "/api/v1/services/checkout/overrides/1?actor=carol", "", http.StatusOK},
 		{"history", http.MethodGet, "/api/v1/services/checkout/slos/availability/history?from=2026-11-27T00:00:00Z", "", http.StatusOK},

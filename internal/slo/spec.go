@@ -112,6 +112,15 @@ func (o SLO) Period(now time.Time) (elapsed, full time.Duration) {
 	return now.Sub(start), end.Sub(start)
 }
 
+// Bounds returns the period of o that holds at: [at-Window, at] for a
+// rolling window, or the calendar month or week (in o.Location) around at.
+func (o SLO) Bounds(at time.Time) (start, end time.Time) {
+	if o.Calendar == "" {
+		return at.Add(-o.Window), at
+	}
+	return CalendarBounds(at, o.Calendar, o.Location)
+}
+
 // NominalWindow is the window used for alert factors and rule generation:
 // the rolling window, or 30d for a calendar month and 7d for a week.
 func (o SLO) NominalWindow() time.Duration {

@@ -20,6 +20,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	_ "time/tzdata" // America/New_York, whatever the machine's zoneinfo
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -71,8 +72,17 @@ slos:
 `,
 	// 60% consumed -> warn (increase_monitoring).
 	"search.yaml": availabilitySpec("search", "team-discovery"),
-	// 10% consumed -> allow.
-	"payments.yaml": availabilitySpec("payments", "team-payments"),
+	// 10% consumed -> allow. Its second SLO is a calendar month in New
+	// York, whose period slod reports and the page must chart.
+	"payments.yaml": availabilitySpec("payments", "team-payments") + `  - name: monthly
+    target: 99.9%
+    calendar: month
+    timezone: America/New_York
+    sli:
+      events:
+        errors: sum(rate(http_requests_total{service="payments",code=~"5.."}[{{.window}}]))
+        total: sum(rate(http_requests_total{service="payments"}[{{.window}}]))
+`,
 }
 
 // availabilitySpec is a spec with one availability SLO, 99.9% over 30d,
@@ -111,6 +121,7 @@ func TestDashboard(t *testing.T) {
 
 	t.Run("overview", e.testOverview)
 	t.Run("service page", e.testServicePage)
+	t.Run("calendar period in a time zone", e.testCalendarPeriod)
 	t.Run("decision log", e.testDecisionLog)
 	t.Run("override from the page", e.testOverride)
 	t.Run("accessibility basics", e.testAccessibility)
@@ -352,7 +363,7 @@ func (e *env) testOverview(t *testing.T) {
 	}{
 		{"checkout", "deny", "Deny", 2},
 		{"search", "warn", "Warn", 1},
-		{"payments", "allow", "Allow", 1},
+		{"payments", "allow", "Allow", 2},
 	}
 	if len(cards) != len(want) {
 		t.Fatalf("overview lists %d services (%+v), want %d", len(cards), cards, len(want))
@@ -538,6 +549,48 @@ func (e *env) testServicePage(t *testing.T) {
 		t.Errorf("the page has %d <img> elements; the description was parsed as HTML", n)
 	}
 	e.screenshot(t, "service-checkout.png")
+}
+
+// testCalendarPeriod proves that the page charts a calendar SLO over the
+// period slod sends (period_start, period_end), which follows the spec's
+// time zone, instead of a calendar month the browser works out in UTC.
+func (e *env) testCalendarPeriod(t *testing.T) {
+	var start, end time.Time
+	for _, o := range e.slod.Service(t, "payments").SLOs {
+		if o.Slug == "monthly" {
+			start, end = o.PeriodStart, o.PeriodEnd
+		}
+	}
+	// The period is a New York month: it starts at local midnight on the
+	// 1st, which is 04:00 or 05:00 UTC, never the UTC month's 00:00.
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := start.In(ny); l.Day() != 1 || l.Hour() != 0 || l.Minute() != 0 || start.UTC().Hour() == 0 || !end.Equal(l.AddDate(0, 1, 0)) {
+		t.Fatalf("API period of payments/monthly = %s .. %s, want a New York calendar month", start, end)
+	}
+
+	e.run(t, "open payments",
+		chromedp.Navigate(e.slod.URL+"/#/service/payments"),
+		chromedp.WaitVisible(chromedp.CSS(`#service[data-service="payments"]`)),
+		chromedp.WaitVisible(chromedp.CSS(serviceLoaded)),
+		chromedp.WaitVisible(chromedp.CSS(`#burndown-monthly svg`)))
+	page := eval[map[string]string](t, e, `(() => {
+		const svg = (id) => document.querySelector('#' + id + ' svg').dataset;
+		const label = [...document.querySelectorAll('#burndown-monthly [data-field="period"] time')].map((el) => el.getAttribute('datetime'));
+		return { burndownFrom: svg('burndown-monthly').from, burndownTo: svg('burndown-monthly').to,
+			sliFrom: svg('sli-monthly').from, labelFrom: label[0] || '', labelTo: label[1] || '' };
+	})()`)
+	for field, want := range map[string]time.Time{
+		"burndownFrom": start, "burndownTo": end, "sliFrom": start, "labelFrom": start, "labelTo": end,
+	} {
+		got, err := time.Parse(time.RFC3339Nano, page[field])
+		if err != nil || !got.Equal(want) {
+			t.Errorf("payments/monthly %s on the page = %q, want %s (from the API)", field, page[field], want.Format(time.RFC3339))
+		}
+	}
+	e.screenshot(t, "service-payments.png")
 }
 
 func formatCount(v float64) string {
