@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/slo-dev/slo/internal/engine"
+	"github.com/slo-dev/slo/internal/gate"
 	"github.com/slo-dev/slo/internal/prom"
 	"github.com/slo-dev/slo/internal/server"
 	"github.com/slo-dev/slo/internal/slo"
@@ -74,7 +75,11 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 		log.Error("could not restore the last snapshot; starting blank", "err", err)
 	}
 
-	handler := server.New(eng, st, log, server.Config{Tokens: cfg.Tokens, MaxInFlight: cfg.MaxInFlight, SpecPaths: cfg.SLOs}, reg, reg)
+	g := gate.New(eng, st, log, gate.Options{})
+	if err := g.Refresh(ctx); err != nil {
+		return fmt.Errorf("gate: %w", err)
+	}
+	handler := server.New(eng, g, st, log, server.Config{Tokens: cfg.Tokens, MaxInFlight: cfg.MaxInFlight, SpecPaths: cfg.SLOs}, reg, reg)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)

@@ -1,9 +1,6 @@
 package server
 
 import (
-	"context"
-	"time"
-
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/slo-dev/slo/internal/burnrate"
@@ -44,20 +41,16 @@ func (sc *snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (sc *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
-	now := sc.s.cfg.Clock()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	overrides, err := sc.s.activeOverrides(ctx, "", now)
-	if err != nil {
-		sc.s.log.Error("metrics: reading overrides", "err", err)
-	}
 	snap := sc.s.snaps.Snapshot()
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 	}
 	for _, name := range snap.Names() {
-		st := snap.Services[name]
-		r := policy.Decide(st.GateInput(slo.PriorityNormal, overrides[name], now))
+		a, err := sc.s.gate.Check(name, slo.PriorityNormal)
+		if err != nil {
+			continue // removed by a reload since the snapshot was taken
+		}
+		st, r := a.State, a.Result
 		gauge(sc.allowed, boolFloat(r.Allowed), name)
 		for _, d := range []string{policy.Allow, policy.Warn, policy.Deny} {
 			gauge(sc.decision, boolFloat(r.Decision == d), name, d)

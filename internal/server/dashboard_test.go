@@ -1,9 +1,7 @@
 package server_test
 
 import (
-	"io"
 	"io/fs"
-	"log/slog"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -11,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/slo-dev/slo/internal/server"
 	"github.com/slo-dev/slo/web"
@@ -23,8 +19,7 @@ import (
 // JavaScript type: with nosniff, browsers refuse a module script served
 // as anything else.
 func TestDashboardAssets(t *testing.T) {
-	h := server.New(fixedSnapshot{snapshot(t)}, &memStore{}, slog.New(slog.NewTextHandler(io.Discard, nil)),
-		server.Config{Clock: func() time.Time { return now }}, prometheus.NewRegistry(), prometheus.NewRegistry())
+	h := newHandler(t, snapshot(t), &memStore{}, server.Config{Clock: func() time.Time { return now }})
 	routes := []string{"/"}
 	var modules int
 	err := fs.WalkDir(web.Assets, ".", func(name string, d fs.DirEntry, err error) error {

@@ -6,6 +6,7 @@ import (
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/burnrate"
 	"github.com/slo-dev/slo/internal/engine"
+	"github.com/slo-dev/slo/internal/gate"
 	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store"
@@ -98,8 +99,9 @@ func toSLOs(s engine.ServiceState, now time.Time) []api.SLO {
 	return out
 }
 
-// toService converts a service's state and its gate decision made at now.
-func toService(s engine.ServiceState, r policy.Result, now time.Time) api.Service {
+// toService converts a gate answer for a normal deploy.
+func toService(a *gate.Answer) api.Service {
+	s, r, now := a.State, a.Result, a.At
 	return api.Service{
 		Service:        s.Spec.Service,
 		Owner:          s.Spec.Owner,
@@ -114,6 +116,23 @@ func toService(s engine.ServiceState, r policy.Result, now time.Time) api.Servic
 		LastError:      s.LastError,
 		ConfigProblems: s.ConfigProblems,
 		SLOs:           toSLOs(s, now),
+	}
+}
+
+// toDecision converts a gate answer for priority p.
+func toDecision(a *gate.Answer, p slo.Priority) api.Decision {
+	s, r := a.State, a.Result
+	return api.Decision{
+		Service:     s.Spec.Service,
+		Priority:    p,
+		Allowed:     r.Allowed,
+		Decision:    r.Decision,
+		Reasons:     r.Reasons,
+		Actions:     r.Actions,
+		Override:    r.Override,
+		EvaluatedAt: timePtr(s.EvaluatedAt()),
+		Stale:       r.Stale,
+		SLOs:        toSLOs(s, a.At),
 	}
 }
 

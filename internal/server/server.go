@@ -15,7 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/slo-dev/slo/internal/engine"
-	"github.com/slo-dev/slo/internal/policy"
+	"github.com/slo-dev/slo/internal/gate"
 	"github.com/slo-dev/slo/internal/store"
 )
 
@@ -24,13 +24,11 @@ type Snapshots interface {
 	Snapshot() *engine.Snapshot
 }
 
-// Store is the persistence the API needs (internal/store.Store).
+// Store is what the API reads directly (internal/store.Store): the
+// decision log and the evaluation history. Everything the gate decides
+// goes through internal/gate.
 type Store interface {
-	RecordDecision(ctx context.Context, d store.DecisionRecord) (int64, error)
 	Decisions(ctx context.Context, q store.DecisionQuery) ([]store.DecisionRecord, error)
-	CreateOverride(ctx context.Context, o policy.Override) (policy.Override, error)
-	Overrides(ctx context.Context, service string, activeAt *time.Time) ([]policy.Override, error)
-	RevokeOverride(ctx context.Context, id int64, by string, at time.Time) (policy.Override, error)
 	History(ctx context.Context, service, slug string, from, to time.Time, limit int) ([]store.HistoryPoint, error)
 }
 
@@ -43,8 +41,6 @@ type Config struct {
 	// MaxInFlight bounds concurrent requests before shedding with 429
 	// (default 256).
 	MaxInFlight int
-	// MaxOverride is the longest override a request may create (default 7d).
-	MaxOverride time.Duration
 	// Clock returns now; time.Now when nil.
 	Clock func() time.Time
 	// SpecPaths are where slod searched for specs, named by /readyz when
@@ -55,28 +51,27 @@ type Config struct {
 // Server serves the API.
 type Server struct {
 	snaps  Snapshots
+	gate   *gate.Gate
 	store  Store
 	log    *slog.Logger
 	cfg    Config
 	tokens tokenSet
+	bodies decisionBodies
 }
 
-// New builds the HTTP handler. reg receives HTTP and SLO metrics; gatherer
-// is what /metrics exposes.
-func New(snaps Snapshots, st Store, log *slog.Logger, cfg Config, reg prometheus.Registerer, gatherer prometheus.Gatherer) http.Handler {
+// New builds the HTTP handler over the engine's snapshots and the gate.
+// reg receives HTTP and SLO metrics; gatherer is what /metrics exposes.
+func New(snaps Snapshots, g *gate.Gate, st Store, log *slog.Logger, cfg Config, reg prometheus.Registerer, gatherer prometheus.Gatherer) http.Handler {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 64 << 10
 	}
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = 256
 	}
-	if cfg.MaxOverride <= 0 {
-		cfg.MaxOverride = 7 * 24 * time.Hour
-	}
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
-	s := &Server{snaps: snaps, store: st, log: log, cfg: cfg, tokens: newTokenSet(cfg.Tokens)}
+	s := &Server{snaps: snaps, gate: g, store: st, log: log, cfg: cfg, tokens: newTokenSet(cfg.Tokens)}
 	reg.MustRegister(newSnapshotCollector(s))
 
 	gin.SetMode(gin.ReleaseMode)
@@ -102,8 +97,8 @@ func New(snaps Snapshots, st Store, log *slog.Logger, cfg Config, reg prometheus
 	api.GET("/services/:service/can-deploy", s.canDeployGet)
 	api.POST("/services/:service/can-deploy", s.canDeployPost)
 	// Flagger webhooks POST; the gate is read-only either way.
-	api.GET("/services/:service/gate", s.gate)
-	api.POST("/services/:service/gate", s.gate)
+	api.GET("/services/:service/gate", s.gateStatus)
+	api.POST("/services/:service/gate", s.gateStatus)
 	api.GET("/services/:service/slos/:slo/history", s.history)
 	api.GET("/services/:service/overrides", s.listOverrides)
 	api.POST("/services/:service/overrides", s.tokens.requireToken(), s.createOverride)
