@@ -19,7 +19,9 @@ import (
 var t0 = time.Date(2026, 11, 27, 18, 0, 0, 0, time.UTC)
 
 // snapshots is a settable snapshot source.
-type snapshots struct{ p atomic.Pointer[engine.Snapshot] }
+type snapshots struct {
+	p atomic.Pointer[engine.Snapshot]
+}
 
 func (s *snapshots) Snapshot() *engine.Snapshot { return s.p.Load() }
 
