@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/slo-dev/slo/internal/policy"
-	"github.com/slo-dev/slo/internal/prom"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
@@ -45,7 +44,7 @@ func (r *refusingStore) set(refuse bool) {
 // cycle i, each(i) may change the store.
 func cycles(t *testing.T, st *refusingStore, opts Options, tune func(*Engine), n int, each func(i int)) *Engine {
 	t.Helper()
-	src := &scripted{answers: map[string]prom.Measurement{"availability": halfUsed()}}
+	src := &scripted{answers: map[string]slo.Measurement{"availability": halfUsed()}}
 	clock := t0
 	opts.Clock = func() time.Time { return clock }
 	e := New([]slo.Spec{testSpec()}, src, st, quiet, opts)

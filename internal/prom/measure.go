@@ -8,7 +8,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/slo-dev/slo/internal/burnrate"
+	"github.com/prometheus/common/model"
+
 	"github.com/slo-dev/slo/internal/slo"
 )
 
@@ -17,18 +18,6 @@ import (
 // shorter than a scrape interval it is empty).
 const minPeriod = time.Minute
 
-// Measurement is one SLO's event counts at one instant.
-type Measurement struct {
-	At time.Time
-	// Period covers the SLO window (rolling) or the calendar period so far.
-	Period slo.Counts
-	// PeriodLength is the range Period was measured over.
-	PeriodLength time.Duration
-	// Windows holds the counts of every burn-rate window the SLO's alert
-	// conditions need, keyed by window length.
-	Windows map[time.Duration]slo.Counts
-}
-
 // span is one range to measure: a bad and a total query over it.
 type span struct {
 	rng    string
@@ -36,15 +25,15 @@ type span struct {
 }
 
 // Measure queries the bad (or, for an SLI defined by good events, the good)
-// and total events of o over its period and every burn-rate window, all at
+// and total events of o over its period and each of windows, all at
 // the same instant at (now when zero) so that numerators and denominators
 // agree. The queries run concurrently, each through the bulkhead; the first
 // failure cancels the rest.
-func (s *Source) Measure(ctx context.Context, o slo.SLO, at time.Time) (Measurement, error) {
+func (s *Source) Measure(ctx context.Context, o slo.SLO, at time.Time, windows []time.Duration) (slo.Measurement, error) {
 	if at.IsZero() {
 		at = time.Now()
 	}
-	spans := spansOf(o, at)
+	spans := spansOf(o, at, windows)
 	// results[2*i] is bad (or good) over spans[i], results[2*i+1] total.
 	results := make([]sample, 2*len(spans))
 	ctx, cancel := context.WithCancel(ctx)
@@ -83,20 +72,20 @@ func (s *Source) Measure(ctx context.Context, o slo.SLO, at time.Time) (Measurem
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return Measurement{}, firstErr
+		return slo.Measurement{}, firstErr
 	}
 	if !results[1].ok {
 		// Over the whole period, no series at all is not a quiet service
 		// (its counters would exist and stay flat) but a query that
 		// selects nothing: a typo, or a metric that does not exist yet.
 		_, total := o.Queries(spans[0].rng)
-		return Measurement{}, fmt.Errorf("measure %s: %w: %s", o.Name, ErrNoSeries, total)
+		return slo.Measurement{}, fmt.Errorf("measure %s: %w: %s", o.Name, ErrNoSeries, total)
 	}
-	m := Measurement{At: at, PeriodLength: spans[0].length, Windows: make(map[time.Duration]slo.Counts, len(spans)-1)}
+	m := slo.Measurement{At: at, PeriodLength: spans[0].length, Windows: make(map[time.Duration]slo.Counts, len(spans)-1)}
 	for i, sp := range spans {
 		c, err := s.counts(o, sp, results[2*i], results[2*i+1])
 		if err != nil {
-			return Measurement{}, fmt.Errorf("measure %s over %s: %w", o.Name, sp.rng, err)
+			return slo.Measurement{}, fmt.Errorf("measure %s over %s: %w", o.Name, sp.rng, err)
 		}
 		if i == 0 {
 			m.Period = c
@@ -108,11 +97,11 @@ func (s *Source) Measure(ctx context.Context, o slo.SLO, at time.Time) (Measurem
 }
 
 // spansOf lists the period first, then the burn-rate windows.
-func spansOf(o slo.SLO, at time.Time) []span {
+func spansOf(o slo.SLO, at time.Time, windows []time.Duration) []span {
 	rng, period := PeriodRange(o, at)
 	spans := []span{{rng: rng, length: period}}
-	for _, d := range burnrate.Durations(burnrate.Windows(o.NominalWindow())) {
-		spans = append(spans, span{rng: burnrate.Label(d), length: d})
+	for _, d := range windows {
+		spans = append(spans, span{rng: model.Duration(d).String(), length: d})
 	}
 	return spans
 }

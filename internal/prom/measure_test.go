@@ -91,7 +91,7 @@ func TestMeasureRolling(t *testing.T) {
 	url, seen := fakeFor(t, a)
 	s, _ := newTestSource(t, testConfig(url))
 	at := time.Date(2026, 11, 27, 18, 0, 0, 0, time.UTC)
-	m, err := s.Measure(context.Background(), o, at)
+	m, err := s.Measure(context.Background(), o, at, alertWindows(o))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestMeasureMissingSeries(t *testing.T) {
 			}
 			url, _ := fakeFor(t, a)
 			s, _ := newTestSource(t, testConfig(url))
-			m, err := s.Measure(context.Background(), o, time.Now())
+			m, err := s.Measure(context.Background(), o, time.Now(), alertWindows(o))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -195,7 +195,7 @@ func TestMeasureCalendar(t *testing.T) {
 			}
 			url, _ := fakeFor(t, a)
 			s, _ := newTestSource(t, testConfig(url))
-			m, err := s.Measure(context.Background(), o, tt.at)
+			m, err := s.Measure(context.Background(), o, tt.at, alertWindows(o))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -238,7 +238,7 @@ func TestMeasureGoodBased(t *testing.T) {
 			}
 			url, _ := fakeFor(t, a)
 			s, _ := newTestSource(t, testConfig(url))
-			m, err := s.Measure(context.Background(), o, time.Now())
+			m, err := s.Measure(context.Background(), o, time.Now(), alertWindows(o))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -262,7 +262,7 @@ func TestMeasureLatencyWithoutMatchingBucket(t *testing.T) {
 	}
 	url, _ := fakeFor(t, a)
 	s, _ := newTestSource(t, testConfig(url))
-	_, err := s.Measure(context.Background(), o, time.Now())
+	_, err := s.Measure(context.Background(), o, time.Now(), alertWindows(o))
 	if !errors.Is(err, ErrNoGoodSeries) || !strings.Contains(err.Error(), "le=0.25") {
 		t.Fatalf("err = %v, want ErrNoGoodSeries naming le=0.25", err)
 	}
@@ -286,11 +286,16 @@ func TestMeasureFailure(t *testing.T) {
 		writeVector(t, w, a[q])
 	})
 	s, _ := newTestSource(t, testConfig(srv.URL))
-	_, err := s.Measure(context.Background(), o, time.Now())
+	_, err := s.Measure(context.Background(), o, time.Now(), alertWindows(o))
 	if !errors.Is(err, ErrBadQuery) {
 		t.Fatalf("err = %v, want ErrBadQuery", err)
 	}
 	if !strings.Contains(err.Error(), "availability over 1h") {
 		t.Errorf("err = %v, want it to name the SLO and the range", err)
 	}
+}
+
+// alertWindows are the burn-rate windows the engine asks Measure for.
+func alertWindows(o slo.SLO) []time.Duration {
+	return burnrate.Durations(burnrate.Windows(o.NominalWindow()))
 }
