@@ -106,6 +106,7 @@ type env struct {
 	now      time.Time
 	checkout synth.Scenario
 	slod     *slodtest.Slod
+	slosDir  string
 	ctx      context.Context
 
 	mu      sync.Mutex
@@ -126,6 +127,8 @@ func TestDashboard(t *testing.T) {
 	t.Run("override from the page", e.testOverride)
 	t.Run("accessibility basics", e.testAccessibility)
 	t.Run("phone width", e.testPhone)
+	// Last: it adds a service to the running slod.
+	t.Run("unmeasured SLO", e.testUnmeasuredSLO)
 
 	// Whatever ran above: nothing may have gone to the console as an error,
 	// and no dialog (alert from injected HTML) may have opened. First prove
@@ -174,6 +177,7 @@ func start(t *testing.T) *env {
 	promSrv := promtest.Start(t, e.checkout, search, payments)
 
 	slosDir := slodtest.WriteSpecs(t, specs)
+	e.slosDir = slosDir
 	db := filepath.Join(t.TempDir(), "slod.db")
 	recordHistory(t, slosDir, db, promSrv.URL, now)
 
@@ -421,6 +425,54 @@ func number(t *testing.T, s string) float64 {
 // rounding of the display.
 func near(got, want, abs float64) bool {
 	return math.Abs(got-want) <= math.Max(0.01*math.Abs(want), abs)
+}
+
+// testUnmeasuredSLO adds a service whose second SLO queries a misspelt
+// metric: the page shows that SLO's error, that it was never measured and
+// no budget figures, while its sibling keeps its numbers; the gate warns
+// with no_series within the grace.
+func (e *env) testUnmeasuredSLO(t *testing.T) {
+	spec := availabilitySpec("search", "team-discovery") + `  - name: typo
+    target: 99%
+    window: 7d
+    sli:
+      events:
+        errors: sum(rate(http_requets_total{service="search",code=~"5.."}[{{.window}}]))
+        total: sum(rate(http_requets_total{service="search"}[{{.window}}]))
+`
+	spec = strings.Replace(spec, "service: search", "service: search-typo", 1)
+	if err := os.WriteFile(filepath.Join(e.slosDir, "search-typo.yaml"), []byte(spec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	slodtest.WaitFor(t, 30*time.Second, "search-typo's failed measurement", func() bool {
+		status, _, _ := e.slod.Do(t, http.MethodGet, "/api/v1/services/search-typo", nil, nil)
+		return status == http.StatusOK && e.slod.Service(t, "search-typo").SLOs[1].Error != ""
+	})
+	e.run(t, "open search-typo",
+		chromedp.Navigate(e.slod.URL+"/#/service/search-typo"),
+		chromedp.WaitVisible(chromedp.CSS(serviceLoaded)))
+	type section struct{ Error, Stale, Remaining string }
+	got := eval[section](t, e, `(() => {
+		const s = document.querySelector('section[data-slo="typo"]');
+		const text = (f) => { const el = s.querySelector('[data-field="' + f + '"]'); return el ? el.textContent : ''; };
+		return { Error: text('error'), Stale: text('stale'), Remaining: text('remaining') };
+	})()`)
+	if !strings.Contains(got.Error, "Latest measurement failed") || !strings.Contains(got.Error, `http_requets_total{service="search"}`) {
+		t.Errorf("typo SLO error = %q, want the failed measurement naming the query", got.Error)
+	}
+	if got.Stale != "Never measured" {
+		t.Errorf("typo SLO stale note = %q, want Never measured", got.Stale)
+	}
+	if strings.ContainsAny(got.Remaining, "0123456789") {
+		t.Errorf("typo SLO shows a remaining budget %q without any measurement", got.Remaining)
+	}
+	page := eval[string](t, e, `document.querySelector('main').textContent`)
+	if !strings.Contains(page, "no_series_grace") {
+		t.Errorf("the page does not show the no_series reason: %q", page)
+	}
+	if g := e.slod.Service(t, "search-typo"); g.Decision != "warn" || g.SLOs[0].EvaluatedAt == nil {
+		t.Errorf("search-typo: %s, availability measured %v; want warn with availability measured", g.Decision, g.SLOs[0].EvaluatedAt)
+	}
 }
 
 func (e *env) testServicePage(t *testing.T) {

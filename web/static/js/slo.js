@@ -1,8 +1,10 @@
 // What an SLO, as the API sends it, says beyond its raw fields.
 import { windowSeconds } from './format.js';
 
-// hasData: measured, with enough events to judge the budget.
-export const hasData = (slo) => !slo.error && slo.budget.status !== 'no_data';
+// hasData: measured, with enough events to judge the budget. After a
+// failed attempt the last good numbers still count: the gate judges them
+// until they pass max_staleness, and the API marks them stale.
+export const hasData = (slo) => slo.evaluated_at !== null && slo.budget.status !== 'no_data';
 
 export const currentSLI = (slo) => (hasData(slo) ? slo.sli : null);
 

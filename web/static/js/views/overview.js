@@ -69,7 +69,7 @@ function serviceCard(svc) {
         h('span', { class: 'slo-name' }, slo.name),
         budgetBar(slo),
         h('span', { class: 'slo-remaining', dataset: { field: 'remaining', value: hasData(slo) ? slo.budget.remaining : null } },
-          slo.error ? 'Error' : hasData(slo) ? pct(slo.budget.remaining) : 'No data'),
+          hasData(slo) ? pct(slo.budget.remaining) + (slo.stale ? ' (stale)' : '') : slo.error ? 'Error' : 'No data'),
         h('span', { class: 'slo-burn', dataset: { field: 'burn', value: cb ? cb.value : null } },
           cb ? burn(cb.value) + ' ' + cb.window : DASH));
     })));

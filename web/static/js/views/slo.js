@@ -4,7 +4,7 @@ import { h } from '../dom.js';
 import { icon } from '../icons.js';
 import { DASH, burn, duration, events, minutes, pct, sliPct, targetPct, windowSeconds, windowText } from '../format.js';
 import { currentBurn, currentSLI, hasData } from '../slo.js';
-import { budgetBar, statusBadge } from '../widgets.js';
+import { budgetBar, statusBadge, timeEl } from '../widgets.js';
 
 function stat(label, field, value, text, note) {
   return h('div', { class: 'stat' },
@@ -88,7 +88,9 @@ export function sloSection(slo) {
   return h('section', { class: 'slo panel', id: 'slo-' + slug, dataset: { slo: slug }, 'aria-labelledby': headId },
     h('div', { class: 'slo-head' }, h('h2', { id: headId }, slo.name), statusBadge(slo)),
     slo.description ? h('p', { class: 'desc', dataset: { field: 'description' } }, slo.description) : null,
-    slo.error ? h('p', { class: 'slo-error', dataset: { field: 'error' } }, icon('error'), 'Could not measure: ', slo.error) : null,
+    slo.error ? h('p', { class: 'slo-error', dataset: { field: 'error' } }, icon('error'), 'Latest measurement failed: ', slo.error) : null,
+    slo.stale ? h('p', { class: 'slo-stale', dataset: { field: 'stale' } }, icon('stale'),
+      slo.evaluated_at ? ['Numbers from ', timeEl(slo.evaluated_at, true), ', not from the latest attempt'] : 'Never measured') : null,
     budgetBar(slo),
     sloStats(slo),
     h('h3', {}, 'Burn rates'),
