@@ -281,21 +281,3 @@ func TestNewRejectsBadURLs(t *testing.T) {
 		}
 	}
 }
-
-func TestFullJitter(t *testing.T) {
-	b := &fullJitter{base: 100 * time.Millisecond, max: time.Second}
-	for round := 0; round < 200; round++ {
-		b.Reset()
-		for n, ceil := range []time.Duration{100, 200, 400, 800, 1000, 1000} {
-			ceil *= time.Millisecond
-			if d := b.NextBackOff(); d < 0 || d >= ceil {
-				t.Fatalf("wait %d = %v, want in [0, %v)", n, d, ceil)
-			}
-		}
-	}
-	// Far past the cap the shift would overflow; it must stay capped.
-	b.n = 100
-	if d := b.NextBackOff(); d < 0 || d >= time.Second {
-		t.Errorf("after many retries: %v", d)
-	}
-}
