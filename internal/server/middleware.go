@@ -11,6 +11,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/slo-dev/slo/internal/metricnames"
 )
 
 const requestIDKey = "request_id"
@@ -78,11 +80,11 @@ type httpMetrics struct {
 func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 	m := &httpMetrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "slod_http_requests_total",
+			Name: metricnames.HTTPRequests,
 			Help: "HTTP requests served, by route, method and status code.",
 		}, []string{"route", "method", "code"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "slod_http_request_duration_seconds",
+			Name:    metricnames.HTTPRequestDuration,
 			Help:    "HTTP request latency by route.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"route"}),
