@@ -174,13 +174,15 @@ func TestProblemAnswers(t *testing.T) {
 		name, contentType, body string
 		status                  int
 		want                    string
+		// wantType is what a caller compares with api's Problem types.
+		wantType string
 	}{
-		{"problem", "application/problem+json", `{"type":"https://slo.dev/problems/not-found","title":"Not Found","status":404,"detail":"service \"x\" is not configured"}`,
-			404, `Not Found: service "x" is not configured`},
-		{"problem without detail", "application/problem+json", `{"title":"Conflict"}`, 409, "Conflict"},
-		{"plain text", "text/plain; charset=utf-8", "upstream connect error\nmore", 502, "Bad Gateway: upstream connect error"},
-		{"html page", "text/html", "<html><body>oops</body></html>", 502, "Bad Gateway"},
-		{"odd status", "", "", 599, "HTTP 599"},
+		{"problem", "application/problem+json", `{"type":"https://slo.dev/problems/unknown-service","title":"Not Found","status":404,"detail":"service \"x\" is not configured"}`,
+			404, `Not Found: service "x" is not configured`, api.ProblemUnknownService},
+		{"problem without detail", "application/problem+json", `{"title":"Conflict"}`, 409, "Conflict", ""},
+		{"plain text", "text/plain; charset=utf-8", "upstream connect error\nmore", 502, "Bad Gateway: upstream connect error", ""},
+		{"html page", "text/html", "<html><body>oops</body></html>", 502, "Bad Gateway", ""},
+		{"odd status", "", "", 599, "HTTP 599", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -199,8 +201,8 @@ func TestProblemAnswers(t *testing.T) {
 			if !errors.As(err, &pe) {
 				t.Fatalf("err = %v, want *ProblemError", err)
 			}
-			if pe.Error() != tc.want || pe.Status != tc.status {
-				t.Errorf("got %q (status %d), want %q (%d)", pe.Error(), pe.Status, tc.want, tc.status)
+			if pe.Error() != tc.want || pe.Status != tc.status || pe.Type != tc.wantType {
+				t.Errorf("got %q (status %d, type %q), want %q (%d, %q)", pe.Error(), pe.Status, pe.Type, tc.want, tc.status, tc.wantType)
 			}
 		})
 	}

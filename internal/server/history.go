@@ -29,7 +29,7 @@ func (s *Server) history(c *gin.Context) {
 		}
 	}
 	if idx < 0 {
-		problem(c, http.StatusNotFound, "unknown-slo", fmt.Sprintf("service %q has no SLO %q", st.Spec.Service, slug))
+		problem(c, http.StatusNotFound, api.ProblemUnknownSLO, fmt.Sprintf("service %q has no SLO %q", st.Spec.Service, slug))
 		return
 	}
 	o := st.Spec.SLOs[idx]
@@ -58,7 +58,7 @@ func (s *Server) history(c *gin.Context) {
 	points, err := s.store.History(c.Request.Context(), st.Spec.Service, slug, from, to, limit)
 	if err != nil {
 		s.log.Error("reading history", "service", st.Spec.Service, "slo", slug, "err", err)
-		problem(c, http.StatusServiceUnavailable, "store-unavailable", "history could not be read; retry shortly")
+		problem(c, http.StatusServiceUnavailable, api.ProblemStoreUnavailable, "history could not be read; retry shortly")
 		return
 	}
 	c.JSON(http.StatusOK, api.History{
