@@ -11,10 +11,8 @@ import (
 	"github.com/slo-dev/slo/internal/api"
 )
 
-const (
-	defaultHistoryPoints = 500
-	maxHistoryPoints     = 5000
-)
+// maxHistoryPoints bounds the limit a history request may ask for.
+const maxHistoryPoints = 5000
 
 func (s *Server) history(c *gin.Context) {
 	st, ok := s.service(c)
@@ -46,7 +44,7 @@ func (s *Server) history(c *gin.Context) {
 		badField(c, "from", "from must be before to")
 		return
 	}
-	limit := defaultHistoryPoints
+	limit := api.DefaultHistoryPoints
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 2 || n > maxHistoryPoints {
