@@ -1,11 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -18,8 +18,6 @@ import (
 	"github.com/slo-dev/slo/internal/slo"
 )
 
-func init() { rootCmd.AddCommand(newCanDeployCmd()) }
-
 // canDeployOptions are the flags of can-deploy.
 type canDeployOptions struct {
 	apiFlags
@@ -30,8 +28,8 @@ type canDeployOptions struct {
 	failOpen bool
 }
 
-func newCanDeployCmd() *cobra.Command {
-	o := &canDeployOptions{}
+func newCanDeployCmd(getenv func(string) string) *cobra.Command {
+	o := &canDeployOptions{apiFlags: apiFlags{getenv: getenv}}
 	cmd := &cobra.Command{
 		Use:   "can-deploy SERVICE",
 		Short: "Ask slod whether SERVICE may deploy now (a CI pipeline step)",
@@ -88,14 +86,14 @@ func (o *canDeployOptions) run(cmd *cobra.Command, service string) error {
 	}
 	req := api.CanDeployRequest{
 		Priority: o.priority,
-		Version:  firstSet(o.version, os.Getenv("GITHUB_SHA"), os.Getenv("CI_COMMIT_SHA")),
-		Actor:    firstSet(o.actor, defaultActor()),
-		Pipeline: firstSet(o.pipeline, ciPipelineURL()),
+		Version:  cmp.Or(o.version, o.getenv("GITHUB_SHA"), o.getenv("CI_COMMIT_SHA")),
+		Actor:    cmp.Or(o.actor, defaultActor(o.getenv)),
+		Pipeline: cmp.Or(o.pipeline, ciPipelineURL(o.getenv)),
 	}
 	ctx, cancel := timeoutContext(cmd, o.timeout)
 	defer cancel()
 	stderr := cmd.ErrOrStderr()
-	github := os.Getenv("GITHUB_ACTIONS") == "true"
+	github := o.getenv("GITHUB_ACTIONS") == "true"
 
 	d, err := c.CanDeploy(ctx, service, req)
 	if err != nil {
@@ -114,7 +112,7 @@ func (o *canDeployOptions) run(cmd *cobra.Command, service string) error {
 		}
 	}
 	if !d.Allowed {
-		return withCode(exitNo, errSilent)
+		return withCode(exitNo, nil)
 	}
 	return nil
 }
@@ -149,22 +147,12 @@ func serverFailure(err error) bool {
 }
 
 // ciPipelineURL links to the running CI job, for the audit log.
-func ciPipelineURL() string {
-	server, repo, run := os.Getenv("GITHUB_SERVER_URL"), os.Getenv("GITHUB_REPOSITORY"), os.Getenv("GITHUB_RUN_ID")
+func ciPipelineURL(getenv func(string) string) string {
+	server, repo, run := getenv("GITHUB_SERVER_URL"), getenv("GITHUB_REPOSITORY"), getenv("GITHUB_RUN_ID")
 	if server != "" && repo != "" && run != "" {
 		return server + "/" + repo + "/actions/runs/" + run
 	}
-	return os.Getenv("CI_PIPELINE_URL")
-}
-
-// firstSet returns the first non-empty value.
-func firstSet(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
+	return getenv("CI_PIPELINE_URL")
 }
 
 // annotate writes a GitHub Actions workflow command. It goes to stderr,

@@ -61,7 +61,7 @@ func TestCanDeployExitCodes(t *testing.T) {
 			wantErr: "sloctl: WARNING: FAIL-OPEN: the SLO gate did not run for checkout (Too Many Requests:", wantTrying: -1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cleanEnv(t)
+			env := cleanEnv()
 			f := gateAnswering(t, tc.status, tc.decision, `service "checkout" is not configured`)
 			args := []string{"can-deploy", "checkout", "--server", f.URL}
 			if tc.failOpen {
@@ -70,7 +70,7 @@ func TestCanDeployExitCodes(t *testing.T) {
 			if tc.timeout != "" {
 				args = append(args, "--timeout", tc.timeout)
 			}
-			code, out, errOut := runCLI(t, args...)
+			code, out, errOut := runCLI(t, env, args...)
 			if code != tc.wantCode {
 				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.wantCode, out, errOut)
 			}
@@ -91,10 +91,10 @@ func TestCanDeployExitCodes(t *testing.T) {
 }
 
 func TestCanDeployUnreachable(t *testing.T) {
-	cleanEnv(t)
+	env := cleanEnv()
 	server := closedAddr(t)
 
-	code, out, errOut := runCLI(t, "can-deploy", "checkout", "--server", server, "--timeout", "300ms")
+	code, out, errOut := runCLI(t, env, "can-deploy", "checkout", "--server", server, "--timeout", "300ms")
 	if code != exitError {
 		t.Errorf("exit %d, want %d", code, exitError)
 	}
@@ -111,7 +111,7 @@ func TestCanDeployUnreachable(t *testing.T) {
 		t.Errorf("no retry reported:\n%s", errOut)
 	}
 
-	code, _, errOut = runCLI(t, "can-deploy", "checkout", "--server", server, "--timeout", "300ms", "--fail-open")
+	code, _, errOut = runCLI(t, env, "can-deploy", "checkout", "--server", server, "--timeout", "300ms", "--fail-open")
 	if code != exitOK {
 		t.Errorf("fail-open: exit %d, want %d", code, exitOK)
 	}
@@ -121,7 +121,7 @@ func TestCanDeployUnreachable(t *testing.T) {
 }
 
 func TestCanDeployRetriesOn503(t *testing.T) {
-	cleanEnv(t)
+	env := cleanEnv()
 	attempts := 0
 	f := newFakeSlod(t, func(w http.ResponseWriter, r *http.Request) {
 		attempts++
@@ -131,7 +131,7 @@ func TestCanDeployRetriesOn503(t *testing.T) {
 		}
 		answer(t, w, 200, decision(policy.Allow))
 	})
-	code, out, errOut := runCLI(t, "can-deploy", "checkout", "--server", f.URL)
+	code, out, errOut := runCLI(t, env, "can-deploy", "checkout", "--server", f.URL)
 	if code != exitOK {
 		t.Fatalf("exit %d, want 0\nstderr: %s", code, errOut)
 	}
@@ -147,9 +147,9 @@ func TestCanDeployRetriesOn503(t *testing.T) {
 }
 
 func TestCanDeployDoesNotRetry400(t *testing.T) {
-	cleanEnv(t)
+	env := cleanEnv()
 	f := gateAnswering(t, http.StatusBadRequest, api.Decision{}, "priority: must be normal, critical or rollback")
-	code, _, errOut := runCLI(t, "can-deploy", "checkout", "--server", f.URL, "--fail-open")
+	code, _, errOut := runCLI(t, env, "can-deploy", "checkout", "--server", f.URL, "--fail-open")
 	if code != exitError {
 		t.Errorf("exit %d, want %d", code, exitError)
 	}
@@ -162,7 +162,7 @@ func TestCanDeployDoesNotRetry400(t *testing.T) {
 }
 
 func TestCanDeployUsageErrors(t *testing.T) {
-	cleanEnv(t)
+	env := cleanEnv()
 	f := gateAnswering(t, 200, decision(policy.Allow), "")
 	for _, args := range [][]string{
 		{"can-deploy", "checkout", "--priority", "urgent"},
@@ -170,7 +170,7 @@ func TestCanDeployUsageErrors(t *testing.T) {
 		{"can-deploy"},
 		{"can-deploy", "checkout", "--bogus"},
 	} {
-		code, _, errOut := runCLI(t, append(args, "--server", f.URL)...)
+		code, _, errOut := runCLI(t, env, append(args, "--server", f.URL)...)
 		if code != exitError {
 			t.Errorf("%v: exit %d, want %d (stderr %q)", args, code, exitError, errOut)
 		}
@@ -181,18 +181,18 @@ func TestCanDeployUsageErrors(t *testing.T) {
 }
 
 func TestCanDeployRequestFromCIEnv(t *testing.T) {
-	cleanEnv(t)
-	t.Setenv("GITHUB_ACTOR", "octocat")
-	t.Setenv("GITHUB_SHA", "abc123")
-	t.Setenv("GITHUB_SERVER_URL", "https://github.com")
-	t.Setenv("GITHUB_REPOSITORY", "acme/shop")
-	t.Setenv("GITHUB_RUN_ID", "99")
+	env := cleanEnv()
+	env["GITHUB_ACTOR"] = "octocat"
+	env["GITHUB_SHA"] = "abc123"
+	env["GITHUB_SERVER_URL"] = "https://github.com"
+	env["GITHUB_REPOSITORY"] = "acme/shop"
+	env["GITHUB_RUN_ID"] = "99"
 	f := gateAnswering(t, 200, decision(policy.Allow), "")
 
-	if code, _, errOut := runCLI(t, "can-deploy", "checkout", "--server", f.URL, "--priority", "critical"); code != exitOK {
+	if code, _, errOut := runCLI(t, env, "can-deploy", "checkout", "--server", f.URL, "--priority", "critical"); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	if code, _, errOut := runCLI(t, "can-deploy", "checkout", "--server", f.URL, "--version", "v2", "--actor", "alice", "--pipeline", "https://ci/1"); code != exitOK {
+	if code, _, errOut := runCLI(t, env, "can-deploy", "checkout", "--server", f.URL, "--version", "v2", "--actor", "alice", "--pipeline", "https://ci/1"); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	seen := f.seen()
@@ -218,11 +218,11 @@ func TestCanDeployRequestFromCIEnv(t *testing.T) {
 	}
 
 	// GitLab: pipeline URL and login from its variables.
-	cleanEnv(t)
-	t.Setenv("GITLAB_USER_LOGIN", "gitlab-user")
-	t.Setenv("CI_PIPELINE_URL", "https://gitlab.example/acme/shop/-/pipelines/7")
-	t.Setenv("CI_COMMIT_SHA", "def456")
-	if code, _, errOut := runCLI(t, "can-deploy", "checkout", "--server", f.URL); code != exitOK {
+	env = cleanEnv()
+	env["GITLAB_USER_LOGIN"] = "gitlab-user"
+	env["CI_PIPELINE_URL"] = "https://gitlab.example/acme/shop/-/pipelines/7"
+	env["CI_COMMIT_SHA"] = "def456"
+	if code, _, errOut := runCLI(t, env, "can-deploy", "checkout", "--server", f.URL); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	var got api.CanDeployRequest
@@ -235,9 +235,9 @@ func TestCanDeployRequestFromCIEnv(t *testing.T) {
 }
 
 func TestCanDeployTextOutput(t *testing.T) {
-	cleanEnv(t)
+	env := cleanEnv()
 	f := gateAnswering(t, 200, decision(policy.Deny, exhausted, threshold), "")
-	code, out, _ := runCLI(t, "can-deploy", "checkout", "--server", f.URL)
+	code, out, _ := runCLI(t, env, "can-deploy", "checkout", "--server", f.URL)
 	if code != exitNo {
 		t.Fatalf("exit %d, want %d", code, exitNo)
 	}
@@ -269,10 +269,10 @@ func TestCanDeployTextOutput(t *testing.T) {
 }
 
 func TestCanDeployJSONRoundTrips(t *testing.T) {
-	cleanEnv(t)
+	env := cleanEnv()
 	want := decision(policy.Warn, threshold)
 	f := gateAnswering(t, 200, want, "")
-	code, out, _ := runCLI(t, "can-deploy", "checkout", "--server", f.URL, "-o", "json")
+	code, out, _ := runCLI(t, env, "can-deploy", "checkout", "--server", f.URL, "-o", "json")
 	if code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
@@ -304,10 +304,10 @@ func TestCanDeployGitHubAnnotations(t *testing.T) {
 			want: "::warning::FAIL-OPEN: the SLO gate did not run for checkout (Service Unavailable: no such service)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cleanEnv(t)
-			t.Setenv("GITHUB_ACTIONS", "true")
+			env := cleanEnv()
+			env["GITHUB_ACTIONS"] = "true"
 			f := gateAnswering(t, tc.status, tc.d, "no such service")
-			_, out, errOut := runCLI(t, append([]string{"can-deploy", "checkout", "--server", f.URL}, tc.args...)...)
+			_, out, errOut := runCLI(t, env, append([]string{"can-deploy", "checkout", "--server", f.URL}, tc.args...)...)
 			if strings.Contains(out, "::") {
 				t.Errorf("annotation on stdout: %s", out)
 			}
@@ -329,11 +329,11 @@ func TestDocSampleOutput(t *testing.T) {
 	if m == nil {
 		t.Fatal("no text sample in docs/integrations.md")
 	}
-	cleanEnv(t)
+	env := cleanEnv()
 	d := decision(policy.Deny, exhausted)
 	d.SLOs = []api.SLO{availability()}
 	f := gateAnswering(t, 200, d, "")
-	_, out, _ := runCLI(t, "can-deploy", "checkout", "--server", f.URL)
+	_, out, _ := runCLI(t, env, "can-deploy", "checkout", "--server", f.URL)
 	if out != string(m[1]) {
 		t.Errorf("docs sample:\n%s\nreal output:\n%s", m[1], out)
 	}

@@ -1,13 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"sort"
 	"strconv"
@@ -24,30 +23,16 @@ import (
 // to slod's API (can-deploy, status, override, decisions), --output
 // handling, and the formatting of numbers and times.
 
-func init() {
-	rootCmd.PersistentFlags().String("server", "",
-		"slod base URL (default $SLOCTL_SERVER, else "+client.DefaultServer+")")
-}
-
-// errSilent ends a command with its exit code after it has already said
-// everything (a denied deploy): run prints nothing for an empty message.
-var errSilent = errors.New("")
-
 // apiClient builds a client for the server named by --server, else
 // $SLOCTL_SERVER, else the default, with the token from $SLOCTL_TOKEN.
 // Retries are reported on stderr so a slow CI step explains itself.
-func apiClient(cmd *cobra.Command) (*client.Client, error) {
+func apiClient(cmd *cobra.Command, getenv func(string) string) (*client.Client, error) {
 	server, err := cmd.Flags().GetString("server")
 	if err != nil {
 		return nil, withCode(exitError, fmt.Errorf("read --server: %w", err))
 	}
-	if server == "" {
-		server = os.Getenv("SLOCTL_SERVER")
-	}
-	if server == "" {
-		server = client.DefaultServer
-	}
-	c, err := client.New(server, os.Getenv("SLOCTL_TOKEN"))
+	server = cmp.Or(server, getenv("SLOCTL_SERVER"), client.DefaultServer)
+	c, err := client.New(server, getenv("SLOCTL_TOKEN"))
 	if err != nil {
 		return nil, withCode(exitError, err)
 	}
@@ -63,8 +48,10 @@ func apiClient(cmd *cobra.Command) (*client.Client, error) {
 // "cannot reach slod at URL: ..." for a dead server.
 func apiFailure(err error) error { return withCode(exitError, err) }
 
-// apiFlags are the flags of the commands that show an answer from slod.
+// apiFlags are the flags of the commands that show an answer from slod,
+// and the environment they read.
 type apiFlags struct {
+	getenv  func(string) string
 	output  string
 	timeout time.Duration
 }
@@ -81,8 +68,11 @@ func (f *apiFlags) newClient(cmd *cobra.Command) (*client.Client, error) {
 	if _, err := wantJSON(f.output); err != nil {
 		return nil, err
 	}
-	return apiClient(cmd)
+	return apiClient(cmd, f.getenv)
 }
+
+// color reports whether text for w may be coloured.
+func (f *apiFlags) color(w io.Writer) bool { return colorEnabled(w, f.getenv) }
 
 // show prints an answer: v as JSON with --output json, else through text.
 func (f *apiFlags) show(cmd *cobra.Command, v any, text func(io.Writer) error) error {
@@ -131,13 +121,8 @@ func writeJSON(w io.Writer, v any) error {
 
 // defaultActor names who is asking: the CI user when there is one, else
 // the login user.
-func defaultActor() string {
-	for _, k := range []string{"GITHUB_ACTOR", "GITLAB_USER_LOGIN", "USER"} {
-		if v := os.Getenv(k); v != "" {
-			return v
-		}
-	}
-	return ""
+func defaultActor(getenv func(string) string) string {
+	return cmp.Or(getenv("GITHUB_ACTOR"), getenv("GITLAB_USER_LOGIN"), getenv("USER"))
 }
 
 // percent formats a fraction as a percentage with up to 4 decimals and no

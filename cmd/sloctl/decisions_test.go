@@ -23,11 +23,11 @@ func sampleDecisions() []api.DecisionRecord {
 }
 
 func TestDecisions(t *testing.T) {
-	cleanEnv(t)
+	env := cleanEnv()
 	f := newFakeSlod(t, func(w http.ResponseWriter, r *http.Request) {
 		answer(t, w, 200, map[string]any{"decisions": sampleDecisions()})
 	})
-	code, out, errOut := runCLI(t, "decisions", "--service", "checkout", "--limit", "5", "--server", f.URL)
+	code, out, errOut := runCLI(t, env, "decisions", "--service", "checkout", "--limit", "5", "--server", f.URL)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -43,7 +43,7 @@ func TestDecisions(t *testing.T) {
 		t.Errorf("requests %+v", seen)
 	}
 
-	code, out, _ = runCLI(t, "decisions", "-o", "json", "--server", f.URL)
+	code, out, _ = runCLI(t, env, "decisions", "-o", "json", "--server", f.URL)
 	var got struct{ Decisions []api.DecisionRecord }
 	if err := json.Unmarshal([]byte(out), &got); code != exitOK || err != nil {
 		t.Fatalf("exit %d, %v: %s", code, err, out)

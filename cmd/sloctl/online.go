@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"time"
 
@@ -62,8 +61,8 @@ type onlineQuery struct {
 
 // prometheusURL is --prometheus-url, else $SLOCTL_PROMETHEUS_URL, else the
 // default.
-func prometheusURL(flag string) string {
-	return cmp.Or(flag, os.Getenv("SLOCTL_PROMETHEUS_URL"), defaultPrometheusURL)
+func prometheusURL(flag string, getenv func(string) string) string {
+	return cmp.Or(flag, getenv("SLOCTL_PROMETHEUS_URL"), defaultPrometheusURL)
 }
 
 // checkOnline runs every query of every SLO once, at the same instant,

@@ -11,8 +11,6 @@ import (
 	"github.com/slo-dev/slo/internal/rules"
 )
 
-func init() { rootCmd.AddCommand(newRulesCmd()) }
-
 func newRulesCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rules",

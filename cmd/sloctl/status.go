@@ -13,12 +13,10 @@ import (
 	"github.com/slo-dev/slo/internal/slo"
 )
 
-func init() { rootCmd.AddCommand(newStatusCmd()) }
-
 type statusOptions struct{ apiFlags }
 
-func newStatusCmd() *cobra.Command {
-	o := &statusOptions{}
+func newStatusCmd(getenv func(string) string) *cobra.Command {
+	o := &statusOptions{apiFlags{getenv: getenv}}
 	cmd := &cobra.Command{
 		Use:   "status [SERVICE]",
 		Short: "Show SLOs, error budgets, burn rates and gate state",
@@ -55,7 +53,7 @@ func (o *statusOptions) run(cmd *cobra.Command, args []string) error {
 		if err != nil {
 			return apiFailure(err)
 		}
-		return o.show(cmd, s, func(w io.Writer) error { return writeStatus(w, []api.Service{*s}, colorEnabled(w)) })
+		return o.show(cmd, s, func(w io.Writer) error { return writeStatus(w, []api.Service{*s}, o.color(w)) })
 	}
 	services, err := c.Services(ctx)
 	if err != nil {
@@ -65,7 +63,7 @@ func (o *statusOptions) run(cmd *cobra.Command, args []string) error {
 		services = []api.Service{}
 	}
 	return o.show(cmd, api.ServiceList{Services: services}, func(w io.Writer) error {
-		return writeStatus(w, services, colorEnabled(w))
+		return writeStatus(w, services, o.color(w))
 	})
 }
 

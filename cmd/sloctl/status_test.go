@@ -78,9 +78,9 @@ func statusSlod(t *testing.T) *fakeSlod {
 }
 
 func TestStatusTable(t *testing.T) {
-	cleanEnv(t)
+	env := cleanEnv()
 	f := statusSlod(t)
-	code, out, errOut := runCLI(t, "status", "--server", f.URL)
+	code, out, errOut := runCLI(t, env, "status", "--server", f.URL)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -105,9 +105,9 @@ billing: config: slos/billing.yaml:4: slos[0].target: must be below 100%
 }
 
 func TestStatusOneService(t *testing.T) {
-	cleanEnv(t)
+	env := cleanEnv()
 	f := statusSlod(t)
-	code, out, _ := runCLI(t, "status", "checkout", "--server", f.URL, "-o", "json")
+	code, out, _ := runCLI(t, env, "status", "checkout", "--server", f.URL, "-o", "json")
 	if code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
@@ -119,16 +119,16 @@ func TestStatusOneService(t *testing.T) {
 		t.Errorf("round trip:\n got %+v\nwant %+v", got, want)
 	}
 
-	code, _, errOut := runCLI(t, "status", "nope", "--server", f.URL)
+	code, _, errOut := runCLI(t, env, "status", "nope", "--server", f.URL)
 	if code != exitError || errOut != "sloctl: Not Found: service \"nope\" is not configured\n" {
 		t.Errorf("unknown service: exit %d, stderr %q", code, errOut)
 	}
 }
 
 func TestStatusAllJSON(t *testing.T) {
-	cleanEnv(t)
+	env := cleanEnv()
 	f := statusSlod(t)
-	code, out, _ := runCLI(t, "status", "--server", f.URL, "--output", "json")
+	code, out, _ := runCLI(t, env, "status", "--server", f.URL, "--output", "json")
 	if code != exitOK {
 		t.Fatalf("exit %d", code)
 	}

@@ -21,8 +21,8 @@ const (
 // colorEnabled reports whether w is a terminal that wants colours: not
 // when NO_COLOR is set (no-color.org) or TERM=dumb, and never into a pipe
 // or file, where escape codes would end up in logs.
-func colorEnabled(w io.Writer) bool {
-	if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
+func colorEnabled(w io.Writer, getenv func(string) string) bool {
+	if getenv("NO_COLOR") != "" || getenv("TERM") == "dumb" {
 		return false
 	}
 	f, ok := w.(*os.File)
@@ -96,14 +96,14 @@ func (t *textTable) write(w io.Writer) error {
 	return nil
 }
 
-// writeList prints items as a table with a row each, or the line empty
-// when there are none.
-func writeList[T any](w io.Writer, empty string, header []string, items []T, row func(T) []tcell) error {
+// writeList prints items as a table with a row each, coloured when color
+// is set, or the line empty when there are none.
+func writeList[T any](w io.Writer, color bool, empty string, header []string, items []T, row func(T) []tcell) error {
 	if len(items) == 0 {
 		_, err := fmt.Fprintln(w, empty)
 		return err
 	}
-	t := &textTable{color: colorEnabled(w)}
+	t := &textTable{color: color}
 	t.header(header...)
 	for _, it := range items {
 		t.add(row(it)...)

@@ -10,8 +10,6 @@ import (
 	"github.com/slo-dev/slo/internal/slo"
 )
 
-func init() { rootCmd.AddCommand(newValidateCmd()) }
-
 // validateReport is the --output json answer of validate.
 type validateReport struct {
 	Valid    bool              `json:"valid"`
@@ -38,7 +36,7 @@ type validateSLO struct {
 	SLI string `json:"sli"`
 }
 
-func newValidateCmd() *cobra.Command {
+func newValidateCmd(getenv func(string) string) *cobra.Command {
 	var output, promURL string
 	var exclude []string
 	var online bool
@@ -83,7 +81,7 @@ that cannot be read, or (--online) a Prometheus that cannot be queried.`,
 			}
 			r := newValidateReport(specs, problems)
 			if online && len(problems) == 0 {
-				on, onProblems, err := checkOnline(cmd.Context(), prometheusURL(promURL), specs)
+				on, onProblems, err := checkOnline(cmd.Context(), prometheusURL(promURL, getenv), specs)
 				if err != nil {
 					return withCode(exitError, fmt.Errorf("validate --online: %w", err))
 				}

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cenkalti/backoff/v5"
+	"github.com/slo-dev/slo/internal/backoff"
 )
 
 // DefaultServer is where slod listens unless told otherwise.
@@ -112,18 +112,15 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if deadline, ok := ctx.Deadline(); ok {
 		window = time.Until(deadline)
 	}
-	data, err := backoff.Retry(ctx, attempt,
-		backoff.WithBackOff(&fullJitter{base: c.RetryBase, max: c.RetryMax}),
+	data, err := backoff.Retry(ctx, backoff.Policy{
+		Base: c.RetryBase,
+		Max:  c.RetryMax,
 		// Stop before a wait that would outlast the deadline, so the
 		// caller sees the last real error rather than "context deadline
 		// exceeded".
-		backoff.WithMaxElapsedTime(window),
-		backoff.WithNotify(func(err error, wait time.Duration) {
-			if c.OnRetry != nil {
-				c.OnRetry(err, wait)
-			}
-		}),
-	)
+		MaxElapsed: window,
+		Notify:     c.OnRetry,
+	}, attempt)
 	if err != nil {
 		if ctx.Err() != nil && last != nil {
 			return last

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/slo-dev/slo/internal/api"
 )
 
 // tokenSet holds the SHA-256 of every accepted bearer token, so that the
@@ -39,7 +41,7 @@ func (ts tokenSet) requireToken() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if len(ts) == 0 {
 			c.Header("WWW-Authenticate", `Bearer realm="slod"`)
-			problem(c, http.StatusUnauthorized, "unauthorized", "writes are disabled: slod has no tokens configured (--token-file or SLOD_TOKENS)")
+			problem(c, http.StatusUnauthorized, api.ProblemUnauthorized, "writes are disabled: slod has no tokens configured (--token-file or SLOD_TOKENS)")
 			return
 		}
 		auth := c.GetHeader("Authorization")
@@ -50,7 +52,7 @@ func (ts tokenSet) requireToken() gin.HandlerFunc {
 			if found {
 				detail = "the bearer token is not valid"
 			}
-			problem(c, http.StatusUnauthorized, "unauthorized", detail)
+			problem(c, http.StatusUnauthorized, api.ProblemUnauthorized, detail)
 			return
 		}
 		c.Next()

@@ -4,6 +4,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/slo-dev/slo/internal/burnrate"
+	"github.com/slo-dev/slo/internal/metricnames"
 	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 )
@@ -21,16 +22,16 @@ func newSnapshotCollector(s *Server) *snapshotCollector {
 	sloLabels := []string{"service", "slo"}
 	return &snapshotCollector{
 		s:              s,
-		target:         prometheus.NewDesc("slod_slo_target_ratio", "SLO target as a ratio.", sloLabels, nil),
-		sli:            prometheus.NewDesc("slod_slo_sli_ratio", "Measured SLI (good/total) over the SLO window; absent without data.", sloLabels, nil),
-		consumed:       prometheus.NewDesc("slod_slo_budget_consumed_ratio", "Share of the error budget consumed (1 = 100%).", sloLabels, nil),
-		remaining:      prometheus.NewDesc("slod_slo_budget_remaining_ratio", "Share of the error budget remaining; negative when overspent.", sloLabels, nil),
-		burn:           prometheus.NewDesc("slod_slo_burn_rate", "Burn rate over a window; absent when the window saw no traffic.", []string{"service", "slo", "window"}, nil),
-		condition:      prometheus.NewDesc("slod_slo_alert_condition", "1 when the multi-window burn-rate condition holds.", []string{"service", "slo", "severity", "long", "short"}, nil),
-		allowed:        prometheus.NewDesc("slod_gate_allowed", "1 when a normal deploy of the service is allowed now.", []string{"service"}, nil),
-		decision:       prometheus.NewDesc("slod_gate_decision", "Gate decision for a normal deploy, one series per possible decision.", []string{"service", "decision"}, nil),
-		stale:          prometheus.NewDesc("slod_service_stale", "1 when the service's numbers are older than the latest evaluation attempt.", []string{"service"}, nil),
-		configProblems: prometheus.NewDesc("slod_config_problems", "Problems in the service's spec file at the last reload.", []string{"service"}, nil),
+		target:         prometheus.NewDesc(metricnames.SLOTarget, "SLO target as a ratio.", sloLabels, nil),
+		sli:            prometheus.NewDesc(metricnames.SLOSLI, "Measured SLI (good/total) over the SLO window; absent without data.", sloLabels, nil),
+		consumed:       prometheus.NewDesc(metricnames.SLOBudgetConsumed, "Share of the error budget consumed (1 = 100%).", sloLabels, nil),
+		remaining:      prometheus.NewDesc(metricnames.SLOBudgetRemaining, "Share of the error budget remaining; negative when overspent.", sloLabels, nil),
+		burn:           prometheus.NewDesc(metricnames.SLOBurnRate, "Burn rate over a window; absent when the window saw no traffic.", []string{"service", "slo", "window"}, nil),
+		condition:      prometheus.NewDesc(metricnames.SLOAlertCondition, "1 when the multi-window burn-rate condition holds.", []string{"service", "slo", "severity", "long", "short"}, nil),
+		allowed:        prometheus.NewDesc(metricnames.GateAllowed, "1 when a normal deploy of the service is allowed now.", []string{"service"}, nil),
+		decision:       prometheus.NewDesc(metricnames.GateDecision, "Gate decision for a normal deploy, one series per possible decision.", []string{"service", "decision"}, nil),
+		stale:          prometheus.NewDesc(metricnames.ServiceStale, "1 when the service's numbers are older than the latest evaluation attempt.", []string{"service"}, nil),
+		configProblems: prometheus.NewDesc(metricnames.ConfigProblems, "Problems in the service's spec file at the last reload.", []string{"service"}, nil),
 	}
 }
 

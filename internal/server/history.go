@@ -11,10 +11,8 @@ import (
 	"github.com/slo-dev/slo/internal/api"
 )
 
-const (
-	defaultHistoryPoints = 500
-	maxHistoryPoints     = 5000
-)
+// maxHistoryPoints bounds the limit a history request may ask for.
+const maxHistoryPoints = 5000
 
 func (s *Server) history(c *gin.Context) {
 	st, ok := s.service(c)
@@ -29,7 +27,7 @@ func (s *Server) history(c *gin.Context) {
 		}
 	}
 	if idx < 0 {
-		problem(c, http.StatusNotFound, "unknown-slo", fmt.Sprintf("service %q has no SLO %q", st.Spec.Service, slug))
+		problem(c, http.StatusNotFound, api.ProblemUnknownSLO, fmt.Sprintf("service %q has no SLO %q", st.Spec.Service, slug))
 		return
 	}
 	o := st.Spec.SLOs[idx]
@@ -46,7 +44,7 @@ func (s *Server) history(c *gin.Context) {
 		badField(c, "from", "from must be before to")
 		return
 	}
-	limit := defaultHistoryPoints
+	limit := api.DefaultHistoryPoints
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 2 || n > maxHistoryPoints {
@@ -58,7 +56,7 @@ func (s *Server) history(c *gin.Context) {
 	points, err := s.store.History(c.Request.Context(), st.Spec.Service, slug, from, to, limit)
 	if err != nil {
 		s.log.Error("reading history", "service", st.Spec.Service, "slo", slug, "err", err)
-		problem(c, http.StatusServiceUnavailable, "store-unavailable", "history could not be read; retry shortly")
+		problem(c, http.StatusServiceUnavailable, api.ProblemStoreUnavailable, "history could not be read; retry shortly")
 		return
 	}
 	c.JSON(http.StatusOK, api.History{

@@ -11,6 +11,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/slo-dev/slo/internal/api"
+	"github.com/slo-dev/slo/internal/metricnames"
 )
 
 const requestIDKey = "request_id"
@@ -62,7 +65,7 @@ func recoverProblem(log *slog.Logger) gin.HandlerFunc {
 		defer func() {
 			if r := recover(); r != nil {
 				log.Error("panic serving request", "request_id", c.GetString(requestIDKey), "panic", fmt.Sprint(r))
-				problem(c, http.StatusInternalServerError, "internal", "internal error; see the server log for request "+c.GetString(requestIDKey))
+				problem(c, http.StatusInternalServerError, api.ProblemInternal, "internal error; see the server log for request "+c.GetString(requestIDKey))
 			}
 		}()
 		c.Next()
@@ -78,11 +81,11 @@ type httpMetrics struct {
 func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 	m := &httpMetrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "slod_http_requests_total",
+			Name: metricnames.HTTPRequests,
 			Help: "HTTP requests served, by route, method and status code.",
 		}, []string{"route", "method", "code"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "slod_http_request_duration_seconds",
+			Name:    metricnames.HTTPRequestDuration,
 			Help:    "HTTP request latency by route.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"route"}),
@@ -115,7 +118,7 @@ func inFlightLimit(max int) gin.HandlerFunc {
 			c.Next()
 		default:
 			c.Header("Retry-After", "1")
-			problem(c, http.StatusTooManyRequests, "too-many-requests", fmt.Sprintf("more than %d requests in flight; retry after 1s", max))
+			problem(c, http.StatusTooManyRequests, api.ProblemTooManyRequests, fmt.Sprintf("more than %d requests in flight; retry after 1s", max))
 		}
 	}
 }
@@ -124,7 +127,7 @@ func inFlightLimit(max int) gin.HandlerFunc {
 func bodyLimit(max int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Request.ContentLength > max {
-			problem(c, http.StatusRequestEntityTooLarge, "body-too-large", fmt.Sprintf("request body is %d bytes; the limit is %d", c.Request.ContentLength, max))
+			problem(c, http.StatusRequestEntityTooLarge, api.ProblemBodyTooLarge, fmt.Sprintf("request body is %d bytes; the limit is %d", c.Request.ContentLength, max))
 			return
 		}
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, max)

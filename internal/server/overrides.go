@@ -73,9 +73,9 @@ func (s *Server) overrideError(c *gin.Context, what string, err error) bool {
 	case errors.Is(err, gate.ErrUnknownService):
 		unknownService(c, c.Param("service"))
 	case errors.Is(err, gate.ErrUnknownOverride):
-		problem(c, http.StatusNotFound, "unknown-override", fmt.Sprintf("service %q has no override %s", c.Param("service"), c.Param("id")))
+		problem(c, http.StatusNotFound, api.ProblemUnknownOverride, fmt.Sprintf("service %q has no override %s", c.Param("service"), c.Param("id")))
 	case errors.Is(err, gate.ErrAlreadyRevoked):
-		problem(c, http.StatusConflict, "already-revoked", fmt.Sprintf("override %s was already revoked", c.Param("id")))
+		problem(c, http.StatusConflict, api.ProblemAlreadyRevoked, fmt.Sprintf("override %s was already revoked", c.Param("id")))
 	default:
 		s.storeProblem(c, what, err)
 	}
@@ -115,5 +115,5 @@ func (s *Server) listDecisions(c *gin.Context) {
 // again once the database is writable.
 func (s *Server) storeProblem(c *gin.Context, what string, err error) {
 	s.log.Error(what, "err", err, "request_id", c.GetString(requestIDKey))
-	problem(c, http.StatusServiceUnavailable, "store-unavailable", what+" failed; retry shortly")
+	problem(c, http.StatusServiceUnavailable, api.ProblemStoreUnavailable, what+" failed; retry shortly")
 }

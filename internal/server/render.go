@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/gate"
 	"github.com/slo-dev/slo/internal/slo"
 )
@@ -38,7 +39,7 @@ func (s *Server) renderDecision(c *gin.Context, status int, a *gate.Answer, p sl
 	}
 	body, err := json.Marshal(toDecision(a, p))
 	if err != nil {
-		problem(c, http.StatusInternalServerError, "internal", "encoding the decision failed")
+		problem(c, http.StatusInternalServerError, api.ProblemInternal, "encoding the decision failed")
 		return
 	}
 	s.bodies.m.Store(k, encodedDecision{answer: a, body: body})

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/engine"
 	"github.com/slo-dev/slo/internal/gate"
 	"github.com/slo-dev/slo/internal/store"
@@ -81,10 +82,10 @@ func New(snaps Snapshots, g *gate.Gate, st Store, log *slog.Logger, cfg Config, 
 	hm := newHTTPMetrics(reg)
 	r.Use(requestID(), recoverProblem(log), accessLog(log), hm.middleware(), inFlightLimit(cfg.MaxInFlight), bodyLimit(cfg.MaxBodyBytes))
 	r.NoRoute(func(c *gin.Context) {
-		problem(c, http.StatusNotFound, "not-found", "no such endpoint: "+c.Request.URL.Path)
+		problem(c, http.StatusNotFound, api.ProblemNotFound, "no such endpoint: "+c.Request.URL.Path)
 	})
 	r.NoMethod(func(c *gin.Context) {
-		problem(c, http.StatusMethodNotAllowed, "method-not-allowed", c.Request.Method+" is not allowed on "+c.Request.URL.Path)
+		problem(c, http.StatusMethodNotAllowed, api.ProblemMethodNotAllowed, c.Request.Method+" is not allowed on "+c.Request.URL.Path)
 	})
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
@@ -114,13 +115,13 @@ func (s *Server) readyz(c *gin.Context) {
 	snap := s.snaps.Snapshot()
 	if len(snap.Services) == 0 {
 		// Every problem is an orphan when no service is loaded.
-		problem(c, http.StatusServiceUnavailable, "no-services", fmt.Sprintf(
+		problem(c, http.StatusServiceUnavailable, api.ProblemNoServices, fmt.Sprintf(
 			"no service is loaded: searched %s and found %s; GET /api/v1/services lists them under config_problems",
 			strings.Join(s.cfg.SpecPaths, ", "), plural(len(snap.Orphans), "spec problem")))
 		return
 	}
 	if !snap.Ready {
-		problem(c, http.StatusServiceUnavailable, "not-ready", "no evaluation has completed and no snapshot was restored yet")
+		problem(c, http.StatusServiceUnavailable, api.ProblemNotReady, "no evaluation has completed and no snapshot was restored yet")
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})

@@ -27,7 +27,7 @@ func (s *Server) service(c *gin.Context) (engine.ServiceState, bool) {
 }
 
 func unknownService(c *gin.Context, name string) {
-	problem(c, http.StatusNotFound, "unknown-service", fmt.Sprintf("no service %q is configured", name))
+	problem(c, http.StatusNotFound, api.ProblemUnknownService, fmt.Sprintf("no service %q is configured", name))
 }
 
 // check asks the gate about the service in the path, answering 404 itself
@@ -110,9 +110,9 @@ func (s *Server) canDeployPost(c *gin.Context) {
 	case errors.Is(err, gate.ErrUnknownService):
 		unknownService(c, c.Param("service"))
 	case errors.Is(err, gate.ErrNotAudited):
-		problem(c, http.StatusServiceUnavailable, "audit-unavailable", "the decision could not be written to the decision log; retry shortly")
+		problem(c, http.StatusServiceUnavailable, api.ProblemAuditUnavailable, "the decision could not be written to the decision log; retry shortly")
 	case err != nil:
-		problem(c, http.StatusInternalServerError, "internal", "deciding failed")
+		problem(c, http.StatusInternalServerError, api.ProblemInternal, "deciding failed")
 	default:
 		ans := toDecision(a, p)
 		ans.DecisionID = &id
@@ -130,7 +130,7 @@ func (s *Server) bindJSON(c *gin.Context, v any) bool {
 	}
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		problem(c, http.StatusRequestEntityTooLarge, "body-too-large", fmt.Sprintf("request body exceeds %d bytes", tooBig.Limit))
+		problem(c, http.StatusRequestEntityTooLarge, api.ProblemBodyTooLarge, fmt.Sprintf("request body exceeds %d bytes", tooBig.Limit))
 		return false
 	}
 	var typeErr *json.UnmarshalTypeError
@@ -138,6 +138,6 @@ func (s *Server) bindJSON(c *gin.Context, v any) bool {
 		badField(c, typeErr.Field, fmt.Sprintf("%s must be a %s", typeErr.Field, typeErr.Type))
 		return false
 	}
-	problem(c, http.StatusBadRequest, "invalid-body", "request body is not valid JSON: "+err.Error())
+	problem(c, http.StatusBadRequest, api.ProblemInvalidBody, "request body is not valid JSON: "+err.Error())
 	return false
 }
