@@ -343,7 +343,7 @@ func TestCanDeployTextNeverMeasured(t *testing.T) {
 	noData := api.SLO{Name: "availability", Target: 0.999, Window: "30d", Stale: true,
 		Budget: api.Budget{Status: slo.StatusNoData, Remaining: 1}, Error: "query prometheus: connection refused"}
 	d := &api.Decision{Service: "checkout", Priority: "normal", Decision: policy.Deny, Stale: true,
-		Reasons: []policy.Reason{{SLO: "availability", Code: policy.CodeMeasurementError,
+		Reasons: []api.Reason{{SLO: "availability", Code: policy.CodeMeasurementError,
 			Message: "never measured successfully: query prometheus: connection refused; on_missing_data: deny"}},
 		SLOs: []api.SLO{noData}}
 	var b strings.Builder
@@ -376,7 +376,7 @@ func TestCanDeployTextStaleSLO(t *testing.T) {
 	s := availability()
 	s.Stale, s.Error = true, "circuit breaker is open"
 	d := &api.Decision{Service: "checkout", Priority: "normal", Decision: policy.Deny, Stale: true,
-		Reasons: []policy.Reason{
+		Reasons: []api.Reason{
 			{SLO: "availability", Code: policy.CodeStaleData, Message: "latest measurement failed: circuit breaker is open; judging the last good one from 18s ago"},
 			{SLO: "availability", Code: policy.CodeBudgetExhausted, Message: "budget 142% consumed (threshold 100%)"},
 		},

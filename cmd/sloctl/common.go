@@ -15,8 +15,8 @@ import (
 	"github.com/prometheus/common/model"
 	"github.com/spf13/cobra"
 
+	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/client"
-	"github.com/slo-dev/slo/internal/policy"
 )
 
 // Helpers shared by the commands: the client and flags of those that talk
@@ -164,7 +164,7 @@ func windowLabels(burns map[string]float64) []string {
 }
 
 // reasonCodes lists the distinct codes of reasons, in order.
-func reasonCodes(reasons []policy.Reason) []string {
+func reasonCodes(reasons []api.Reason) []string {
 	var codes []string
 	for _, r := range reasons {
 		if !slices.Contains(codes, r.Code) {

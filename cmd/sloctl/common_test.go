@@ -143,19 +143,19 @@ func latency() api.SLO {
 	}
 }
 
-func decision(verdict string, reasons ...policy.Reason) api.Decision {
+func decision(verdict string, reasons ...api.Reason) api.Decision {
 	id := int64(42)
 	return api.Decision{
 		Service: "checkout", Priority: "normal", Allowed: verdict != policy.Deny, Decision: verdict,
-		Reasons: append([]policy.Reason{}, reasons...), Actions: []string{},
+		Reasons: append([]api.Reason{}, reasons...), Actions: []string{},
 		EvaluatedAt: &evaluatedAt, DecisionID: &id,
 		SLOs: []api.SLO{availability(), latency()},
 	}
 }
 
 var (
-	exhausted = policy.Reason{SLO: "availability", Code: policy.CodeBudgetExhausted, Message: "error budget exhausted: 142% consumed"}
-	threshold = policy.Reason{SLO: "latency", Code: policy.CodeBudgetThreshold, Message: "48% of the error budget consumed"}
+	exhausted = api.Reason{SLO: "availability", Code: policy.CodeBudgetExhausted, Message: "error budget exhausted: 142% consumed"}
+	threshold = api.Reason{SLO: "latency", Code: policy.CodeBudgetThreshold, Message: "48% of the error budget consumed"}
 )
 
 var ansiCode = regexp.MustCompile("\x1b\\[[0-9;]*m")

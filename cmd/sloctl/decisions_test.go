@@ -16,9 +16,9 @@ func sampleDecisions() []api.DecisionRecord {
 	return []api.DecisionRecord{
 		{ID: 12, At: at, Service: "checkout", Priority: "normal", Version: "abc123", Actor: "octocat",
 			Pipeline: "https://github.com/acme/shop/actions/runs/99", Decision: policy.Deny,
-			Reasons: []policy.Reason{exhausted, exhausted}, Actions: []string{"freeze_releases"}, RequestID: "r-1"},
+			Reasons: []api.Reason{exhausted, exhausted}, Actions: []string{"freeze_releases"}, RequestID: "r-1"},
 		{ID: 11, At: at.Add(-time.Hour), Service: "checkout", Priority: "rollback", Decision: policy.Allow, Allowed: true,
-			Reasons: []policy.Reason{}, Actions: []string{}, Stale: true},
+			Reasons: []api.Reason{}, Actions: []string{}, Stale: true},
 	}
 }
 

@@ -37,7 +37,7 @@ type onlineReport struct {
 	Queries    []onlineQuery `json:"queries"`
 	// Notes are findings that are not problems: an errors query without
 	// series means no bad events so far.
-	Notes []slo.Problem `json:"notes"`
+	Notes specProblems `json:"notes"`
 }
 
 // onlineQuery is one query run once against Prometheus.

@@ -9,12 +9,11 @@ import (
 	"time"
 
 	"github.com/slo-dev/slo/internal/api"
-	"github.com/slo-dev/slo/internal/policy"
 )
 
 func sampleOverride(id int64, service string) api.Override {
 	created := time.Date(2026, 11, 27, 18, 0, 0, 0, time.UTC)
-	return api.Override{Override: policy.Override{ID: id, Service: service, Reason: "INC-1234 hotfix", Actor: "alice",
+	return api.Override{OverrideRecord: api.OverrideRecord{ID: id, Service: service, Reason: "INC-1234 hotfix", Actor: "alice",
 		CreatedAt: created, ExpiresAt: created.Add(2 * time.Hour)}, Active: true}
 }
 

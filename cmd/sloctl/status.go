@@ -111,7 +111,7 @@ func writeStatus(w io.Writer, services []api.Service, color bool) error {
 func serviceNotes(s api.Service) []string {
 	var notes []string
 	for _, p := range s.ConfigProblems {
-		notes = append(notes, fmt.Sprintf("%s: config: %s", s.Service, p))
+		notes = append(notes, fmt.Sprintf("%s: config: %s", s.Service, slo.Problem(p)))
 	}
 	// LastError sums up the SLOs' own errors, already noted one by one;
 	// it is news only when no SLO carries one.

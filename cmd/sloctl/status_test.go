@@ -54,13 +54,13 @@ func services() []api.Service {
 	noData := api.SLO{Name: "availability", Target: 0.995, Window: "28d",
 		Budget: api.Budget{Status: slo.StatusNoData, Remaining: 1}, BurnRates: map[string]float64{}, Alerts: []api.Alert{}}
 	return []api.Service{
-		{Service: "checkout", Decision: policy.Deny, Reasons: []policy.Reason{exhausted}, Actions: []string{"freeze_releases"},
+		{Service: "checkout", Decision: policy.Deny, Reasons: []api.Reason{exhausted}, Actions: []string{"freeze_releases"},
 			EvaluatedAt: &evaluatedAt, SLOs: []api.SLO{availability(), latency()}},
 		{Service: "search", Decision: policy.Warn, Allowed: true, Stale: true,
-			Reasons:   []policy.Reason{{SLO: "availability", Code: policy.CodeInsufficientData, Message: "fewer than 100 events"}},
+			Reasons:   []api.Reason{{SLO: "availability", Code: policy.CodeInsufficientData, Message: "fewer than 100 events"}},
 			LastError: "query prometheus: connection refused", SLOs: []api.SLO{noData}},
-		{Service: "billing", Decision: policy.Deny, Reasons: []policy.Reason{}, SLOs: []api.SLO{},
-			ConfigProblems: []slo.Problem{{File: "slos/billing.yaml", Line: 4, Field: "slos[0].target", Message: "must be below 100%"}}},
+		{Service: "billing", Decision: policy.Deny, Reasons: []api.Reason{}, SLOs: []api.SLO{},
+			ConfigProblems: []api.SpecProblem{{File: "slos/billing.yaml", Line: 4, Field: "slos[0].target", Message: "must be below 100%"}}},
 	}
 }
 

@@ -2,15 +2,12 @@ package api
 
 import (
 	"time"
-
-	"github.com/slo-dev/slo/internal/policy"
-	"github.com/slo-dev/slo/internal/slo"
 )
 
 // ServiceList answers GET /api/v1/services.
 type ServiceList struct {
 	// ConfigProblems are in files that define no known service yet.
-	ConfigProblems []slo.Problem `json:"config_problems,omitempty"`
+	ConfigProblems []SpecProblem `json:"config_problems,omitempty"`
 	Services       []Service     `json:"services"`
 }
 
@@ -22,7 +19,7 @@ type Service struct {
 	Labels      map[string]string `json:"labels,omitempty"`
 	Decision    string            `json:"decision"`
 	Allowed     bool              `json:"allowed"`
-	Reasons     []policy.Reason   `json:"reasons"`
+	Reasons     []Reason          `json:"reasons"`
 	Actions     []string          `json:"actions"`
 	Override    *Override         `json:"override"`
 	EvaluatedAt *time.Time        `json:"evaluated_at"`
@@ -30,7 +27,7 @@ type Service struct {
 	// LastError is why the latest evaluation failed, if it did.
 	LastError string `json:"last_error,omitempty"`
 	// ConfigProblems are what is wrong with the service's slo.yaml.
-	ConfigProblems []slo.Problem `json:"config_problems,omitempty"`
+	ConfigProblems []SpecProblem `json:"config_problems,omitempty"`
 	SLOs           []SLO         `json:"slos"`
 }
 

@@ -108,13 +108,13 @@ func toService(a *gate.Answer) api.Service {
 		Labels:         s.Spec.Labels,
 		Decision:       r.Decision,
 		Allowed:        r.Allowed,
-		Reasons:        r.Reasons,
+		Reasons:        toReasons(r.Reasons),
 		Actions:        r.Actions,
-		Override:       toOverride(r.Override, now),
+		Override:       toActiveOverride(r.Override, now),
 		EvaluatedAt:    timePtr(s.EvaluatedAt()),
 		Stale:          r.Stale,
 		LastError:      s.LastError,
-		ConfigProblems: s.ConfigProblems,
+		ConfigProblems: toSpecProblems(s.ConfigProblems),
 		SLOs:           toSLOs(s, now),
 	}
 }
@@ -124,32 +124,79 @@ func toDecision(a *gate.Answer, p slo.Priority) api.Decision {
 	s, r := a.State, a.Result
 	return api.Decision{
 		Service:     s.Spec.Service,
-		Priority:    p,
+		Priority:    string(p),
 		Allowed:     r.Allowed,
 		Decision:    r.Decision,
-		Reasons:     r.Reasons,
+		Reasons:     toReasons(r.Reasons),
 		Actions:     r.Actions,
-		Override:    r.Override,
+		Override:    toOverrideRecord(r.Override),
 		EvaluatedAt: timePtr(s.EvaluatedAt()),
 		Stale:       r.Stale,
 		SLOs:        toSLOs(s, a.At),
 	}
 }
 
-// toOverride says whether o is active at now, so that clients need not
-// compare expiry times with their own clocks; nil stays nil.
-func toOverride(o *policy.Override, now time.Time) *api.Override {
+// toActiveOverride says whether o is active at now, so that clients need
+// not compare expiry times with their own clocks; nil stays nil.
+func toActiveOverride(o *policy.Override, now time.Time) *api.Override {
 	if o == nil {
 		return nil
 	}
-	return &api.Override{Override: *o, Active: o.ActiveAt(now)}
+	out := toOverride(*o, now)
+	return &out
 }
 
-// toDecisionRecord is a plain conversion: the decision log stores exactly
-// what the API lists. A field added to one of the two stops it compiling,
-// which is the point: the other must be decided on too.
+func toOverride(o policy.Override, now time.Time) api.Override {
+	return api.Override{OverrideRecord: *toOverrideRecord(&o), Active: o.ActiveAt(now)}
+}
+
+func toOverrideRecord(o *policy.Override) *api.OverrideRecord {
+	if o == nil {
+		return nil
+	}
+	return &api.OverrideRecord{
+		ID:        o.ID,
+		Service:   o.Service,
+		Reason:    o.Reason,
+		Actor:     o.Actor,
+		CreatedAt: o.CreatedAt,
+		ExpiresAt: o.ExpiresAt,
+		RevokedAt: o.RevokedAt,
+		RevokedBy: o.RevokedBy,
+	}
+}
+
+// toReasons keeps [] as [] (clients rely on an array, never null).
+func toReasons(rs []policy.Reason) []api.Reason {
+	out := make([]api.Reason, len(rs))
+	for i, r := range rs {
+		out[i] = api.Reason{SLO: r.SLO, Code: r.Code, Message: r.Message, Decision: r.Decision}
+	}
+	return out
+}
+
+// toSpecProblems keeps nil as nil, so an empty list is left out.
+func toSpecProblems(ps []slo.Problem) []api.SpecProblem {
+	return mapSlice(ps, func(p slo.Problem) api.SpecProblem { return api.SpecProblem(p) })
+}
+
 func toDecisionRecord(d store.DecisionRecord) api.DecisionRecord {
-	return api.DecisionRecord(d)
+	return api.DecisionRecord{
+		ID:         d.ID,
+		At:         d.At,
+		Service:    d.Service,
+		Priority:   string(d.Priority),
+		Version:    d.Version,
+		Actor:      d.Actor,
+		Pipeline:   d.Pipeline,
+		Decision:   d.Decision,
+		Allowed:    d.Allowed,
+		Reasons:    toReasons(d.Reasons),
+		Actions:    d.Actions,
+		OverrideID: d.OverrideID,
+		Stale:      d.Stale,
+		RequestID:  d.RequestID,
+	}
 }
 
 func toHistoryPoint(p store.HistoryPoint) api.HistoryPoint {

@@ -21,7 +21,7 @@ func (s *Server) listOverrides(c *gin.Context) {
 	now := s.gate.Now()
 	out := api.OverrideList{Overrides: make([]api.Override, len(os))}
 	for i, o := range os {
-		out.Overrides[i] = api.Override{Override: o, Active: o.ActiveAt(now)}
+		out.Overrides[i] = toOverride(o, now)
 	}
 	c.JSON(http.StatusOK, out)
 }
@@ -42,7 +42,7 @@ func (s *Server) createOverride(c *gin.Context) {
 	}
 	s.log.Warn("override created", "service", o.Service, "override_id", o.ID, "actor", o.Actor, "reason", o.Reason,
 		"expires_at", o.ExpiresAt, "request_id", c.GetString(requestIDKey))
-	c.JSON(http.StatusCreated, api.Override{Override: o, Active: true})
+	c.JSON(http.StatusCreated, toOverride(o, s.gate.Now()))
 }
 
 func (s *Server) revokeOverride(c *gin.Context) {
@@ -59,7 +59,7 @@ func (s *Server) revokeOverride(c *gin.Context) {
 		return
 	}
 	s.log.Warn("override revoked", "service", o.Service, "override_id", o.ID, "actor", o.RevokedBy, "request_id", c.GetString(requestIDKey))
-	c.JSON(http.StatusOK, api.Override{Override: o, Active: false})
+	c.JSON(http.StatusOK, toOverride(o, s.gate.Now()))
 }
 
 // overrideError answers the gate's error of an override request, if any.

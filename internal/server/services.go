@@ -43,7 +43,7 @@ func (s *Server) check(c *gin.Context, p slo.Priority) (*gate.Answer, bool) {
 
 func (s *Server) listServices(c *gin.Context) {
 	snap := s.snaps.Snapshot()
-	out := api.ServiceList{ConfigProblems: snap.Orphans, Services: make([]api.Service, 0, len(snap.Services))}
+	out := api.ServiceList{ConfigProblems: toSpecProblems(snap.Orphans), Services: make([]api.Service, 0, len(snap.Services))}
 	for _, name := range snap.Names() {
 		a, err := s.gate.Check(name, slo.PriorityNormal)
 		if err != nil {

@@ -9,10 +9,10 @@ import (
 // for problems about the whole file (unreadable, empty, broken encoding),
 // which also leave Field empty.
 type Problem struct {
-	File    string `json:"file"`
-	Line    int    `json:"line"`
-	Field   string `json:"field"`
-	Message string `json:"message"`
+	File    string
+	Line    int
+	Field   string
+	Message string
 }
 
 // String renders p as "file:line: field: message", leaving out the line
