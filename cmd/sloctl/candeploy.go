@@ -75,10 +75,8 @@ written as ::error:: / ::warning:: annotations.`,
 }
 
 func (o *canDeployOptions) run(cmd *cobra.Command, service string) error {
-	switch o.priority {
-	case "normal", "critical", "rollback":
-	default:
-		return withCode(exitError, fmt.Errorf("--priority must be normal, critical or rollback, not %q", o.priority))
+	if !slo.Priority(o.priority).Known() {
+		return withCode(exitError, fmt.Errorf("--priority must be one of %s, not %q", slo.JoinPriorities(slo.Priorities()), o.priority))
 	}
 	c, err := o.newClient(cmd)
 	if err != nil {

@@ -43,7 +43,7 @@ func (g *gate) checkBudget(s SLOStatus, thresholds []slo.Threshold) {
 		msg += ": " + strings.Join(actions, ", ")
 	}
 	if len(t.Allow) > 0 {
-		msg += "; allowed priorities: " + joinPriorities(t.Allow)
+		msg += "; allowed priorities: " + slo.JoinPriorities(t.Allow)
 	}
 	g.add(s.Name, code, msg, admits(t, slo.PriorityNormal), admits(t, g.priority))
 }

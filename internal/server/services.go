@@ -12,7 +12,6 @@ import (
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/engine"
 	"github.com/slo-dev/slo/internal/gate"
-	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
@@ -69,7 +68,7 @@ func (s *Server) gateStatus(c *gin.Context) { s.readOnlyCheck(c, true) }
 // readOnlyCheck answers an unaudited check with ?priority=; with
 // statusFromDecision a denial answers 412.
 func (s *Server) readOnlyCheck(c *gin.Context, statusFromDecision bool) {
-	p, err := policy.ParsePriority(c.Query("priority"))
+	p, err := slo.ParsePriority(c.Query("priority"))
 	if err != nil {
 		if _, ok := s.service(c); ok {
 			badField(c, "priority", err.Error())
@@ -95,7 +94,7 @@ func (s *Server) canDeployPost(c *gin.Context) {
 	if !s.bindJSON(c, &req) {
 		return
 	}
-	p, err := policy.ParsePriority(req.Priority)
+	p, err := slo.ParsePriority(req.Priority)
 	if err != nil {
 		badField(c, "priority", err.Error())
 		return
