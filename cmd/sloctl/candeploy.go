@@ -241,7 +241,7 @@ func writeSLOBudget(b *strings.Builder, s api.SLO) {
 	switch {
 	case s.EvaluatedAt == nil:
 		b.WriteString("    budget: no numbers to judge\n")
-	case bu.Status == slo.StatusNoData:
+	case bu.Status == api.BudgetNoData:
 		fmt.Fprintf(b, "    budget: not enough events to judge (%.0f in the window)\n", bu.TotalEvents)
 	default:
 		fmt.Fprintf(b, "    budget remaining %.1f%% (%.0f of %.0f allowed failures used; %.1f of %.1f min left)\n",
@@ -261,7 +261,7 @@ func writeSLOBudget(b *strings.Builder, s api.SLO) {
 		}
 	}
 	switch {
-	case bu.Status == slo.StatusExhausted:
+	case bu.Status == api.BudgetExhausted:
 		b.WriteString("    budget exhausted\n")
 	case s.ExhaustionSeconds != nil:
 		left := time.Duration(*s.ExhaustionSeconds * float64(time.Second))

@@ -11,7 +11,6 @@ import (
 
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/policy"
-	"github.com/slo-dev/slo/internal/slo"
 )
 
 // gateAnswering is a fake slod whose can-deploy answers status with body
@@ -38,13 +37,13 @@ func TestCanDeployExitCodes(t *testing.T) {
 		wantErr    string // stderr must contain this; "" means stderr must be empty
 		wantTrying int    // requests the fake must see; -1 for "retried"
 	}{
-		{name: "allow", status: 200, decision: decision(policy.Allow), wantCode: exitOK,
+		{name: "allow", status: 200, decision: decision(api.DecisionAllow), wantCode: exitOK,
 			wantOut: "ALLOW checkout (normal deploy): all SLOs within budget\n", wantTrying: 1},
-		{name: "warn", status: 200, decision: decision(policy.Warn, threshold), wantCode: exitOK,
+		{name: "warn", status: 200, decision: decision(api.DecisionWarn, threshold), wantCode: exitOK,
 			wantOut: "WARN checkout (normal deploy): budget threshold\n", wantTrying: 1},
-		{name: "deny", status: 200, decision: decision(policy.Deny, exhausted), wantCode: exitNo,
+		{name: "deny", status: 200, decision: decision(api.DecisionDeny, exhausted), wantCode: exitNo,
 			wantOut: "DENY checkout (normal deploy): budget exhausted\n", wantTrying: 1},
-		{name: "deny with fail-open", status: 200, decision: decision(policy.Deny, exhausted), failOpen: true, wantCode: exitNo,
+		{name: "deny with fail-open", status: 200, decision: decision(api.DecisionDeny, exhausted), failOpen: true, wantCode: exitNo,
 			wantOut: "DENY checkout", wantTrying: 1},
 		{name: "unknown service", status: 404, wantCode: exitError,
 			wantErr: "sloctl: Not Found: service \"checkout\" is not configured\n", wantTrying: 1},
@@ -129,7 +128,7 @@ func TestCanDeployRetriesOn503(t *testing.T) {
 			problem(w, http.StatusServiceUnavailable, "starting up")
 			return
 		}
-		answer(t, w, 200, decision(policy.Allow))
+		answer(t, w, 200, decision(api.DecisionAllow))
 	})
 	code, out, errOut := runCLI(t, env, "can-deploy", "checkout", "--server", f.URL)
 	if code != exitOK {
@@ -163,7 +162,7 @@ func TestCanDeployDoesNotRetry400(t *testing.T) {
 
 func TestCanDeployUsageErrors(t *testing.T) {
 	env := cleanEnv()
-	f := gateAnswering(t, 200, decision(policy.Allow), "")
+	f := gateAnswering(t, 200, decision(api.DecisionAllow), "")
 	for _, args := range [][]string{
 		{"can-deploy", "checkout", "--priority", "urgent"},
 		{"can-deploy", "checkout", "--output", "yaml"},
@@ -187,7 +186,7 @@ func TestCanDeployRequestFromCIEnv(t *testing.T) {
 	env["GITHUB_SERVER_URL"] = "https://github.com"
 	env["GITHUB_REPOSITORY"] = "acme/shop"
 	env["GITHUB_RUN_ID"] = "99"
-	f := gateAnswering(t, 200, decision(policy.Allow), "")
+	f := gateAnswering(t, 200, decision(api.DecisionAllow), "")
 
 	if code, _, errOut := runCLI(t, env, "can-deploy", "checkout", "--server", f.URL, "--priority", "critical"); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -236,7 +235,7 @@ func TestCanDeployRequestFromCIEnv(t *testing.T) {
 
 func TestCanDeployTextOutput(t *testing.T) {
 	env := cleanEnv()
-	f := gateAnswering(t, 200, decision(policy.Deny, exhausted, threshold), "")
+	f := gateAnswering(t, 200, decision(api.DecisionDeny, exhausted, threshold), "")
 	code, out, _ := runCLI(t, env, "can-deploy", "checkout", "--server", f.URL)
 	if code != exitNo {
 		t.Fatalf("exit %d, want %d", code, exitNo)
@@ -270,7 +269,7 @@ func TestCanDeployTextOutput(t *testing.T) {
 
 func TestCanDeployJSONRoundTrips(t *testing.T) {
 	env := cleanEnv()
-	want := decision(policy.Warn, threshold)
+	want := decision(api.DecisionWarn, threshold)
 	f := gateAnswering(t, 200, want, "")
 	code, out, _ := runCLI(t, env, "can-deploy", "checkout", "--server", f.URL, "-o", "json")
 	if code != exitOK {
@@ -293,11 +292,11 @@ func TestCanDeployGitHubAnnotations(t *testing.T) {
 		args   []string
 		want   string // "" means no annotation at all
 	}{
-		{name: "deny", status: 200, d: decision(policy.Deny, exhausted),
+		{name: "deny", status: 200, d: decision(api.DecisionDeny, exhausted),
 			want: "::error::DENY checkout (normal deploy): budget exhausted%0Aavailability: error budget exhausted: 142%25 consumed\n"},
-		{name: "warn", status: 200, d: decision(policy.Warn, threshold),
+		{name: "warn", status: 200, d: decision(api.DecisionWarn, threshold),
 			want: "::warning::WARN checkout (normal deploy): budget threshold%0Alatency: 48%25 of the error budget consumed\n"},
-		{name: "allow", status: 200, d: decision(policy.Allow)},
+		{name: "allow", status: 200, d: decision(api.DecisionAllow)},
 		{name: "error", status: 404,
 			want: "::error::sloctl can-deploy checkout: Not Found: no such service\n"},
 		{name: "fail-open", status: 503, args: []string{"--fail-open", "--timeout", "200ms"},
@@ -330,7 +329,7 @@ func TestDocSampleOutput(t *testing.T) {
 		t.Fatal("no text sample in docs/integrations.md")
 	}
 	env := cleanEnv()
-	d := decision(policy.Deny, exhausted)
+	d := decision(api.DecisionDeny, exhausted)
 	d.SLOs = []api.SLO{availability()}
 	f := gateAnswering(t, 200, d, "")
 	_, out, _ := runCLI(t, env, "can-deploy", "checkout", "--server", f.URL)
@@ -341,8 +340,8 @@ func TestDocSampleOutput(t *testing.T) {
 
 func TestCanDeployTextNeverMeasured(t *testing.T) {
 	noData := api.SLO{Name: "availability", Target: 0.999, Window: "30d", Stale: true,
-		Budget: api.Budget{Status: slo.StatusNoData, Remaining: 1}, Error: "query prometheus: connection refused"}
-	d := &api.Decision{Service: "checkout", Priority: "normal", Decision: policy.Deny, Stale: true,
+		Budget: api.Budget{Status: api.BudgetNoData, Remaining: 1}, Error: "query prometheus: connection refused"}
+	d := &api.Decision{Service: "checkout", Priority: "normal", Decision: api.DecisionDeny, Stale: true,
 		Reasons: []api.Reason{{SLO: "availability", Code: policy.CodeMeasurementError,
 			Message: "never measured successfully: query prometheus: connection refused; on_missing_data: deny"}},
 		SLOs: []api.SLO{noData}}
@@ -375,7 +374,7 @@ Next steps:
 func TestCanDeployTextStaleSLO(t *testing.T) {
 	s := availability()
 	s.Stale, s.Error = true, "circuit breaker is open"
-	d := &api.Decision{Service: "checkout", Priority: "normal", Decision: policy.Deny, Stale: true,
+	d := &api.Decision{Service: "checkout", Priority: "normal", Decision: api.DecisionDeny, Stale: true,
 		Reasons: []api.Reason{
 			{SLO: "availability", Code: policy.CodeStaleData, Message: "latest measurement failed: circuit breaker is open; judging the last good one from 18s ago"},
 			{SLO: "availability", Code: policy.CodeBudgetExhausted, Message: "budget 142% consumed (threshold 100%)"},

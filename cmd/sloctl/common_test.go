@@ -16,7 +16,6 @@ import (
 
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/policy"
-	"github.com/slo-dev/slo/internal/slo"
 )
 
 // testEnv is the environment sloctl sees in a test: only what the test
@@ -113,7 +112,7 @@ func availability() api.SLO {
 	return api.SLO{
 		Name: "availability", Slug: "availability", Target: 0.999, Window: "30d", SLI: &sli,
 		Budget: api.Budget{
-			Status: slo.StatusExhausted, SLI: &sli, ErrorRatio: 0.00142, Consumed: 1.42, Remaining: -0.42,
+			Status: api.BudgetExhausted, SLI: &sli, ErrorRatio: 0.00142, Consumed: 1.42, Remaining: -0.42,
 			TotalEvents: 1e6, AllowedEvents: 1000, FailedEvents: 1420, RemainingEvents: -420,
 			AllowedMinutes: 43.2, RemainingMinutes: -18.144,
 		},
@@ -132,7 +131,7 @@ func latency() api.SLO {
 	return api.SLO{
 		Name: "latency", Slug: "latency", Target: 0.99, Window: "7d", SLI: &sli,
 		Budget: api.Budget{
-			Status: slo.StatusOK, SLI: &sli, ErrorRatio: 0.0048, Consumed: 0.48, Remaining: 0.52,
+			Status: api.BudgetOK, SLI: &sli, ErrorRatio: 0.0048, Consumed: 0.48, Remaining: 0.52,
 			TotalEvents: 50000, AllowedEvents: 500, FailedEvents: 240, RemainingEvents: 260,
 			AllowedMinutes: 100.8, RemainingMinutes: 52.416,
 		},
@@ -146,7 +145,7 @@ func latency() api.SLO {
 func decision(verdict string, reasons ...api.Reason) api.Decision {
 	id := int64(42)
 	return api.Decision{
-		Service: "checkout", Priority: "normal", Allowed: verdict != policy.Deny, Decision: verdict,
+		Service: "checkout", Priority: "normal", Allowed: verdict != api.DecisionDeny, Decision: verdict,
 		Reasons: append([]api.Reason{}, reasons...), Actions: []string{},
 		EvaluatedAt: &evaluatedAt, DecisionID: &id,
 		SLOs: []api.SLO{availability(), latency()},

@@ -8,16 +8,15 @@ import (
 	"time"
 
 	"github.com/slo-dev/slo/internal/api"
-	"github.com/slo-dev/slo/internal/policy"
 )
 
 func sampleDecisions() []api.DecisionRecord {
 	at := time.Date(2026, 11, 27, 18, 0, 0, 0, time.UTC)
 	return []api.DecisionRecord{
 		{ID: 12, At: at, Service: "checkout", Priority: "normal", Version: "abc123", Actor: "octocat",
-			Pipeline: "https://github.com/acme/shop/actions/runs/99", Decision: policy.Deny,
+			Pipeline: "https://github.com/acme/shop/actions/runs/99", Decision: api.DecisionDeny,
 			Reasons: []api.Reason{exhausted, exhausted}, Actions: []string{"freeze_releases"}, RequestID: "r-1"},
-		{ID: 11, At: at.Add(-time.Hour), Service: "checkout", Priority: "rollback", Decision: policy.Allow, Allowed: true,
+		{ID: 11, At: at.Add(-time.Hour), Service: "checkout", Priority: "rollback", Decision: api.DecisionAllow, Allowed: true,
 			Reasons: []api.Reason{}, Actions: []string{}, Stale: true},
 	}
 }

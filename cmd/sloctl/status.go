@@ -118,7 +118,7 @@ func serviceNotes(s api.Service) []string {
 	if s.LastError != "" && !slices.ContainsFunc(s.SLOs, func(x api.SLO) bool { return x.Error != "" }) {
 		notes = append(notes, fmt.Sprintf("%s: last evaluation failed: %s", s.Service, strings.ReplaceAll(s.LastError, "\n", "\n  ")))
 	}
-	if s.Decision != "allow" {
+	if s.Decision != api.DecisionAllow {
 		for _, r := range s.Reasons {
 			notes = append(notes, fmt.Sprintf("%s: %s: %s", s.Service, s.Decision, reasonText(r.SLO, r.Message)))
 		}
@@ -141,7 +141,7 @@ func budgetBar(remaining float64) string {
 
 // budgetCell is the bar and the percentage, coloured by how much is left.
 func budgetCell(b api.Budget) tcell {
-	if b.Status == slo.StatusNoData {
+	if b.Status == api.BudgetNoData {
 		return plain("no data")
 	}
 	color := ansiGreen

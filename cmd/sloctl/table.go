@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/slo-dev/slo/internal/api"
 )
 
 // Tables and colours for the text output of the API commands.
@@ -36,9 +38,9 @@ func colorEnabled(w io.Writer, getenv func(string) string) bool {
 // gateColor colours a gate decision.
 func gateColor(decision string) string {
 	switch decision {
-	case "allow":
+	case api.DecisionAllow:
 		return ansiGreen
-	case "warn":
+	case api.DecisionWarn:
 		return ansiYellow
 	}
 	return ansiRed

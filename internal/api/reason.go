@@ -18,3 +18,18 @@ type SpecProblem struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
 }
+
+// Values of the decision fields.
+const (
+	DecisionAllow = "allow"
+	DecisionWarn  = "warn"
+	DecisionDeny  = "deny"
+)
+
+// Values of a budget's status field.
+const (
+	BudgetOK        = "ok"
+	BudgetExhausted = "exhausted"
+	// BudgetNoData: no traffic, or fewer events than min_events.
+	BudgetNoData = "no_data"
+)

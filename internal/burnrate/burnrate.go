@@ -10,16 +10,19 @@ import (
 	"github.com/prometheus/common/model"
 )
 
+// Severity of an alert condition.
+type Severity string
+
 // Severities of an alert condition.
 const (
-	SeverityPage   = "page"
-	SeverityTicket = "ticket"
+	SeverityPage   Severity = "page"
+	SeverityTicket Severity = "ticket"
 )
 
 // Window is one MWMB condition: the burn rate over both Long and Short must
 // exceed Factor.
 type Window struct {
-	Severity string
+	Severity Severity
 	Long     time.Duration
 	Short    time.Duration
 	// BudgetShare is the share of the whole budget that burning at Factor
@@ -30,7 +33,7 @@ type Window struct {
 
 // workbook is the SRE Workbook's table for a 30d window, as budget shares.
 var workbook = []struct {
-	severity string
+	severity Severity
 	long     time.Duration
 	share    float64
 }{

@@ -9,11 +9,14 @@ import (
 	"github.com/slo-dev/slo/internal/slo"
 )
 
+// Decision is the gate's answer to one deploy.
+type Decision string
+
 // Decisions, from best to worst.
 const (
-	Allow = "allow"
-	Warn  = "warn"
-	Deny  = "deny"
+	Allow Decision = "allow"
+	Warn  Decision = "warn"
+	Deny  Decision = "deny"
 )
 
 // SLOStatus is the measured state of one SLO at one evaluation.
@@ -84,7 +87,7 @@ type Reason struct {
 	Message string
 	// Decision is what this reason alone makes of the deploy (allow, warn
 	// or deny), so clients can show which reason denied it.
-	Decision string
+	Decision Decision
 }
 
 // Reason codes.
@@ -103,7 +106,7 @@ const (
 
 // Result is the gate's answer.
 type Result struct {
-	Decision string
+	Decision Decision
 	Allowed  bool
 	Reasons  []Reason
 	Actions  []string

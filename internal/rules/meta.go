@@ -44,7 +44,7 @@ func slodServiceGroup(s slo.Spec, l links) (rulefmt.RuleGroup, error) {
 		maxStale = defaultMaxStaleness
 	}
 	sel := selector(map[string]string{"service": s.Service})
-	own := map[string]string{"service": s.Service, "severity": burnrate.SeverityTicket}
+	own := map[string]string{"service": s.Service, "severity": string(burnrate.SeverityTicket)}
 	stale := rulefmt.Rule{
 		Alert: staleAlert,
 		// absent() also covers slod being down or never having succeeded:
@@ -81,7 +81,7 @@ func slodServiceGroup(s slo.Spec, l links) (rulefmt.RuleGroup, error) {
 
 // slodGroup watches slod's link to Prometheus, once for all services.
 func slodGroup(l links) (rulefmt.RuleGroup, error) {
-	own := map[string]string{"severity": burnrate.SeverityTicket}
+	own := map[string]string{"severity": string(burnrate.SeverityTicket)}
 	rules := []rulefmt.Rule{
 		{
 			Alert:  unreachableAlert,
@@ -125,5 +125,5 @@ func slodGroup(l links) (rulefmt.RuleGroup, error) {
 
 // linkData is the link template data for one of slod's own alerts.
 func linkData(service, alert string) map[string]string {
-	return map[string]string{"service": service, "slo": "", "severity": burnrate.SeverityTicket, "alert": alert}
+	return map[string]string{"service": service, "slo": "", "severity": string(burnrate.SeverityTicket), "alert": alert}
 }

@@ -53,8 +53,8 @@ func (sc *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		st, r := a.State, a.Result
 		gauge(sc.allowed, boolFloat(r.Allowed), name)
-		for _, d := range []string{policy.Allow, policy.Warn, policy.Deny} {
-			gauge(sc.decision, boolFloat(r.Decision == d), name, d)
+		for _, d := range []policy.Decision{policy.Allow, policy.Warn, policy.Deny} {
+			gauge(sc.decision, boolFloat(r.Decision == d), name, string(d))
 		}
 		gauge(sc.stale, boolFloat(r.Stale), name)
 		gauge(sc.configProblems, float64(len(st.ConfigProblems)), name)
@@ -69,7 +69,7 @@ func (sc *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 				gauge(sc.burn, v, name, s.Slug, w)
 			}
 			for _, c := range s.Conditions {
-				gauge(sc.condition, boolFloat(c.Firing), name, s.Slug, c.Severity, burnrate.Label(c.Long), burnrate.Label(c.Short))
+				gauge(sc.condition, boolFloat(c.Firing), name, s.Slug, string(c.Severity), burnrate.Label(c.Long), burnrate.Label(c.Short))
 			}
 		}
 	}

@@ -55,7 +55,7 @@ func toSLO(spec slo.SLO, st policy.SLOStatus, p slo.Policy, now time.Time) api.S
 	out.SLI = out.Budget.SLI
 	for _, c := range st.Conditions {
 		out.Alerts = append(out.Alerts, api.Alert{
-			Severity:    c.Severity,
+			Severity:    string(c.Severity),
 			Long:        burnrate.Label(c.Long),
 			Short:       burnrate.Label(c.Short),
 			Factor:      c.Factor,
@@ -73,7 +73,7 @@ func toSLO(spec slo.SLO, st policy.SLOStatus, p slo.Policy, now time.Time) api.S
 // a perfect service.
 func toBudget(b slo.Budget) api.Budget {
 	out := api.Budget{
-		Status:           b.Status,
+		Status:           string(b.Status),
 		ErrorRatio:       b.ErrorRatio,
 		Consumed:         b.Consumed,
 		Remaining:        b.Remaining,
@@ -106,7 +106,7 @@ func toService(a *gate.Answer) api.Service {
 		Service:        s.Spec.Service,
 		Owner:          s.Spec.Owner,
 		Labels:         s.Spec.Labels,
-		Decision:       r.Decision,
+		Decision:       string(r.Decision),
 		Allowed:        r.Allowed,
 		Reasons:        toReasons(r.Reasons),
 		Actions:        r.Actions,
@@ -126,7 +126,7 @@ func toDecision(a *gate.Answer, p slo.Priority) api.Decision {
 		Service:     s.Spec.Service,
 		Priority:    string(p),
 		Allowed:     r.Allowed,
-		Decision:    r.Decision,
+		Decision:    string(r.Decision),
 		Reasons:     toReasons(r.Reasons),
 		Actions:     r.Actions,
 		Override:    toOverrideRecord(r.Override),
@@ -170,7 +170,7 @@ func toOverrideRecord(o *policy.Override) *api.OverrideRecord {
 func toReasons(rs []policy.Reason) []api.Reason {
 	out := make([]api.Reason, len(rs))
 	for i, r := range rs {
-		out[i] = api.Reason{SLO: r.SLO, Code: r.Code, Message: r.Message, Decision: r.Decision}
+		out[i] = api.Reason{SLO: r.SLO, Code: r.Code, Message: r.Message, Decision: string(r.Decision)}
 	}
 	return out
 }
@@ -189,7 +189,7 @@ func toDecisionRecord(d store.DecisionRecord) api.DecisionRecord {
 		Version:    d.Version,
 		Actor:      d.Actor,
 		Pipeline:   d.Pipeline,
-		Decision:   d.Decision,
+		Decision:   string(d.Decision),
 		Allowed:    d.Allowed,
 		Reasons:    toReasons(d.Reasons),
 		Actions:    d.Actions,
@@ -209,7 +209,7 @@ func toHistoryPoint(p store.HistoryPoint) api.HistoryPoint {
 		Remaining:        p.Remaining,
 		RemainingEvents:  p.RemainingEvents,
 		RemainingMinutes: p.RemainingMinutes,
-		Status:           p.Status,
+		Status:           string(p.Status),
 		BurnRates:        p.BurnRates,
 		Firing:           mapSlice(p.Firing, func(f store.FiringCondition) api.FiringCondition { return api.FiringCondition(f) }),
 		Error:            p.Error,

@@ -5,12 +5,15 @@ import (
 	"time"
 )
 
+// BudgetStatus is the state of an error budget.
+type BudgetStatus string
+
 // Budget states.
 const (
-	StatusOK        = "ok"
-	StatusExhausted = "exhausted"
+	StatusOK        BudgetStatus = "ok"
+	StatusExhausted BudgetStatus = "exhausted"
 	// StatusNoData: no traffic, or fewer events than the policy's min_events.
-	StatusNoData = "no_data"
+	StatusNoData BudgetStatus = "no_data"
 )
 
 // Counts are the events of one window: Errors bad events out of Total.
@@ -30,7 +33,7 @@ func (c Counts) Ratio() (ratio float64, ok bool) {
 // Budget is the error budget of one SLO over its window. Every field is a
 // finite number; with Status no_data the ratios are zero.
 type Budget struct {
-	Status string
+	Status BudgetStatus
 	// SLI is the good ratio (1 - error ratio).
 	SLI float64
 	// ErrorRatio is errors/total.

@@ -56,10 +56,10 @@ func (c *checker) policy(n *yaml.Node) (p Policy, explicit bool) {
 	}
 	if v := f["on_missing_data"]; v != nil {
 		if s, ok := c.str(v, "policy.on_missing_data", "deny or allow"); ok {
-			if s != OnMissingDeny && s != OnMissingAllow {
+			if m := OnMissingData(s); m != OnMissingDeny && m != OnMissingAllow {
 				c.addf(v, "policy.on_missing_data", "%q is not valid; give deny or allow", s)
 			}
-			p.OnMissingData = s
+			p.OnMissingData = OnMissingData(s)
 		}
 	}
 	if v := f["max_staleness"]; v != nil {

@@ -28,8 +28,8 @@ type SLO struct {
 	Target float64
 	// Window is the rolling window; zero when Calendar is set.
 	Window time.Duration
-	// Calendar is "", "month" or "week".
-	Calendar string
+	// Calendar is set instead of Window for a calendar-aligned period.
+	Calendar Calendar
 	// Location is the calendar's time zone (UTC unless timezone: was set).
 	Location *time.Location
 	SLI      SLI
@@ -69,10 +69,23 @@ const (
 	PriorityRollback Priority = "rollback"
 )
 
+// OnMissingData is what the gate does for an SLO without trustworthy
+// numbers.
+type OnMissingData string
+
 // Missing-data behaviours.
 const (
-	OnMissingDeny  = "deny"
-	OnMissingAllow = "allow"
+	OnMissingDeny  OnMissingData = "deny"
+	OnMissingAllow OnMissingData = "allow"
+)
+
+// Calendar is a calendar-aligned SLO period; "" for a rolling window.
+type Calendar string
+
+// Calendar periods; weeks start on Monday.
+const (
+	CalendarMonth Calendar = "month"
+	CalendarWeek  Calendar = "week"
 )
 
 // Policy is the service's error-budget policy.
@@ -80,7 +93,7 @@ type Policy struct {
 	// Thresholds sorted by Consumed, highest first.
 	Thresholds      []Threshold
 	BlockOnFastBurn bool
-	OnMissingData   string
+	OnMissingData   OnMissingData
 	MaxStaleness    time.Duration
 	// NoSeriesGrace is how long a total query may match no series (a
 	// service not deployed yet) before on_missing_data applies.
@@ -125,9 +138,9 @@ func (o SLO) Bounds(at time.Time) (start, end time.Time) {
 // the rolling window, or 30d for a calendar month and 7d for a week.
 func (o SLO) NominalWindow() time.Duration {
 	switch o.Calendar {
-	case "month":
+	case CalendarMonth:
 		return 30 * 24 * time.Hour
-	case "week":
+	case CalendarWeek:
 		return 7 * 24 * time.Hour
 	}
 	return o.Window
@@ -135,13 +148,13 @@ func (o SLO) NominalWindow() time.Duration {
 
 // CalendarBounds returns the start and end of the calendar period (month or
 // week, weeks start on Monday) holding now, in loc (UTC when nil).
-func CalendarBounds(now time.Time, calendar string, loc *time.Location) (start, end time.Time) {
+func CalendarBounds(now time.Time, calendar Calendar, loc *time.Location) (start, end time.Time) {
 	if loc == nil {
 		loc = time.UTC
 	}
 	t := now.In(loc)
 	switch calendar {
-	case "week":
+	case CalendarWeek:
 		offset := (int(t.Weekday()) + 6) % 7
 		start = time.Date(t.Year(), t.Month(), t.Day()-offset, 0, 0, 0, 0, loc)
 		return start, start.AddDate(0, 0, 7)

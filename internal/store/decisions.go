@@ -21,7 +21,7 @@ type DecisionRecord struct {
 	Version  string
 	Actor    string
 	Pipeline string
-	Decision string
+	Decision policy.Decision
 	Allowed  bool
 	Reasons  []policy.Reason
 	Actions  []string
@@ -45,10 +45,10 @@ type DecisionQuery struct {
 // reasonRow is a reason as the decisions table stores it (JSON), a format
 // of its own so that renaming a domain field cannot change stored rows.
 type reasonRow struct {
-	SLO      string `json:"slo,omitempty"`
-	Code     string `json:"code"`
-	Message  string `json:"message"`
-	Decision string `json:"decision"`
+	SLO      string          `json:"slo,omitempty"`
+	Code     string          `json:"code"`
+	Message  string          `json:"message"`
+	Decision policy.Decision `json:"decision"`
 }
 
 func toReasonRows(rs []policy.Reason) []reasonRow {

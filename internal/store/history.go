@@ -10,6 +10,7 @@ import (
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/burnrate"
 	"github.com/slo-dev/slo/internal/policy"
+	"github.com/slo-dev/slo/internal/slo"
 )
 
 // HistoryPoint is the state of one SLO at one evaluation. The API sends
@@ -23,7 +24,7 @@ type HistoryPoint struct {
 	Remaining        float64
 	RemainingEvents  float64
 	RemainingMinutes float64
-	Status           string
+	Status           slo.BudgetStatus
 	BurnRates        map[string]float64
 	Firing           []FiringCondition
 	Error            string
@@ -67,7 +68,7 @@ func encodeEvaluation(st policy.SLOStatus) (evaluationRow, error) {
 	for _, c := range st.Conditions {
 		if c.Firing {
 			firing = append(firing, FiringCondition{
-				Severity:  c.Severity,
+				Severity:  string(c.Severity),
 				Long:      burnrate.Label(c.Long),
 				Short:     burnrate.Label(c.Short),
 				Factor:    c.Factor,
