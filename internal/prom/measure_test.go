@@ -223,12 +223,16 @@ func TestMeasureGoodBased(t *testing.T) {
 	tests := []struct {
 		name string
 		good string
-		want float64 // errors per second
+		want float64 // errors per second; -1: a measurement error
 	}{
 		// 3 of 4 jobs per second succeed: 1 error per second.
 		{"quarter failing", "3", 1},
 		// good a rounding hair above total: zero errors, not negative.
 		{"rounding", "4.00000000001", 0},
+		// 0.5% above total (0.02/s of 4/s) is still within extrapolation.
+		{"within extrapolation", "4.02", 0},
+		// 5% above total: the queries select different series.
+		{"good exceeds total", "4.2", -1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -239,6 +243,12 @@ func TestMeasureGoodBased(t *testing.T) {
 			url, _ := fakeFor(t, a)
 			s, _ := newTestSource(t, testConfig(url))
 			m, err := s.Measure(context.Background(), o, time.Now(), alertWindows(o))
+			if tt.want < 0 {
+				if !errors.Is(err, ErrGoodExceedsTotal) {
+					t.Fatalf("err = %v, want ErrGoodExceedsTotal", err)
+				}
+				return
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
