@@ -92,7 +92,7 @@ func New(snaps Snapshots, g *gate.Gate, st Store, log *slog.Logger, cfg Config, 
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{})))
 
-	api := r.Group("/api/v1")
+	api := r.Group("/api/v1", requireJSON())
 	api.GET("/services", s.listServices)
 	api.GET("/services/:service", s.getService)
 	api.GET("/services/:service/can-deploy", s.canDeployGet)
