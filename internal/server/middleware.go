@@ -72,7 +72,9 @@ func recoverProblem(log *slog.Logger) gin.HandlerFunc {
 	}
 }
 
-// httpMetrics counts requests by route, method and status.
+// httpMetrics counts requests by route, method and status. Every label
+// has a bounded set of values: the route is the matched template (or
+// "unmatched"), never the path a client sent.
 type httpMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -102,9 +104,21 @@ func (m *httpMetrics) middleware() gin.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		m.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(c.Writer.Status())).Inc()
+		m.requests.WithLabelValues(route, methodLabel(c.Request.Method), strconv.Itoa(c.Writer.Status())).Inc()
 		m.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
 	}
+}
+
+// methodLabel is the method for a metric label: any client can invent
+// methods, and each would be a new series, so those outside RFC 9110's
+// are "other".
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
+		return m
+	}
+	return "other"
 }
 
 // inFlightLimit is a bulkhead for request serving: beyond max concurrent
