@@ -26,7 +26,7 @@ func mountDashboard(r *gin.Engine) {
 		c.Header("X-Content-Type-Options", "nosniff")
 		c.Header("Referrer-Policy", "no-referrer")
 	}
-	r.GET("/", func(c *gin.Context) {
+	getAndHead(r, "/", func(c *gin.Context) {
 		secure(c)
 		c.Header("Cache-Control", "no-cache")
 		c.Data(http.StatusOK, "text/html; charset=utf-8", index)

@@ -88,9 +88,9 @@ func New(snaps Snapshots, g *gate.Gate, st Store, log *slog.Logger, cfg Config, 
 		problem(c, http.StatusMethodNotAllowed, api.ProblemMethodNotAllowed, c.Request.Method+" is not allowed on "+c.Request.URL.Path)
 	})
 
-	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
-	r.GET("/readyz", s.readyz)
-	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{})))
+	getAndHead(r, "/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	getAndHead(r, "/readyz", s.readyz)
+	getAndHead(r, "/metrics", gin.WrapH(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{})))
 
 	api := r.Group("/api/v1", requireJSON())
 	api.GET("/services", s.listServices)
