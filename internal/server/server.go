@@ -80,7 +80,7 @@ func New(snaps Snapshots, g *gate.Gate, st Store, log *slog.Logger, cfg Config, 
 	r.HandleMethodNotAllowed = true
 	r.RedirectTrailingSlash = false
 	hm := newHTTPMetrics(reg)
-	r.Use(requestID(), recoverProblem(log), accessLog(log), hm.middleware(), inFlightLimit(cfg.MaxInFlight), bodyLimit(cfg.MaxBodyBytes))
+	r.Use(requestID(), answerHeaders(), recoverProblem(log), accessLog(log), hm.middleware(), inFlightLimit(cfg.MaxInFlight), bodyLimit(cfg.MaxBodyBytes))
 	r.NoRoute(func(c *gin.Context) {
 		problem(c, http.StatusNotFound, api.ProblemNotFound, "no such endpoint: "+c.Request.URL.Path)
 	})
