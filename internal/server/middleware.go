@@ -18,11 +18,14 @@ import (
 
 const requestIDKey = "request_id"
 
-// requestID accepts a sane X-Request-ID or makes one, and echoes it back.
+// requestID echoes a client's X-Request-ID when it is a short safe token
+// (a CI system or proxy correlating its own logs with slod's), and makes
+// one otherwise. The id is stored with every audited decision and printed
+// in logs and problems, so it never carries arbitrary client text.
 func requestID() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id := c.GetHeader("X-Request-ID")
-		if id == "" || len(id) > 128 {
+		if !safeRequestID(id) {
 			var b [8]byte
 			_, _ = rand.Read(b[:])
 			id = hex.EncodeToString(b[:])
@@ -31,6 +34,23 @@ func requestID() gin.HandlerFunc {
 		c.Header("X-Request-ID", id)
 		c.Next()
 	}
+}
+
+// maxRequestID bounds an accepted client request id.
+const maxRequestID = 64
+
+// safeRequestID reports whether id is 1 to maxRequestID letters, digits,
+// '.', '_' or '-'.
+func safeRequestID(id string) bool {
+	if id == "" || len(id) > maxRequestID {
+		return false
+	}
+	for _, r := range id {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // accessLog writes one structured line per request.

@@ -79,6 +79,10 @@ func New(snaps Snapshots, g *gate.Gate, st Store, log *slog.Logger, cfg Config, 
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.RedirectTrailingSlash = false
+	// No proxy is trusted: X-Forwarded-For and X-Real-IP come from
+	// whoever connects, and the client address limits writes. With no
+	// list to parse this cannot fail.
+	_ = r.SetTrustedProxies(nil)
 	hm := newHTTPMetrics(reg)
 	r.Use(requestID(), answerHeaders(), recoverProblem(log), accessLog(log), hm.middleware(), inFlightLimit(cfg.MaxInFlight), bodyLimit(cfg.MaxBodyBytes))
 	r.NoRoute(func(c *gin.Context) {
