@@ -25,6 +25,8 @@ type config struct {
 	logFormat   string
 	logLevel    string
 	maxInFlight int
+	rateLimit   float64
+	rateBurst   int
 	prom        prom.Config
 	promHeaders headerFlag
 	promPwFile  string
@@ -89,6 +91,8 @@ func parseConfig(args []string) (config, error) {
 	fs.StringVar(&c.logFormat, "log-format", "json", "log format: json or text")
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.IntVar(&c.maxInFlight, "max-in-flight", 256, "concurrent API requests before shedding load with 429")
+	fs.Float64Var(&c.rateLimit, "rate-limit", 2, "audited writes (can-deploy POSTs, override creations and revocations) per second per client address, beyond which slod answers 429; 0 turns the limit off")
+	fs.IntVar(&c.rateBurst, "rate-burst", 20, "audited writes one client address may make at once before --rate-limit applies")
 	fs.DurationVar(&c.prom.QueryTimeout, "query-timeout", prom.DefaultQueryTimeout, "timeout of each Prometheus query attempt")
 	fs.IntVar(&c.prom.MaxConcurrent, "max-concurrent-queries", prom.DefaultMaxConcurrent, "Prometheus queries in flight at once (bulkhead)")
 	fs.StringVar(&c.prom.BearerTokenFile, "prometheus-bearer-token-file", "", "file holding a bearer token for Prometheus")
@@ -127,6 +131,9 @@ func parseConfig(args []string) (config, error) {
 	}
 	if err := (slo.Sources{Exclude: c.slosExclude.values}).CheckExclude(); err != nil {
 		return c, fmt.Errorf("--slos-exclude: %w", err)
+	}
+	if c.rateLimit < 0 || c.rateBurst < 1 {
+		return c, fmt.Errorf("--rate-limit %g and --rate-burst %d: the rate must be 0 (off) or more, the burst at least 1", c.rateLimit, c.rateBurst)
 	}
 	if c.interval < time.Second {
 		return c, fmt.Errorf("--interval %s is too short; use at least 1s", c.interval)

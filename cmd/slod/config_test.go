@@ -55,3 +55,29 @@ func TestSpecPathFlags(t *testing.T) {
 		})
 	}
 }
+
+func TestRateFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args      []string
+		wantLimit float64
+		wantBurst int
+		wantErr   bool
+	}{
+		{args: nil, wantLimit: 2, wantBurst: 20},
+		{args: []string{"--rate-limit", "0.5", "--rate-burst", "5"}, wantLimit: 0.5, wantBurst: 5},
+		{args: []string{"--rate-limit", "0"}, wantLimit: 0, wantBurst: 20},
+		{args: []string{"--rate-limit", "-1"}, wantErr: true},
+		{args: []string{"--rate-burst", "0"}, wantErr: true},
+	} {
+		c, err := parseConfig(tc.args)
+		if tc.wantErr {
+			if err == nil || !strings.Contains(err.Error(), "--rate-limit") {
+				t.Errorf("%v: err = %v, want a --rate-limit error", tc.args, err)
+			}
+			continue
+		}
+		if err != nil || c.rateLimit != tc.wantLimit || c.rateBurst != tc.wantBurst {
+			t.Errorf("%v: rate %g burst %d (%v), want %g and %d", tc.args, c.rateLimit, c.rateBurst, err, tc.wantLimit, tc.wantBurst)
+		}
+	}
+}

@@ -45,6 +45,8 @@ func main() {
 		Retention:   cfg.retention,
 		Tokens:      tokens,
 		MaxInFlight: cfg.maxInFlight,
+		RateLimit:   cfg.rateLimit,
+		RateBurst:   cfg.rateBurst,
 		Prometheus:  cfg.prom,
 	}, log, nil)
 	if err != nil {

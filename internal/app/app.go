@@ -37,7 +37,11 @@ type Config struct {
 	Retention   time.Duration
 	Tokens      []string
 	MaxInFlight int
-	Prometheus  prom.Config
+	// RateLimit and RateBurst bound each client address's writes
+	// (server.Config); a zero RateLimit turns the limit off.
+	RateLimit  float64
+	RateBurst  int
+	Prometheus prom.Config
 	// ReloadDebounce is how long spec changes must settle (default 500ms).
 	ReloadDebounce time.Duration
 }
@@ -79,7 +83,10 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 	if err := g.Refresh(ctx); err != nil {
 		return fmt.Errorf("gate: %w", err)
 	}
-	handler := server.New(eng, g, st, log, server.Config{Tokens: cfg.Tokens, MaxInFlight: cfg.MaxInFlight, SpecPaths: cfg.SLOs}, reg, reg)
+	handler := server.New(eng, g, st, log, server.Config{
+		Tokens: cfg.Tokens, MaxInFlight: cfg.MaxInFlight, SpecPaths: cfg.SLOs,
+		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
+	}, reg, reg)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,6 +43,11 @@ type Config struct {
 	// MaxInFlight bounds concurrent requests before shedding with 429
 	// (default 256).
 	MaxInFlight int
+	// RateLimit is how many writes (can-deploy POSTs, override creations
+	// and revocations) one client address may make per second, in bursts
+	// of up to RateBurst (default 20); 0 turns the limit off.
+	RateLimit float64
+	RateBurst int
 	// Clock returns now; time.Now when nil.
 	Clock func() time.Time
 	// SpecPaths are where slod searched for specs, named by /readyz when
@@ -72,6 +78,9 @@ func New(snaps Snapshots, g *gate.Gate, st Store, log *slog.Logger, cfg Config, 
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
+	if cfg.RateBurst <= 0 {
+		cfg.RateBurst = 20
+	}
 	s := &Server{snaps: snaps, gate: g, store: st, log: log, cfg: cfg, tokens: newTokenSet(cfg.Tokens)}
 	reg.MustRegister(newSnapshotCollector(s))
 
@@ -96,21 +105,32 @@ func New(snaps Snapshots, g *gate.Gate, st Store, log *slog.Logger, cfg Config, 
 	getAndHead(r, "/readyz", s.readyz)
 	getAndHead(r, "/metrics", gin.WrapH(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{})))
 
+	guards := s.writeGuards()
+	write := func(h ...gin.HandlerFunc) []gin.HandlerFunc { return slices.Concat(guards, h) }
 	api := r.Group("/api/v1", requireJSON())
 	api.GET("/services", s.listServices)
 	api.GET("/services/:service", s.getService)
 	api.GET("/services/:service/can-deploy", s.canDeployGet)
-	api.POST("/services/:service/can-deploy", s.canDeployPost)
+	api.POST("/services/:service/can-deploy", write(s.canDeployPost)...)
 	// Flagger webhooks POST; the gate is read-only either way.
 	api.GET("/services/:service/gate", s.gateStatus)
 	api.POST("/services/:service/gate", s.gateStatus)
 	api.GET("/services/:service/slos/:slo/history", s.history)
 	api.GET("/services/:service/overrides", s.listOverrides)
-	api.POST("/services/:service/overrides", s.tokens.requireToken(), s.createOverride)
-	api.DELETE("/services/:service/overrides/:id", s.tokens.requireToken(), s.revokeOverride)
+	api.POST("/services/:service/overrides", write(s.tokens.requireToken(), s.createOverride)...)
+	api.DELETE("/services/:service/overrides/:id", write(s.tokens.requireToken(), s.revokeOverride)...)
 	api.GET("/decisions", s.listDecisions)
 	mountDashboard(r)
 	return r
+}
+
+// writeGuards are the checks before every write that lands in the
+// decision or audit log.
+func (s *Server) writeGuards() []gin.HandlerFunc {
+	if s.cfg.RateLimit <= 0 {
+		return nil
+	}
+	return []gin.HandlerFunc{newWriteLimiter(s.cfg.RateLimit, s.cfg.RateBurst, maxRateClients, s.cfg.Clock).middleware()}
 }
 
 // readyz answers 503 while slod cannot gate anything: no service is
