@@ -21,15 +21,17 @@ type config struct {
 	listen      string
 	interval    time.Duration
 	tokenFile   string
-	retention   time.Duration
-	logFormat   string
-	logLevel    string
-	maxInFlight int
-	rateLimit   float64
-	rateBurst   int
-	prom        prom.Config
-	promHeaders headerFlag
-	promPwFile  string
+	// requireTokenForChecks: POSTed can-deploy checks need a token.
+	requireTokenForChecks bool
+	retention             time.Duration
+	logFormat             string
+	logLevel              string
+	maxInFlight           int
+	rateLimit             float64
+	rateBurst             int
+	prom                  prom.Config
+	promHeaders           headerFlag
+	promPwFile            string
 }
 
 // headerFlag collects repeated "Name: value" headers.
@@ -87,6 +89,7 @@ func parseConfig(args []string) (config, error) {
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "address to serve the API and dashboard on")
 	fs.DurationVar(&c.interval, "interval", 30*time.Second, "evaluation interval")
 	fs.StringVar(&c.tokenFile, "token-file", "", "file of bearer tokens (one per line) allowed to write overrides; SLOD_TOKENS may list tokens comma-separated instead")
+	fs.BoolVar(&c.requireTokenForChecks, "require-token-for-checks", false, "POSTed can-deploy checks need a bearer token, like overrides (sloctl sends $SLOCTL_TOKEN)")
 	fs.DurationVar(&c.retention, "history-retention", 90*24*time.Hour, "how long evaluation history is kept")
 	fs.StringVar(&c.logFormat, "log-format", "json", "log format: json or text")
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn or error")
@@ -149,8 +152,18 @@ func parseConfig(args []string) (config, error) {
 	return c, nil
 }
 
-// tokens reads the write tokens from --token-file and SLOD_TOKENS.
+// tokens reads the write tokens from --token-file and SLOD_TOKENS; with
+// --require-token-for-checks there must be one, or no check could pass.
 func (c config) tokens() ([]string, error) {
+	out, err := c.readTokens()
+	if err == nil && c.requireTokenForChecks && len(out) == 0 {
+		return nil, errors.New("--require-token-for-checks needs at least one token in --token-file or SLOD_TOKENS")
+	}
+	return out, err
+}
+
+// readTokens reads the tokens of --token-file and SLOD_TOKENS.
+func (c config) readTokens() ([]string, error) {
 	var out []string
 	if v := os.Getenv("SLOD_TOKENS"); v != "" {
 		out = append(out, strings.Split(v, ",")...)

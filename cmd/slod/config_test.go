@@ -81,3 +81,19 @@ func TestRateFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestRequireTokenForChecksNeedsAToken(t *testing.T) {
+	t.Setenv("SLOD_TOKENS", "")
+	os.Unsetenv("SLOD_TOKENS")
+	c, err := parseConfig([]string{"--require-token-for-checks"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.tokens(); err == nil || !strings.Contains(err.Error(), "--require-token-for-checks needs at least one token") {
+		t.Errorf("no tokens: err = %v, want a refusal", err)
+	}
+	t.Setenv("SLOD_TOKENS", "tok")
+	if tokens, err := c.tokens(); err != nil || len(tokens) != 1 {
+		t.Errorf("with SLOD_TOKENS: %v, %v", tokens, err)
+	}
+}

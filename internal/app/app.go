@@ -36,7 +36,9 @@ type Config struct {
 	Interval    time.Duration
 	Retention   time.Duration
 	Tokens      []string
-	MaxInFlight int
+	// RequireTokenForChecks makes POSTed checks need a token too.
+	RequireTokenForChecks bool
+	MaxInFlight           int
 	// RateLimit and RateBurst bound each client address's writes
 	// (server.Config); a zero RateLimit turns the limit off.
 	RateLimit  float64
@@ -85,7 +87,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 	}
 	handler := server.New(eng, g, st, log, server.Config{
 		Tokens: cfg.Tokens, MaxInFlight: cfg.MaxInFlight, SpecPaths: cfg.SLOs,
-		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
+		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, RequireTokenForChecks: cfg.RequireTokenForChecks,
 	}, reg, reg)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

@@ -43,6 +43,9 @@ type Config struct {
 	// MaxInFlight bounds concurrent requests before shedding with 429
 	// (default 256).
 	MaxInFlight int
+	// RequireTokenForChecks makes POSTed can-deploy checks need a bearer
+	// token, like overrides.
+	RequireTokenForChecks bool
 	// RateLimit is how many writes (can-deploy POSTs, override creations
 	// and revocations) one client address may make per second, in bursts
 	// of up to RateBurst (default 20); 0 turns the limit off.
@@ -111,7 +114,7 @@ func New(snaps Snapshots, g *gate.Gate, st Store, log *slog.Logger, cfg Config, 
 	api.GET("/services", s.listServices)
 	api.GET("/services/:service", s.getService)
 	api.GET("/services/:service/can-deploy", s.canDeployGet)
-	api.POST("/services/:service/can-deploy", write(s.canDeployPost)...)
+	api.POST("/services/:service/can-deploy", write(s.checkAuth(), s.canDeployPost)...)
 	// Flagger webhooks POST; the gate is read-only either way.
 	api.GET("/services/:service/gate", s.gateStatus)
 	api.POST("/services/:service/gate", s.gateStatus)
@@ -131,6 +134,15 @@ func (s *Server) writeGuards() []gin.HandlerFunc {
 		return nil
 	}
 	return []gin.HandlerFunc{newWriteLimiter(s.cfg.RateLimit, s.cfg.RateBurst, maxRateClients, s.cfg.Clock).middleware()}
+}
+
+// checkAuth guards POSTed checks with a bearer token when
+// RequireTokenForChecks is set, and lets them through otherwise.
+func (s *Server) checkAuth() gin.HandlerFunc {
+	if s.cfg.RequireTokenForChecks {
+		return s.tokens.requireToken()
+	}
+	return func(c *gin.Context) { c.Next() }
 }
 
 // readyz answers 503 while slod cannot gate anything: no service is
