@@ -27,11 +27,13 @@ type config struct {
 	logFormat             string
 	logLevel              string
 	maxInFlight           int
-	rateLimit             float64
-	rateBurst             int
-	prom                  prom.Config
-	promHeaders           headerFlag
-	promPwFile            string
+	// allowedHosts is --allowed-hosts, comma-separated.
+	allowedHosts string
+	rateLimit    float64
+	rateBurst    int
+	prom         prom.Config
+	promHeaders  headerFlag
+	promPwFile   string
 }
 
 // headerFlag collects repeated "Name: value" headers.
@@ -93,6 +95,7 @@ func parseConfig(args []string) (config, error) {
 	fs.DurationVar(&c.retention, "history-retention", 90*24*time.Hour, "how long evaluation history is kept")
 	fs.StringVar(&c.logFormat, "log-format", "json", "log format: json or text")
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.StringVar(&c.allowedHosts, "allowed-hosts", "", `host names the Host header may name, with any port, comma-separated ("*" for any); default: localhost, 127.0.0.1 and [::1] when --listen is a loopback address, else any`)
 	fs.IntVar(&c.maxInFlight, "max-in-flight", 256, "concurrent API requests before shedding load with 429")
 	fs.Float64Var(&c.rateLimit, "rate-limit", 2, "audited writes (can-deploy POSTs, override creations and revocations) per second per client address, beyond which slod answers 429; 0 turns the limit off")
 	fs.IntVar(&c.rateBurst, "rate-burst", 20, "audited writes one client address may make at once before --rate-limit applies")
@@ -150,6 +153,17 @@ func parseConfig(args []string) (config, error) {
 		c.prom.BasicAuthPassword = strings.TrimSpace(string(pw))
 	}
 	return c, nil
+}
+
+// hosts is --allowed-hosts as a list.
+func (c config) hosts() []string {
+	var out []string
+	for _, h := range strings.Split(c.allowedHosts, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // tokens reads the write tokens from --token-file and SLOD_TOKENS; with

@@ -97,3 +97,16 @@ func TestRequireTokenForChecksNeedsAToken(t *testing.T) {
 		t.Errorf("with SLOD_TOKENS: %v, %v", tokens, err)
 	}
 }
+
+func TestAllowedHostsFlag(t *testing.T) {
+	c, err := parseConfig([]string{"--allowed-hosts", " slod.internal, ,localhost "})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.hosts(); !reflect.DeepEqual(got, []string{"slod.internal", "localhost"}) {
+		t.Errorf("hosts %q", got)
+	}
+	if c, _ := parseConfig(nil); c.hosts() != nil {
+		t.Errorf("default hosts %q, want none (app picks by address)", c.hosts())
+	}
+}

@@ -46,6 +46,7 @@ func main() {
 		Tokens:                tokens,
 		RequireTokenForChecks: cfg.requireTokenForChecks,
 		MaxInFlight:           cfg.maxInFlight,
+		AllowedHosts:          cfg.hosts(),
 		RateLimit:             cfg.rateLimit,
 		RateBurst:             cfg.rateBurst,
 		Prometheus:            cfg.prom,

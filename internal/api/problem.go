@@ -41,4 +41,5 @@ const (
 // Problem types of the checks every request passes before its handler.
 const (
 	ProblemUnsupportedMediaType = problemBase + "unsupported-media-type"
+	ProblemHostNotAllowed       = problemBase + "host-not-allowed"
 )

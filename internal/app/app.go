@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -36,6 +37,10 @@ type Config struct {
 	Interval    time.Duration
 	Retention   time.Duration
 	Tokens      []string
+	// AllowedHosts are the host names the Host header may name ("*" for
+	// any); when empty, the loopback names if Listen is a loopback
+	// address, else any (allowedHosts).
+	AllowedHosts []string
 	// RequireTokenForChecks makes POSTed checks need a token too.
 	RequireTokenForChecks bool
 	MaxInFlight           int
@@ -85,14 +90,15 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 	if err := g.Refresh(ctx); err != nil {
 		return fmt.Errorf("gate: %w", err)
 	}
-	handler := server.New(eng, g, st, log, server.Config{
-		Tokens: cfg.Tokens, MaxInFlight: cfg.MaxInFlight, SpecPaths: cfg.SLOs,
-		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, RequireTokenForChecks: cfg.RequireTokenForChecks,
-	}, reg, reg)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
+	handler := server.New(eng, g, st, log, server.Config{
+		Tokens: cfg.Tokens, MaxInFlight: cfg.MaxInFlight, SpecPaths: cfg.SLOs,
+		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, RequireTokenForChecks: cfg.RequireTokenForChecks,
+		AllowedHosts: allowedHosts(cfg.AllowedHosts, ln.Addr()),
+	}, reg, reg)
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -142,6 +148,23 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 	wg.Wait()
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// allowedHosts is the Host allow-list for a server bound to addr: the
+// configured one ("*" allows any); else, on a loopback address, the
+// loopback names and that address, so that a DNS rebinding page cannot
+// reach slod under its own name; else any.
+func allowedHosts(configured []string, addr net.Addr) []string {
+	if slices.Contains(configured, "*") {
+		return nil
+	}
+	if len(configured) > 0 {
+		return configured
+	}
+	if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP.IsLoopback() {
+		return []string{"localhost", "127.0.0.1", "[::1]", tcp.IP.String()}
 	}
 	return nil
 }

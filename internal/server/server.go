@@ -43,6 +43,9 @@ type Config struct {
 	// MaxInFlight bounds concurrent requests before shedding with 429
 	// (default 256).
 	MaxInFlight int
+	// AllowedHosts are the host names (any port) the Host header may
+	// name; empty allows any.
+	AllowedHosts []string
 	// RequireTokenForChecks makes POSTed can-deploy checks need a bearer
 	// token, like overrides.
 	RequireTokenForChecks bool
@@ -96,7 +99,7 @@ func New(snaps Snapshots, g *gate.Gate, st Store, log *slog.Logger, cfg Config, 
 	// list to parse this cannot fail.
 	_ = r.SetTrustedProxies(nil)
 	hm := newHTTPMetrics(reg)
-	r.Use(requestID(), answerHeaders(), recoverProblem(log), accessLog(log), hm.middleware(), inFlightLimit(cfg.MaxInFlight), bodyLimit(cfg.MaxBodyBytes))
+	r.Use(requestID(), answerHeaders(), recoverProblem(log), accessLog(log), hm.middleware(), allowHosts(cfg.AllowedHosts), inFlightLimit(cfg.MaxInFlight), bodyLimit(cfg.MaxBodyBytes))
 	r.NoRoute(func(c *gin.Context) {
 		problem(c, http.StatusNotFound, api.ProblemNotFound, "no such endpoint: "+c.Request.URL.Path)
 	})
