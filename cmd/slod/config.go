@@ -24,6 +24,7 @@ type config struct {
 	// requireTokenForChecks: POSTed can-deploy checks need a token.
 	requireTokenForChecks bool
 	retention             time.Duration
+	decisionRetention     time.Duration
 	logFormat             string
 	logLevel              string
 	maxInFlight           int
@@ -93,6 +94,7 @@ func parseConfig(args []string) (config, error) {
 	fs.StringVar(&c.tokenFile, "token-file", "", "file of bearer tokens (one per line) allowed to write overrides; SLOD_TOKENS may list tokens comma-separated instead")
 	fs.BoolVar(&c.requireTokenForChecks, "require-token-for-checks", false, "POSTed can-deploy checks need a bearer token, like overrides (sloctl sends $SLOCTL_TOKEN)")
 	fs.DurationVar(&c.retention, "history-retention", 90*24*time.Hour, "how long evaluation history is kept")
+	fs.DurationVar(&c.decisionRetention, "decision-retention", 400*24*time.Hour, "how long the decision log and the audit log of overrides are kept (0 keeps them forever)")
 	fs.StringVar(&c.logFormat, "log-format", "json", "log format: json or text")
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&c.allowedHosts, "allowed-hosts", "", `host names the Host header may name, with any port, comma-separated ("*" for any); default: localhost, 127.0.0.1 and [::1] when --listen is a loopback address, else any`)

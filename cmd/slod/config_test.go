@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSpecPathFlags(t *testing.T) {
@@ -108,5 +109,16 @@ func TestAllowedHostsFlag(t *testing.T) {
 	}
 	if c, _ := parseConfig(nil); c.hosts() != nil {
 		t.Errorf("default hosts %q, want none (app picks by address)", c.hosts())
+	}
+}
+
+func TestDecisionRetentionFlag(t *testing.T) {
+	c, err := parseConfig(nil)
+	if err != nil || c.decisionRetention != 400*24*time.Hour {
+		t.Errorf("default decision retention %v (%v), want 400 days", c.decisionRetention, err)
+	}
+	c, err = parseConfig([]string{"--decision-retention", "0"})
+	if err != nil || c.decisionRetention != 0 {
+		t.Errorf("--decision-retention 0: %v (%v), want 0 (keep)", c.decisionRetention, err)
 	}
 }

@@ -43,6 +43,7 @@ func main() {
 		Listen:                cfg.listen,
 		Interval:              cfg.interval,
 		Retention:             cfg.retention,
+		DecisionRetention:     cfg.decisionRetention,
 		Tokens:                tokens,
 		RequireTokenForChecks: cfg.requireTokenForChecks,
 		MaxInFlight:           cfg.maxInFlight,

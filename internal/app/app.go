@@ -35,8 +35,11 @@ type Config struct {
 	DB          string
 	Listen      string
 	Interval    time.Duration
-	Retention   time.Duration
-	Tokens      []string
+	// Retention is how long evaluation history is kept, DecisionRetention
+	// how long the decision log and audit log are; zero keeps them.
+	Retention         time.Duration
+	DecisionRetention time.Duration
+	Tokens            []string
 	// AllowedHosts are the host names the Host header may name ("*" for
 	// any); when empty, the loopback names if Listen is a loopback
 	// address, else any (allowedHosts).
@@ -125,7 +128,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 			log.Error("spec watcher stopped; reload with SIGHUP only", "err", err)
 		}
 	})
-	background(func() { pruneLoop(runCtx, st, cfg.Retention, log) })
+	background(func() { pruneLoop(runCtx, st, cfg, log) })
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
@@ -187,24 +190,41 @@ func loadSpecs(src slo.Sources, log *slog.Logger) ([]slo.Spec, []slo.Problem) {
 	return specs, problems
 }
 
-// pruneLoop drops history older than retention, hourly.
-func pruneLoop(ctx context.Context, st *store.Store, retention time.Duration, log *slog.Logger) {
-	if retention <= 0 {
+// pruneLoop prunes the store hourly, and once at start.
+func pruneLoop(ctx context.Context, st *store.Store, cfg Config, log *slog.Logger) {
+	if cfg.Retention <= 0 && cfg.DecisionRetention <= 0 {
 		return
 	}
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		n, err := st.PruneHistory(ctx, time.Now().Add(-retention))
+		prune(ctx, st, cfg, time.Now(), log)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// prune drops history older than cfg.Retention, and decisions and audit
+// rows older than cfg.DecisionRetention, at now; a zero retention keeps
+// everything. Failures are logged: the next round tries again.
+func prune(ctx context.Context, st *store.Store, cfg Config, now time.Time, log *slog.Logger) {
+	if cfg.Retention > 0 {
+		n, err := st.PruneHistory(ctx, now.Add(-cfg.Retention))
 		if err != nil {
 			log.Error("pruning history", "err", err)
 		} else if n > 0 {
 			log.Info("pruned history", "rows", n)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+	}
+	if cfg.DecisionRetention > 0 {
+		decisions, audit, err := st.PruneDecisions(ctx, now.Add(-cfg.DecisionRetention))
+		if err != nil {
+			log.Error("pruning decisions and audit log", "err", err)
+		} else if decisions+audit > 0 {
+			log.Info("pruned decisions and audit log", "decisions", decisions, "audit_rows", audit)
 		}
 	}
 }
