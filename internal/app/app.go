@@ -109,7 +109,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
-	log.Info("slod listening", "addr", ln.Addr().String(), "services", len(specs), "prometheus", cfg.Prometheus.URL)
+	log.Info("slod listening", "addr", ln.Addr().String(), "services", len(specs), "prometheus", prom.Redacted(cfg.Prometheus.URL))
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()

@@ -35,8 +35,10 @@ const (
 // Client talks to one slod. Its zero value is not usable; call New.
 type Client struct {
 	server string
-	token  string
-	http   *http.Client
+	// shown is server with any password hidden, for messages.
+	shown string
+	token string
+	http  *http.Client
 
 	// RetryBase and RetryMax shape the full-jitter backoff between
 	// attempts: before retry n the wait is uniform in
@@ -51,11 +53,16 @@ type Client struct {
 // bearer token; slod needs it for writes.
 func New(server, token string) (*Client, error) {
 	u, err := url.Parse(server)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("invalid server URL %q: want http://host:port", server)
+	if err != nil {
+		// url.Parse's message quotes the URL, password and all.
+		return nil, errors.New("invalid server URL: want http://host:port")
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("invalid server URL: want http://host:port, not scheme %q and host %q", u.Scheme, u.Host)
 	}
 	return &Client{
 		server:    strings.TrimSuffix(server, "/"),
+		shown:     strings.TrimSuffix(u.Redacted(), "/"),
 		token:     token,
 		http:      &http.Client{},
 		RetryBase: defaultRetryBase,
@@ -131,7 +138,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		return nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("decode answer to %s %s from %s: %w", method, path, c.server, err)
+		return fmt.Errorf("decode answer to %s %s from %s: %w", method, path, c.shown, err)
 	}
 	return nil
 }
@@ -156,12 +163,12 @@ func (c *Client) send(ctx context.Context, method, target string, payload []byte
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, &UnreachableError{URL: c.server, Err: err}
+		return nil, &UnreachableError{URL: c.shown, Err: err}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	if err != nil {
-		return nil, &UnreachableError{URL: c.server, Err: fmt.Errorf("answer cut off: %w", err)}
+		return nil, &UnreachableError{URL: c.shown, Err: fmt.Errorf("answer cut off: %w", err)}
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return data, nil

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -280,6 +281,28 @@ func TestNewRejectsBadURLs(t *testing.T) {
 	for _, s := range []string{"127.0.0.1:8080", "ftp://x", "http://", "::"} {
 		if _, err := New(s, ""); err == nil {
 			t.Errorf("New(%q) accepted", s)
+		}
+	}
+}
+
+// A password in the server URL never reaches a message.
+func TestServerPasswordIsHidden(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	c := fastClient(t, "http://ci:secret@"+addr)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err = c.Services(ctx)
+	if err == nil || strings.Contains(err.Error(), "secret") || !strings.Contains(err.Error(), "ci:xxxxx@") {
+		t.Errorf("err = %v, want it to name the server without its password", err)
+	}
+	for _, bad := range []string{"ftp://ci:secret@slod", "http://ci:secret@sl od", "ci:secret@slod:8080"} {
+		if _, err := New(bad, ""); err == nil || strings.Contains(err.Error(), "secret") {
+			t.Errorf("New(%q): err = %v, want an error without the password", bad, err)
 		}
 	}
 }
