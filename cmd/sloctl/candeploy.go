@@ -129,6 +129,7 @@ func (o *canDeployOptions) noDecision(stderr io.Writer, service string, err erro
 		}
 		return nil
 	}
+	err = tokenHint(err)
 	if github {
 		annotate(stderr, "error", "sloctl can-deploy "+service+": "+err.Error())
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -35,7 +36,13 @@ func apiClient(cmd *cobra.Command, getenv func(string) string) (*client.Client, 
 	}
 	server = cmp.Or(server, getenv("SLOCTL_SERVER"), client.DefaultServer)
 	c, err := client.New(server, getenv("SLOCTL_TOKEN"))
+	var te *client.TokenError
+	if errors.As(err, &te) {
+		err = fmt.Errorf("$SLOCTL_TOKEN: %w", err)
+	}
 	if err != nil {
+		// Exit 2 whatever the command's flags: a local mistake, not slod
+		// being down, so --fail-open does not cover it.
 		return nil, withCode(exitError, err)
 	}
 	stderr := cmd.ErrOrStderr()

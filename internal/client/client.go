@@ -50,8 +50,12 @@ type Client struct {
 
 // New returns a client for the slod at server (http or https base URL,
 // optionally with a path prefix). token, when not empty, is sent as a
-// bearer token; slod needs it for writes.
+// bearer token with writes, never with reads; it must be printable ASCII
+// without spaces, or New fails (a *TokenError) rather than every request.
 func New(server, token string) (*Client, error) {
+	if err := checkToken(token); err != nil {
+		return nil, err
+	}
 	u, err := url.Parse(server)
 	if err != nil {
 		// url.Parse's message quotes the URL, password and all.
@@ -143,6 +147,31 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	return nil
 }
 
+// TokenError is a token that cannot be sent in an Authorization header: a
+// configuration mistake, never slod's fault.
+type TokenError struct {
+	// Index is the byte at fault, and Byte its value.
+	Index int
+	Byte  byte
+}
+
+func (e *TokenError) Error() string {
+	return fmt.Sprintf("the token has byte %#02x at %d; a bearer token is printable ASCII without spaces", e.Byte, e.Index)
+}
+
+// checkToken accepts an empty token or one of printable ASCII without
+// spaces (RFC 6750's b64token is narrower still). Anything else, such as a
+// newline read with the token from a file, would make every request fail
+// in the transport, which looks like slod being down.
+func checkToken(token string) error {
+	for i := range len(token) {
+		if b := token[i]; b <= ' ' || b > '~' {
+			return &TokenError{Index: i, Byte: b}
+		}
+	}
+	return nil
+}
+
 // send makes one attempt and returns the body of a 2xx answer; otherwise
 // an *UnreachableError (no complete answer) or a *ProblemError.
 func (c *Client) send(ctx context.Context, method, target string, payload []byte) ([]byte, error) {
@@ -158,7 +187,8 @@ func (c *Client) send(ctx context.Context, method, target string, payload []byte
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if c.token != "" {
+	// Reads need no token; it is not sent where it is not needed.
+	if c.token != "" && method != http.MethodGet {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	resp, err := c.http.Do(req)
