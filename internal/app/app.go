@@ -166,10 +166,15 @@ func allowedHosts(configured []string, addr net.Addr) []string {
 	if len(configured) > 0 {
 		return configured
 	}
-	if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP.IsLoopback() {
-		return []string{"localhost", "127.0.0.1", "[::1]", tcp.IP.String()}
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsLoopback() {
+		return nil
 	}
-	return nil
+	hosts := []string{"localhost", "127.0.0.1", "[::1]"}
+	if ip := tcp.IP.String(); ip != "127.0.0.1" && ip != "::1" {
+		hosts = append(hosts, ip)
+	}
+	return hosts
 }
 
 // loadSpecs discovers and loads the specs, logging where it searched, what

@@ -16,9 +16,9 @@ func TestAllowedHosts(t *testing.T) {
 		addr       net.Addr
 		want       []string
 	}{
-		{"loopback default", nil, loopback, []string{"localhost", "127.0.0.1", "[::1]", "127.0.0.1"}},
+		{"loopback default", nil, loopback, []string{"localhost", "127.0.0.1", "[::1]"}},
 		{"other loopback address", nil, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}, []string{"localhost", "127.0.0.1", "[::1]", "127.0.0.2"}},
-		{"IPv6 loopback", nil, &net.TCPAddr{IP: net.IPv6loopback}, []string{"localhost", "127.0.0.1", "[::1]", "::1"}},
+		{"IPv6 loopback", nil, &net.TCPAddr{IP: net.IPv6loopback}, []string{"localhost", "127.0.0.1", "[::1]"}},
 		{"all interfaces", nil, &net.TCPAddr{IP: net.IPv4zero}, nil},
 		{"configured", []string{"slod.internal"}, loopback, []string{"slod.internal"}},
 		{"any", []string{"*"}, loopback, nil},
