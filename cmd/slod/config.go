@@ -100,7 +100,7 @@ func parseConfig(args []string) (config, error) {
 	fs.StringVar(&c.allowedHosts, "allowed-hosts", "", `host names the Host header may name, with any port, comma-separated ("*" for any); default: localhost, 127.0.0.1 and [::1] when --listen is a loopback address, else any`)
 	fs.IntVar(&c.maxInFlight, "max-in-flight", 256, "concurrent API requests before shedding load with 429")
 	fs.Float64Var(&c.rateLimit, "rate-limit", 2, "audited writes (can-deploy POSTs, override creations and revocations) per second per client address, beyond which slod answers 429; 0 turns the limit off")
-	fs.IntVar(&c.rateBurst, "rate-burst", 20, "audited writes one client address may make at once before --rate-limit applies")
+	fs.IntVar(&c.rateBurst, "rate-burst", 60, "audited writes one client address may make at once before --rate-limit applies")
 	fs.DurationVar(&c.prom.QueryTimeout, "query-timeout", prom.DefaultQueryTimeout, "timeout of each Prometheus query attempt")
 	fs.IntVar(&c.prom.MaxConcurrent, "max-concurrent-queries", prom.DefaultMaxConcurrent, "Prometheus queries in flight at once (bulkhead)")
 	fs.StringVar(&c.prom.BearerTokenFile, "prometheus-bearer-token-file", "", "file holding a bearer token for Prometheus")

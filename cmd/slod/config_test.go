@@ -64,9 +64,9 @@ func TestRateFlags(t *testing.T) {
 		wantBurst int
 		wantErr   bool
 	}{
-		{args: nil, wantLimit: 2, wantBurst: 20},
+		{args: nil, wantLimit: 2, wantBurst: 60},
 		{args: []string{"--rate-limit", "0.5", "--rate-burst", "5"}, wantLimit: 0.5, wantBurst: 5},
-		{args: []string{"--rate-limit", "0"}, wantLimit: 0, wantBurst: 20},
+		{args: []string{"--rate-limit", "0"}, wantLimit: 0, wantBurst: 60},
 		{args: []string{"--rate-limit", "-1"}, wantErr: true},
 		{args: []string{"--rate-burst", "0"}, wantErr: true},
 	} {

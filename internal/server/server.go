@@ -51,7 +51,7 @@ type Config struct {
 	RequireTokenForChecks bool
 	// RateLimit is how many writes (can-deploy POSTs, override creations
 	// and revocations) one client address may make per second, in bursts
-	// of up to RateBurst (default 20); 0 turns the limit off.
+	// of up to RateBurst (default 60); 0 turns the limit off.
 	RateLimit float64
 	RateBurst int
 	// Clock returns now; time.Now when nil.
@@ -85,7 +85,7 @@ func New(snaps Snapshots, g *gate.Gate, st Store, log *slog.Logger, cfg Config, 
 		cfg.Clock = time.Now
 	}
 	if cfg.RateBurst <= 0 {
-		cfg.RateBurst = 20
+		cfg.RateBurst = 60
 	}
 	s := &Server{snaps: snaps, gate: g, store: st, log: log, cfg: cfg, tokens: newTokenSet(cfg.Tokens)}
 	reg.MustRegister(newSnapshotCollector(s))
