@@ -4,12 +4,14 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/client"
+	"github.com/slo-dev/slo/internal/safetext"
 )
 
 // Helpers shared by the commands: the client and flags of those that talk
@@ -33,12 +36,18 @@ func apiClient(cmd *cobra.Command, getenv func(string) string) (*client.Client, 
 	}
 	server = cmp.Or(server, getenv("SLOCTL_SERVER"), client.DefaultServer)
 	c, err := client.New(server, getenv("SLOCTL_TOKEN"))
+	var te *client.TokenError
+	if errors.As(err, &te) {
+		err = fmt.Errorf("$SLOCTL_TOKEN: %w", err)
+	}
 	if err != nil {
+		// Exit 2 whatever the command's flags: a local mistake, not slod
+		// being down, so --fail-open does not cover it.
 		return nil, withCode(exitError, err)
 	}
 	stderr := cmd.ErrOrStderr()
 	c.OnRetry = func(err error, wait time.Duration) {
-		fmt.Fprintf(stderr, "sloctl: %v; retrying in %s\n", err, wait.Round(time.Millisecond))
+		fmt.Fprintf(stderr, "sloctl: %s; retrying in %s\n", safetext.Escape(err.Error()), wait.Round(time.Millisecond))
 	}
 	return c, nil
 }
@@ -109,14 +118,30 @@ func timeoutContext(cmd *cobra.Command, d time.Duration) (context.Context, conte
 	return context.WithTimeout(cmd.Context(), d)
 }
 
-// writeJSON prints v indented, for --output json.
+// writeJSON prints v indented, for --output json. encoding/json escapes
+// C0 controls in strings but not DEL, C1 controls or bidi overrides;
+// escapeLines writes those as \uXXXX too, which is still the same JSON.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(v); err != nil {
+		return withCode(exitError, fmt.Errorf("encode JSON: %w", err))
+	}
+	if _, err := io.WriteString(w, escapeLines(b.String())); err != nil {
 		return withCode(exitError, fmt.Errorf("write JSON: %w", err))
 	}
 	return nil
+}
+
+// escapeLines escapes each line of s (safetext.Escape), keeping the line
+// breaks.
+func escapeLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = safetext.Escape(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // defaultActor names who is asking: the CI user when there is one, else

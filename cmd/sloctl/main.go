@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/slo-dev/slo/internal/client"
+	"github.com/slo-dev/slo/internal/safetext"
 )
 
 // Exit codes shared by every command: 0 success/allowed, 1 denied or
@@ -56,12 +57,12 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	var ce *exitCodeError
 	if errors.As(err, &ce) {
 		if msg := ce.Error(); msg != "" {
-			fmt.Fprintln(stderr, "sloctl:", msg)
+			fmt.Fprintln(stderr, "sloctl:", safetext.Escape(msg))
 		}
 		return ce.code
 	}
 	// cobra's own errors (unknown flag, bad args) are usage errors.
-	fmt.Fprintln(stderr, "sloctl:", err)
+	fmt.Fprintln(stderr, "sloctl:", safetext.Escape(err.Error()))
 	return exitError
 }
 

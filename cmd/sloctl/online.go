@@ -70,18 +70,20 @@ func prometheusURL(flag string, getenv func(string) string) string {
 // rejects is a problem of the spec; a Prometheus that cannot be reached
 // or used ends the check with an error, since no query says anything then.
 func checkOnline(ctx context.Context, url string, specs []slo.Spec) (onlineReport, []slo.Problem, error) {
+	// What is shown of the URL hides its password.
+	shown := prom.Redacted(url)
 	src, err := prom.New(prom.Config{URL: url}, nil, nil)
 	if err != nil {
-		return onlineReport{}, nil, fmt.Errorf("prometheus at %s: %w", url, err)
+		return onlineReport{}, nil, fmt.Errorf("prometheus at %s: %w", shown, err)
 	}
-	r := onlineReport{Prometheus: url, Queries: []onlineQuery{}, Notes: []slo.Problem{}}
+	r := onlineReport{Prometheus: shown, Queries: []onlineQuery{}, Notes: []slo.Problem{}}
 	var problems []slo.Problem
 	at := time.Now()
 	for _, s := range specs {
 		for i, o := range s.SLOs {
 			for _, q := range plannedQueries(s, i, o, at) {
 				if err := runQuery(ctx, src, &q, at); err != nil {
-					return onlineReport{}, nil, fmt.Errorf("prometheus at %s: %w", url, err)
+					return onlineReport{}, nil, fmt.Errorf("prometheus at %s: %w", shown, err)
 				}
 				r.Queries = append(r.Queries, q)
 				problem, note := judge(q, o)

@@ -211,3 +211,12 @@ func TestValidateOnline(t *testing.T) {
 		}
 	})
 }
+
+// A password in --prometheus-url never shows in sloctl's messages.
+func TestValidateOnlineHidesPassword(t *testing.T) {
+	url := "http://ops:secret@" + strings.TrimPrefix(closedAddr(t), "http://")
+	code, out, errOut := runCLI(t, cleanEnv(), "validate", "testdata/rules/checkout.yaml", "--online", "--prometheus-url", url)
+	if code != exitError || strings.Contains(out+errOut, "secret") || !strings.Contains(errOut, "ops:xxxxx@") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 2 naming Prometheus without its password", code, out, errOut)
+	}
+}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/client"
+	"github.com/slo-dev/slo/internal/safetext"
 )
 
 func newOverrideCmd(getenv func(string) string) *cobra.Command {
@@ -85,7 +86,7 @@ func (o *overrideCreateOptions) run(cmd *cobra.Command, service string) error {
 	}
 	return o.show(cmd, ov, func(w io.Writer) error {
 		_, err := fmt.Fprintf(w, "Override %d created for %s by %s, active until %s: %s\nRevoke it with: sloctl override revoke %s %d\n",
-			ov.ID, ov.Service, ov.Actor, timeText(&ov.ExpiresAt), ov.Reason, ov.Service, ov.ID)
+			ov.ID, safetext.Escape(ov.Service), safetext.Escape(ov.Actor), timeText(&ov.ExpiresAt), safetext.Escape(ov.Reason), safetext.Escape(ov.Service), ov.ID)
 		return err
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/slo-dev/slo/internal/api"
+	"github.com/slo-dev/slo/internal/safetext"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
@@ -89,7 +90,7 @@ func writeStatus(w io.Writer, services []api.Service, color bool) error {
 			sli := plain(sliText(x.SLI))
 			if x.Error != "" {
 				sli = tcell{text: "error", color: ansiRed}
-				notes = append(notes, fmt.Sprintf("%s/%s: measurement failed: %s", s.Service, x.Name, x.Error))
+				notes = append(notes, safetext.Escape(fmt.Sprintf("%s/%s: measurement failed: %s", s.Service, x.Name, x.Error)))
 			}
 			t.add(plain(s.Service), plain(x.Name), plain(percent(x.Target)), plain(x.Window), sli,
 				budgetCell(x.Budget), plain(worstBurn(x.BurnRates)), gate)
@@ -107,20 +108,23 @@ func writeStatus(w io.Writer, services []api.Service, color bool) error {
 	return nil
 }
 
-// serviceNotes explains a service's state beyond the table.
+// serviceNotes explains a service's state beyond the table, escaping what
+// slod sent (safetext.Escape).
 func serviceNotes(s api.Service) []string {
 	var notes []string
+	service := safetext.Escape(s.Service)
 	for _, p := range s.ConfigProblems {
-		notes = append(notes, fmt.Sprintf("%s: config: %s", s.Service, slo.Problem(p)))
+		notes = append(notes, fmt.Sprintf("%s: config: %s", service, safetext.Escape(slo.Problem(p).String())))
 	}
 	// LastError sums up the SLOs' own errors, already noted one by one;
 	// it is news only when no SLO carries one.
 	if s.LastError != "" && !slices.ContainsFunc(s.SLOs, func(x api.SLO) bool { return x.Error != "" }) {
-		notes = append(notes, fmt.Sprintf("%s: last evaluation failed: %s", s.Service, strings.ReplaceAll(s.LastError, "\n", "\n  ")))
+		// One line per SLO that failed, as slod joins them.
+		notes = append(notes, fmt.Sprintf("%s: last evaluation failed: %s", service, strings.ReplaceAll(escapeLines(s.LastError), "\n", "\n  ")))
 	}
 	if s.Decision != api.DecisionAllow {
 		for _, r := range s.Reasons {
-			notes = append(notes, fmt.Sprintf("%s: %s: %s", s.Service, s.Decision, reasonText(r.SLO, r.Message)))
+			notes = append(notes, fmt.Sprintf("%s: %s: %s", service, safetext.Escape(s.Decision), reasonText(r.SLO, r.Message)))
 		}
 	}
 	return notes

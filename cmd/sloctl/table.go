@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/slo-dev/slo/internal/api"
+	"github.com/slo-dev/slo/internal/safetext"
 )
 
 // Tables and colours for the text output of the API commands.
@@ -58,7 +59,14 @@ type textTable struct {
 	rows  [][]tcell
 }
 
-func (t *textTable) add(cells ...tcell) { t.rows = append(t.rows, cells) }
+// add appends a row. Cell text is escaped (safetext.Escape): cells show
+// what slod sends, which must not move the cursor or reorder the line.
+func (t *textTable) add(cells ...tcell) {
+	for i := range cells {
+		cells[i].text = safetext.Escape(cells[i].text)
+	}
+	t.rows = append(t.rows, cells)
+}
 
 // header adds a row of plain cells.
 func (t *textTable) header(names ...string) {

@@ -37,3 +37,9 @@ const (
 	ProblemNotReady         = problemBase + "not-ready"
 	ProblemInternal         = problemBase + "internal"
 )
+
+// Problem types of the checks every request passes before its handler.
+const (
+	ProblemUnsupportedMediaType = problemBase + "unsupported-media-type"
+	ProblemHostNotAllowed       = problemBase + "host-not-allowed"
+)

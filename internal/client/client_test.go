@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -239,7 +240,7 @@ func TestRequests(t *testing.T) {
 	}
 	want := []seen{
 		{http.MethodPost, "/slo/api/v1/services/a%2Fb/can-deploy", "", "Bearer tok", "application/json", `{"priority":"normal"}`},
-		{http.MethodGet, "/slo/api/v1/decisions", "limit=5&service=web+shop", "Bearer tok", "", ""},
+		{http.MethodGet, "/slo/api/v1/decisions", "limit=5&service=web+shop", "", "", ""},
 		{http.MethodDelete, "/slo/api/v1/services/checkout/overrides/7", "actor=alice", "Bearer tok", "", ""},
 	}
 	if len(got) != len(want) {
@@ -280,6 +281,49 @@ func TestNewRejectsBadURLs(t *testing.T) {
 	for _, s := range []string{"127.0.0.1:8080", "ftp://x", "http://", "::"} {
 		if _, err := New(s, ""); err == nil {
 			t.Errorf("New(%q) accepted", s)
+		}
+	}
+}
+
+// A password in the server URL never reaches a message.
+func TestServerPasswordIsHidden(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	c := fastClient(t, "http://ci:secret@"+addr)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err = c.Services(ctx)
+	if err == nil || strings.Contains(err.Error(), "secret") || !strings.Contains(err.Error(), "ci:xxxxx@") {
+		t.Errorf("err = %v, want it to name the server without its password", err)
+	}
+	for _, bad := range []string{"ftp://ci:secret@slod", "http://ci:secret@sl od", "ci:secret@slod:8080"} {
+		if _, err := New(bad, ""); err == nil || strings.Contains(err.Error(), "secret") {
+			t.Errorf("New(%q): err = %v, want an error without the password", bad, err)
+		}
+	}
+}
+
+// A token that cannot go in a header is refused at once, not sent to fail
+// in the transport as if slod were down.
+func TestNewRejectsBadTokens(t *testing.T) {
+	for token, ok := range map[string]bool{
+		"":                  true,
+		"s3cr3t-TOKEN_~+/=": true,
+		"tok\n":             false,
+		"tok\r\nX-Evil: 1":  false,
+		"two words":         false,
+		"tab\t":             false,
+		"caf\u00e9":         false,
+		"\x00":              false,
+	} {
+		_, err := New("http://127.0.0.1:8080", token)
+		var te *TokenError
+		if ok != (err == nil) || (!ok && !errors.As(err, &te)) {
+			t.Errorf("New with token %q: err = %v, want ok=%v", token, err, ok)
 		}
 	}
 }

@@ -14,9 +14,6 @@ import (
 // record is worse than one that fails loudly.
 var ErrNotAudited = errors.New("the decision could not be written to the decision log")
 
-// MaxFieldLen bounds the free-text fields of checks and overrides.
-const MaxFieldLen = 512
-
 // CheckRequest is what a pipeline says about the deploy it asks for.
 type CheckRequest struct {
 	Priority  slo.Priority
@@ -26,11 +23,11 @@ type CheckRequest struct {
 	RequestID string
 }
 
-// Validate names the first field that is too long.
+// Validate names the first field that breaks checkText's rules.
 func (r CheckRequest) Validate() error {
 	for _, f := range []struct{ name, value string }{{"version", r.Version}, {"actor", r.Actor}, {"pipeline", r.Pipeline}} {
-		if len(f.value) > MaxFieldLen {
-			return &FieldError{Field: f.name, Message: fmt.Sprintf("%s is %d bytes; the limit is %d", f.name, len(f.value), MaxFieldLen)}
+		if err := checkText(f.name, f.value); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -79,7 +79,7 @@ func (g *Gate) CreateOverride(ctx context.Context, service string, req OverrideR
 }
 
 // newOverride applies the rules an override must meet: a reason and an
-// actor within MaxFieldLen, and an expiry in the future no further away
+// actor that pass checkText, and an expiry in the future no further away
 // than MaxOverride.
 func (g *Gate) newOverride(service string, req OverrideRequest, now time.Time) (policy.Override, error) {
 	reason, actor := strings.TrimSpace(req.Reason), strings.TrimSpace(req.Actor)
@@ -88,8 +88,12 @@ func (g *Gate) newOverride(service string, req OverrideRequest, now time.Time) (
 		return policy.Override{}, &FieldError{"reason", "reason is required: say why the gate is being bypassed"}
 	case actor == "":
 		return policy.Override{}, &FieldError{"actor", "actor is required: who is bypassing the gate"}
-	case len(reason) > MaxFieldLen || len(actor) > MaxFieldLen:
-		return policy.Override{}, &FieldError{"reason", fmt.Sprintf("reason and actor are limited to %d bytes", MaxFieldLen)}
+	}
+	if err := checkText("reason", reason); err != nil {
+		return policy.Override{}, err
+	}
+	if err := checkText("actor", actor); err != nil {
+		return policy.Override{}, err
 	}
 	expires, err := expiry(req, now)
 	if err != nil {
@@ -122,7 +126,8 @@ func expiry(req OverrideRequest, now time.Time) (time.Time, error) {
 	}
 }
 
-// RevokeOverride ends override id of service now, recording who did it.
+// RevokeOverride ends override id of service now, recording who did it;
+// an actor breaking checkText's rules is a *FieldError.
 func (g *Gate) RevokeOverride(ctx context.Context, service string, id int64, actor string) (policy.Override, error) {
 	if _, ok := g.snaps.Snapshot().Services[service]; !ok {
 		return policy.Override{}, ErrUnknownService
@@ -130,6 +135,9 @@ func (g *Gate) RevokeOverride(ctx context.Context, service string, id int64, act
 	actor = strings.TrimSpace(actor)
 	if actor == "" {
 		actor = "unknown"
+	}
+	if err := checkText("actor", actor); err != nil {
+		return policy.Override{}, err
 	}
 	g.writeMu.Lock()
 	defer g.writeMu.Unlock()

@@ -44,9 +44,8 @@ func (ts tokenSet) requireToken() gin.HandlerFunc {
 			problem(c, http.StatusUnauthorized, api.ProblemUnauthorized, "writes are disabled: slod has no tokens configured (--token-file or SLOD_TOKENS)")
 			return
 		}
-		auth := c.GetHeader("Authorization")
-		token, found := strings.CutPrefix(auth, "Bearer ")
-		if !found || !ts.valid(strings.TrimSpace(token)) {
+		token, found := bearerToken(c.GetHeader("Authorization"))
+		if !found || !ts.valid(token) {
 			c.Header("WWW-Authenticate", `Bearer realm="slod"`)
 			detail := "missing bearer token: send Authorization: Bearer <token>"
 			if found {
@@ -57,4 +56,14 @@ func (ts tokenSet) requireToken() gin.HandlerFunc {
 		}
 		c.Next()
 	}
+}
+
+// bearerToken reads "Bearer <token>" from an Authorization header. The
+// scheme is case-insensitive (RFC 7235, section 2.1).
+func bearerToken(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimSpace(token), true
 }

@@ -186,6 +186,9 @@ func TestAPIJSON(t *testing.T) {
 		{"problem-bad-field", http.MethodPost, "/api/v1/services/checkout/overrides", `{"reason":"x","actor":"bob"}`, http.StatusBadRequest},
 	} {
 		req := httptest.NewRequest(tc.method, tc.path, strings.NewReader(tc.body))
+		if tc.body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
 		req.Header.Set("X-Request-ID", "req-"+tc.golden)
 		req.Header.Set("Authorization", "Bearer tok")
 		rec := httptest.NewRecorder()

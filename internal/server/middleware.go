@@ -18,11 +18,14 @@ import (
 
 const requestIDKey = "request_id"
 
-// requestID accepts a sane X-Request-ID or makes one, and echoes it back.
+// requestID echoes a client's X-Request-ID when it is a short safe token
+// (a CI system or proxy correlating its own logs with slod's), and makes
+// one otherwise. The id is stored with every audited decision and printed
+// in logs and problems, so it never carries arbitrary client text.
 func requestID() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id := c.GetHeader("X-Request-ID")
-		if id == "" || len(id) > 128 {
+		if !safeRequestID(id) {
 			var b [8]byte
 			_, _ = rand.Read(b[:])
 			id = hex.EncodeToString(b[:])
@@ -31,6 +34,23 @@ func requestID() gin.HandlerFunc {
 		c.Header("X-Request-ID", id)
 		c.Next()
 	}
+}
+
+// maxRequestID bounds an accepted client request id.
+const maxRequestID = 64
+
+// safeRequestID reports whether id is 1 to maxRequestID letters, digits,
+// '.', '_' or '-'.
+func safeRequestID(id string) bool {
+	if id == "" || len(id) > maxRequestID {
+		return false
+	}
+	for _, r := range id {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // accessLog writes one structured line per request.
@@ -72,7 +92,9 @@ func recoverProblem(log *slog.Logger) gin.HandlerFunc {
 	}
 }
 
-// httpMetrics counts requests by route, method and status.
+// httpMetrics counts requests by route, method and status. Every label
+// has a bounded set of values: the route is the matched template (or
+// "unmatched"), never the path a client sent.
 type httpMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -102,9 +124,21 @@ func (m *httpMetrics) middleware() gin.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		m.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(c.Writer.Status())).Inc()
+		m.requests.WithLabelValues(route, methodLabel(c.Request.Method), strconv.Itoa(c.Writer.Status())).Inc()
 		m.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
 	}
+}
+
+// methodLabel is the method for a metric label: any client can invent
+// methods, and each would be a new series, so those outside RFC 9110's
+// are "other".
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
+		return m
+	}
+	return "other"
 }
 
 // inFlightLimit is a bulkhead for request serving: beyond max concurrent

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,6 +43,17 @@ type Config struct {
 	// MaxInFlight bounds concurrent requests before shedding with 429
 	// (default 256).
 	MaxInFlight int
+	// AllowedHosts are the host names (any port) the Host header may
+	// name; empty allows any.
+	AllowedHosts []string
+	// RequireTokenForChecks makes POSTed can-deploy checks need a bearer
+	// token, like overrides.
+	RequireTokenForChecks bool
+	// RateLimit is how many writes (can-deploy POSTs, override creations
+	// and revocations) one client address may make per second, in bursts
+	// of up to RateBurst (default 60); 0 turns the limit off.
+	RateLimit float64
+	RateBurst int
 	// Clock returns now; time.Now when nil.
 	Clock func() time.Time
 	// SpecPaths are where slod searched for specs, named by /readyz when
@@ -72,6 +84,9 @@ func New(snaps Snapshots, g *gate.Gate, st Store, log *slog.Logger, cfg Config, 
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
+	if cfg.RateBurst <= 0 {
+		cfg.RateBurst = 60
+	}
 	s := &Server{snaps: snaps, gate: g, store: st, log: log, cfg: cfg, tokens: newTokenSet(cfg.Tokens)}
 	reg.MustRegister(newSnapshotCollector(s))
 
@@ -79,8 +94,12 @@ func New(snaps Snapshots, g *gate.Gate, st Store, log *slog.Logger, cfg Config, 
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.RedirectTrailingSlash = false
+	// No proxy is trusted: X-Forwarded-For and X-Real-IP come from
+	// whoever connects, and the client address limits writes. With no
+	// list to parse this cannot fail.
+	_ = r.SetTrustedProxies(nil)
 	hm := newHTTPMetrics(reg)
-	r.Use(requestID(), recoverProblem(log), accessLog(log), hm.middleware(), inFlightLimit(cfg.MaxInFlight), bodyLimit(cfg.MaxBodyBytes))
+	r.Use(requestID(), answerHeaders(), recoverProblem(log), accessLog(log), hm.middleware(), allowHosts(cfg.AllowedHosts), inFlightLimit(cfg.MaxInFlight), bodyLimit(cfg.MaxBodyBytes))
 	r.NoRoute(func(c *gin.Context) {
 		problem(c, http.StatusNotFound, api.ProblemNotFound, "no such endpoint: "+c.Request.URL.Path)
 	})
@@ -88,25 +107,45 @@ func New(snaps Snapshots, g *gate.Gate, st Store, log *slog.Logger, cfg Config, 
 		problem(c, http.StatusMethodNotAllowed, api.ProblemMethodNotAllowed, c.Request.Method+" is not allowed on "+c.Request.URL.Path)
 	})
 
-	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
-	r.GET("/readyz", s.readyz)
-	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{})))
+	getAndHead(r, "/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	getAndHead(r, "/readyz", s.readyz)
+	getAndHead(r, "/metrics", gin.WrapH(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{})))
 
-	api := r.Group("/api/v1")
+	guards := s.writeGuards()
+	write := func(h ...gin.HandlerFunc) []gin.HandlerFunc { return slices.Concat(guards, h) }
+	api := r.Group("/api/v1", requireJSON())
 	api.GET("/services", s.listServices)
 	api.GET("/services/:service", s.getService)
 	api.GET("/services/:service/can-deploy", s.canDeployGet)
-	api.POST("/services/:service/can-deploy", s.canDeployPost)
+	api.POST("/services/:service/can-deploy", write(s.checkAuth(), s.canDeployPost)...)
 	// Flagger webhooks POST; the gate is read-only either way.
 	api.GET("/services/:service/gate", s.gateStatus)
 	api.POST("/services/:service/gate", s.gateStatus)
 	api.GET("/services/:service/slos/:slo/history", s.history)
 	api.GET("/services/:service/overrides", s.listOverrides)
-	api.POST("/services/:service/overrides", s.tokens.requireToken(), s.createOverride)
-	api.DELETE("/services/:service/overrides/:id", s.tokens.requireToken(), s.revokeOverride)
+	api.POST("/services/:service/overrides", write(s.tokens.requireToken(), s.createOverride)...)
+	api.DELETE("/services/:service/overrides/:id", write(s.tokens.requireToken(), s.revokeOverride)...)
 	api.GET("/decisions", s.listDecisions)
 	mountDashboard(r)
 	return r
+}
+
+// writeGuards are the checks before every write that lands in the
+// decision or audit log.
+func (s *Server) writeGuards() []gin.HandlerFunc {
+	if s.cfg.RateLimit <= 0 {
+		return nil
+	}
+	return []gin.HandlerFunc{newWriteLimiter(s.cfg.RateLimit, s.cfg.RateBurst, maxRateClients, s.cfg.Clock).middleware()}
+}
+
+// checkAuth guards POSTed checks with a bearer token when
+// RequireTokenForChecks is set, and lets them through otherwise.
+func (s *Server) checkAuth() gin.HandlerFunc {
+	if s.cfg.RequireTokenForChecks {
+		return s.tokens.requireToken()
+	}
+	return func(c *gin.Context) { c.Next() }
 }
 
 // readyz answers 503 while slod cannot gate anything: no service is

@@ -1,10 +1,8 @@
 package server
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -119,24 +117,26 @@ func (s *Server) canDeployPost(c *gin.Context) {
 	}
 }
 
-// bindJSON decodes a JSON body, answering 413 or 400 itself on failure. An
-// empty body is an empty request.
+// bindJSON decodes a JSON body strictly (decodeStrict), answering 413 or
+// 400 itself on failure. An empty body is an empty request.
 func (s *Server) bindJSON(c *gin.Context, v any) bool {
-	dec := json.NewDecoder(c.Request.Body)
-	err := dec.Decode(v)
-	if err == nil || errors.Is(err, io.EOF) {
+	err := decodeStrict(c.Request.Body, v)
+	var (
+		tooBig *http.MaxBytesError
+		member *memberError
+		body   *bodyError
+	)
+	switch {
+	case err == nil:
 		return true
-	}
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
+	case errors.As(err, &tooBig):
 		problem(c, http.StatusRequestEntityTooLarge, api.ProblemBodyTooLarge, fmt.Sprintf("request body exceeds %d bytes", tooBig.Limit))
-		return false
+	case errors.As(err, &member):
+		badField(c, member.field, member.msg)
+	case errors.As(err, &body):
+		problem(c, http.StatusBadRequest, api.ProblemInvalidBody, body.msg)
+	default:
+		problem(c, http.StatusBadRequest, api.ProblemInvalidBody, "reading the request body failed: "+err.Error())
 	}
-	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &typeErr) {
-		badField(c, typeErr.Field, fmt.Sprintf("%s must be a %s", typeErr.Field, typeErr.Type))
-		return false
-	}
-	problem(c, http.StatusBadRequest, api.ProblemInvalidBody, "request body is not valid JSON: "+err.Error())
 	return false
 }
