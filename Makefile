@@ -1,7 +1,7 @@
 GO ?= go
 BIN := bin
 
-.PHONY: build test lint demo clean bench-specs
+.PHONY: build test lint demo clean bench-gate bench-specs
 
 build:
 	$(GO) build -o $(BIN)/ ./cmd/...
@@ -21,6 +21,11 @@ lint:
 # Ctrl-C stops both.
 demo: build
 	@bash scripts/demo.sh
+
+# GET can-deploy against a bare gin JSON handler, side by side in one run
+# (8 workers on loopback, a real Prometheus behind slod).
+bench-gate:
+	$(GO) test -run '^$$' -bench CanDeploy -benchtime 16000x ./test/integration
 
 # What loading hostile spec files costs (huge files, thousands of
 # problems, alias bombs): B/op allocated and MB retained per load.

@@ -1,12 +1,12 @@
-// Package web holds the dashboard: one static page (index.html, app.css,
-// app.js) with no build step and nothing fetched from the network at
-// runtime.
+// Package web holds the dashboard: one static page (index.html, app.css
+// and the ES modules under js/, loaded by the browser as they are) with no
+// build step and nothing fetched from the network at runtime.
 //
 // Expected mount (the page uses relative URLs, so the server may mount it
 // under a prefix as long as the API sits next to it):
 //
 //	GET /                 -> Assets "index.html"
-//	GET /static/{file}    -> Assets "{file}" (app.css, app.js)
+//	GET /static/{path...} -> Assets "{path}" (app.css, js/main.js, js/views/...)
 //	GET /api/v1/...       -> the JSON API the page calls ("api/v1/..." relative)
 //
 // For example with gin:
@@ -29,7 +29,7 @@ import (
 var Static embed.FS
 
 // Assets is Static rooted at the static directory: "index.html",
-// "app.css", "app.js".
+// "app.css", "js/main.js" and the modules it imports.
 var Assets fs.FS = mustSub(Static, "static")
 
 func mustSub(fsys fs.FS, dir string) fs.FS {

@@ -4,10 +4,27 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"regexp"
 	"strings"
 	"testing"
 )
+
+// assets lists every embedded file: the page, its stylesheet and modules.
+func assets(t *testing.T) []string {
+	t.Helper()
+	var names []string
+	err := fs.WalkDir(Assets, ".", func(name string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			names = append(names, name)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
 
 func readAsset(t *testing.T, name string) string {
 	t.Helper()
@@ -54,7 +71,7 @@ func TestIndexReferencesEmbeddedAssets(t *testing.T) {
 // page as text; and no inline style or script, which the server's
 // Content-Security-Policy would block.
 func TestAssetsStayLocalAndEscaped(t *testing.T) {
-	for _, name := range []string{"index.html", "app.css", "app.js"} {
+	for _, name := range assets(t) {
 		src := readAsset(t, name)
 		// The SVG namespace is an identifier, not a fetch.
 		src = strings.ReplaceAll(src, `'http://www.w3.org/2000/svg'`, "")
@@ -67,14 +84,60 @@ func TestAssetsStayLocalAndEscaped(t *testing.T) {
 			}
 		}
 	}
-	inline := map[string]*regexp.Regexp{
-		"index.html": regexp.MustCompile(`<style|<script>|<script [^>]*>[^<]|\sstyle=|\son[a-z]+=`),
-		"app.js":     regexp.MustCompile(`\bstyle: |'style'|setAttribute\('on`),
-	}
-	for name, re := range inline {
+	html := regexp.MustCompile(`<style|<script>|<script [^>]*>[^<]|\sstyle=|\son[a-z]+=`)
+	js := regexp.MustCompile(`\bstyle: |'style'|setAttribute\('on`)
+	for _, name := range assets(t) {
+		re := js
+		switch path.Ext(name) {
+		case ".html":
+			re = html
+		case ".css":
+			continue
+		}
 		if m := re.FindString(readAsset(t, name)); m != "" {
 			t.Errorf("%s has inline style or script %q; the CSP (style-src/script-src 'self') blocks it", name, m)
 		}
+	}
+}
+
+// TestModulesResolve follows the imports from js/main.js, the page's one
+// script: every import must be a relative path to an embedded module (no
+// bare specifier, no URL), and every embedded module must be reached, so
+// no dead file ships.
+func TestModulesResolve(t *testing.T) {
+	if !strings.Contains(readAsset(t, "index.html"), `<script type="module" src="static/js/main.js"></script>`) {
+		t.Fatal("index.html does not load static/js/main.js as a module")
+	}
+	imports := regexp.MustCompile(`(?m)^import\s[^;]*?\sfrom\s+'([^']+)';`)
+	reached := map[string]bool{}
+	var visit func(name string)
+	visit = func(name string) {
+		if reached[name] {
+			return
+		}
+		reached[name] = true
+		for _, m := range imports.FindAllStringSubmatch(readAsset(t, name), -1) {
+			spec := m[1]
+			if !strings.HasPrefix(spec, "./") && !strings.HasPrefix(spec, "../") {
+				t.Errorf("%s imports %q: want a relative path (./x.js)", name, spec)
+				continue
+			}
+			target := path.Join(path.Dir(name), spec)
+			if _, err := fs.Stat(Assets, target); err != nil {
+				t.Errorf("%s imports %q, which is not embedded: %v", name, spec, err)
+				continue
+			}
+			visit(target)
+		}
+	}
+	visit("js/main.js")
+	for _, name := range assets(t) {
+		if path.Ext(name) == ".js" && !reached[name] {
+			t.Errorf("%s is embedded but no module imports it", name)
+		}
+	}
+	if len(reached) < 5 {
+		t.Errorf("only %d modules reached from js/main.js: the import pattern no longer matches", len(reached))
 	}
 }
 
@@ -88,21 +151,22 @@ func TestServeAtRoot(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	for path, want := range map[string]string{
-		"/":               "text/html",
-		"/static/app.js":  "javascript",
-		"/static/app.css": "text/css",
+	for route, want := range map[string]string{
+		"/":                            "text/html",
+		"/static/js/main.js":           "javascript",
+		"/static/js/views/overview.js": "javascript",
+		"/static/app.css":              "text/css",
 	} {
-		res, err := http.Get(srv.URL + path)
+		res, err := http.Get(srv.URL + route)
 		if err != nil {
-			t.Fatalf("GET %s: %v", path, err)
+			t.Fatalf("GET %s: %v", route, err)
 		}
 		res.Body.Close()
 		if res.StatusCode != http.StatusOK {
-			t.Errorf("GET %s: status %d, want 200", path, res.StatusCode)
+			t.Errorf("GET %s: status %d, want 200", route, res.StatusCode)
 		}
 		if ct := res.Header.Get("Content-Type"); !strings.Contains(ct, want) {
-			t.Errorf("GET %s: Content-Type %q, want %s", path, ct, want)
+			t.Errorf("GET %s: Content-Type %q, want %s", route, ct, want)
 		}
 	}
 }

@@ -1,11 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -15,10 +15,9 @@ import (
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/client"
 	"github.com/slo-dev/slo/internal/policy"
+	"github.com/slo-dev/slo/internal/safetext"
 	"github.com/slo-dev/slo/internal/slo"
 )
-
-func init() { rootCmd.AddCommand(newCanDeployCmd()) }
 
 // canDeployOptions are the flags of can-deploy.
 type canDeployOptions struct {
@@ -30,8 +29,8 @@ type canDeployOptions struct {
 	failOpen bool
 }
 
-func newCanDeployCmd() *cobra.Command {
-	o := &canDeployOptions{}
+func newCanDeployCmd(getenv func(string) string) *cobra.Command {
+	o := &canDeployOptions{apiFlags: apiFlags{getenv: getenv}}
 	cmd := &cobra.Command{
 		Use:   "can-deploy SERVICE",
 		Short: "Ask slod whether SERVICE may deploy now (a CI pipeline step)",
@@ -77,10 +76,8 @@ written as ::error:: / ::warning:: annotations.`,
 }
 
 func (o *canDeployOptions) run(cmd *cobra.Command, service string) error {
-	switch o.priority {
-	case "normal", "critical", "rollback":
-	default:
-		return withCode(exitError, fmt.Errorf("--priority must be normal, critical or rollback, not %q", o.priority))
+	if !slo.Priority(o.priority).Known() {
+		return withCode(exitError, fmt.Errorf("--priority must be one of %s, not %q", slo.JoinPriorities(slo.Priorities()), o.priority))
 	}
 	c, err := o.newClient(cmd)
 	if err != nil {
@@ -88,14 +85,14 @@ func (o *canDeployOptions) run(cmd *cobra.Command, service string) error {
 	}
 	req := api.CanDeployRequest{
 		Priority: o.priority,
-		Version:  firstSet(o.version, os.Getenv("GITHUB_SHA"), os.Getenv("CI_COMMIT_SHA")),
-		Actor:    firstSet(o.actor, defaultActor()),
-		Pipeline: firstSet(o.pipeline, ciPipelineURL()),
+		Version:  cmp.Or(o.version, o.getenv("GITHUB_SHA"), o.getenv("CI_COMMIT_SHA")),
+		Actor:    cmp.Or(o.actor, defaultActor(o.getenv)),
+		Pipeline: cmp.Or(o.pipeline, ciPipelineURL(o.getenv)),
 	}
 	ctx, cancel := timeoutContext(cmd, o.timeout)
 	defer cancel()
 	stderr := cmd.ErrOrStderr()
-	github := os.Getenv("GITHUB_ACTIONS") == "true"
+	github := o.getenv("GITHUB_ACTIONS") == "true"
 
 	d, err := c.CanDeploy(ctx, service, req)
 	if err != nil {
@@ -114,7 +111,7 @@ func (o *canDeployOptions) run(cmd *cobra.Command, service string) error {
 		}
 	}
 	if !d.Allowed {
-		return withCode(exitNo, errSilent)
+		return withCode(exitNo, nil)
 	}
 	return nil
 }
@@ -123,13 +120,14 @@ func (o *canDeployOptions) run(cmd *cobra.Command, service string) error {
 // --fail-open and slod down, exit 0 with a warning nobody can miss.
 func (o *canDeployOptions) noDecision(stderr io.Writer, service string, err error, github bool) error {
 	if o.failOpen && serverFailure(err) {
-		msg := fmt.Sprintf("FAIL-OPEN: the SLO gate did not run for %s (%v); allowing the deploy because --fail-open is set", service, err)
+		msg := fmt.Sprintf("FAIL-OPEN: the SLO gate did not run for %s (%s); allowing the deploy because --fail-open is set", service, safetext.Escape(err.Error()))
 		fmt.Fprintln(stderr, "sloctl: WARNING:", msg)
 		if github {
 			annotate(stderr, "warning", msg)
 		}
 		return nil
 	}
+	err = tokenHint(err)
 	if github {
 		annotate(stderr, "error", "sloctl can-deploy "+service+": "+err.Error())
 	}
@@ -149,29 +147,21 @@ func serverFailure(err error) bool {
 }
 
 // ciPipelineURL links to the running CI job, for the audit log.
-func ciPipelineURL() string {
-	server, repo, run := os.Getenv("GITHUB_SERVER_URL"), os.Getenv("GITHUB_REPOSITORY"), os.Getenv("GITHUB_RUN_ID")
+func ciPipelineURL(getenv func(string) string) string {
+	server, repo, run := getenv("GITHUB_SERVER_URL"), getenv("GITHUB_REPOSITORY"), getenv("GITHUB_RUN_ID")
 	if server != "" && repo != "" && run != "" {
 		return server + "/" + repo + "/actions/runs/" + run
 	}
-	return os.Getenv("CI_PIPELINE_URL")
-}
-
-// firstSet returns the first non-empty value.
-func firstSet(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
+	return getenv("CI_PIPELINE_URL")
 }
 
 // annotate writes a GitHub Actions workflow command. It goes to stderr,
 // which the runner reads too, so that stdout stays clean for -o json.
+// Line breaks are encoded as the runner wants; other control characters
+// are escaped.
 func annotate(w io.Writer, level, msg string) {
 	esc := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
-	fmt.Fprintf(w, "::%s::%s\n", level, esc.Replace(msg))
+	fmt.Fprintf(w, "::%s::%s\n", level, safetext.Escape(esc.Replace(msg)))
 }
 
 // headline is the decision in one line:
@@ -181,15 +171,15 @@ func headline(d *api.Decision) string {
 	if codes := reasonCodes(d.Reasons); len(codes) > 0 {
 		summary = strings.ReplaceAll(strings.Join(codes, ", "), "_", " ")
 	}
-	return fmt.Sprintf("%s %s (%s deploy): %s", strings.ToUpper(d.Decision), d.Service, d.Priority, summary)
+	return safetext.Escape(fmt.Sprintf("%s %s (%s deploy): %s", strings.ToUpper(d.Decision), d.Service, d.Priority, summary))
 }
 
-// reasonText is one reason: "availability: message".
+// reasonText is one reason: "availability: message", escaped.
 func reasonText(sloName, msg string) string {
 	if sloName == "" {
-		return msg
+		return safetext.Escape(msg)
 	}
-	return sloName + ": " + msg
+	return safetext.Escape(sloName + ": " + msg)
 }
 
 // decisionSummary is the headline and the reasons, for annotations.
@@ -202,18 +192,19 @@ func decisionSummary(d *api.Decision) string {
 }
 
 // writeDecision prints the decision for people: the verdict, why, the
-// budget numbers behind it, and what to do next.
+// budget numbers behind it, and what to do next. Every string from slod is
+// escaped (safetext.Escape).
 func writeDecision(w io.Writer, d *api.Decision) error {
 	var b strings.Builder
 	fmt.Fprintln(&b, headline(d))
 	for _, r := range d.Reasons {
-		fmt.Fprintf(&b, "  - %s (%s)\n", reasonText(r.SLO, r.Message), r.Code)
+		fmt.Fprintf(&b, "  - %s (%s)\n", reasonText(r.SLO, r.Message), safetext.Escape(r.Code))
 	}
 	if len(d.Actions) > 0 {
-		fmt.Fprintf(&b, "Policy actions: %s\n", strings.Join(d.Actions, ", "))
+		fmt.Fprintf(&b, "Policy actions: %s\n", safetext.Escape(strings.Join(d.Actions, ", ")))
 	}
 	if o := d.Override; o != nil {
-		fmt.Fprintf(&b, "Override %d by %s until %s: %s\n", o.ID, o.Actor, timeText(&o.ExpiresAt), o.Reason)
+		fmt.Fprintf(&b, "Override %d by %s until %s: %s\n", o.ID, safetext.Escape(o.Actor), timeText(&o.ExpiresAt), safetext.Escape(o.Reason))
 	}
 	switch {
 	case d.Stale && d.EvaluatedAt == nil:
@@ -247,15 +238,15 @@ func writeDecision(w io.Writer, d *api.Decision) error {
 // and when they were measured, since a failed measurement leaves the last
 // good numbers in force.
 func writeSLOBudget(b *strings.Builder, s api.SLO) {
-	fmt.Fprintf(b, "  %s: target %s over %s, SLI %s, %s\n", s.Name, percent(s.Target), s.Window, sliText(s.SLI), measuredText(s))
+	fmt.Fprintf(b, "  %s: target %s over %s, SLI %s, %s\n", safetext.Escape(s.Name), percent(s.Target), safetext.Escape(s.Window), sliText(s.SLI), measuredText(s))
 	if s.Error != "" {
-		fmt.Fprintf(b, "    latest measurement failed: %s\n", s.Error)
+		fmt.Fprintf(b, "    latest measurement failed: %s\n", safetext.Escape(s.Error))
 	}
 	bu := s.Budget
 	switch {
 	case s.EvaluatedAt == nil:
 		b.WriteString("    budget: no numbers to judge\n")
-	case bu.Status == slo.StatusNoData:
+	case bu.Status == api.BudgetNoData:
 		fmt.Fprintf(b, "    budget: not enough events to judge (%.0f in the window)\n", bu.TotalEvents)
 	default:
 		fmt.Fprintf(b, "    budget remaining %.1f%% (%.0f of %.0f allowed failures used; %.1f of %.1f min left)\n",
@@ -264,18 +255,18 @@ func writeSLOBudget(b *strings.Builder, s api.SLO) {
 	if len(s.BurnRates) > 0 {
 		var parts []string
 		for _, l := range windowLabels(s.BurnRates) {
-			parts = append(parts, l+" "+burnText(s.BurnRates[l]))
+			parts = append(parts, safetext.Escape(l)+" "+burnText(s.BurnRates[l]))
 		}
 		fmt.Fprintf(b, "    burn rates: %s\n", strings.Join(parts, ", "))
 	}
 	for _, a := range s.Alerts {
 		if a.Firing {
 			fmt.Fprintf(b, "    firing: %s alert, burn %s over %s and %s over %s (threshold %s)\n",
-				a.Severity, burnText(a.LongBurn), a.Long, burnText(a.ShortBurn), a.Short, burnText(a.Factor))
+				safetext.Escape(a.Severity), burnText(a.LongBurn), safetext.Escape(a.Long), burnText(a.ShortBurn), safetext.Escape(a.Short), burnText(a.Factor))
 		}
 	}
 	switch {
-	case bu.Status == slo.StatusExhausted:
+	case bu.Status == api.BudgetExhausted:
 		b.WriteString("    budget exhausted\n")
 	case s.ExhaustionSeconds != nil:
 		left := time.Duration(*s.ExhaustionSeconds * float64(time.Second))
@@ -296,16 +287,17 @@ func measuredText(s api.SLO) string {
 
 // nextSteps says what can be done about a denied deploy.
 func nextSteps(d *api.Decision) []string {
+	service := safetext.Escape(d.Service)
 	var steps []string
 	if hasCode(d, policy.CodeStaleData, policy.CodeNoEvaluation, policy.CodeMeasurementError, policy.CodeNoSeries) {
-		steps = append(steps, fmt.Sprintf("slod has no fresh measurement: check `sloctl status %s` and whether slod can query Prometheus", d.Service))
+		steps = append(steps, fmt.Sprintf("slod has no fresh measurement: check `sloctl status %s` and whether slod can query Prometheus", service))
 	}
 	if d.Priority == "normal" {
-		steps = append(steps, fmt.Sprintf("for a P0 or security fix, if the service's policy allows critical deploys: sloctl can-deploy %s --priority critical", d.Service))
+		steps = append(steps, fmt.Sprintf("for a P0 or security fix, if the service's policy allows critical deploys: sloctl can-deploy %s --priority critical", service))
 	}
-	steps = append(steps, fmt.Sprintf(`to deploy anyway, an operator can override the gate (audited, needs SLOCTL_TOKEN): sloctl override create %s --reason "..." --for 2h`, d.Service))
+	steps = append(steps, fmt.Sprintf(`to deploy anyway, an operator can override the gate (audited, needs SLOCTL_TOKEN): sloctl override create %s --reason "..." --for 2h`, service))
 	if d.Priority != "rollback" {
-		steps = append(steps, fmt.Sprintf("rolling back is never blocked by budget: sloctl can-deploy %s --priority rollback", d.Service))
+		steps = append(steps, fmt.Sprintf("rolling back is never blocked by budget: sloctl can-deploy %s --priority rollback", service))
 	}
 	return steps
 }

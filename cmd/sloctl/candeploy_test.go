@@ -11,7 +11,6 @@ import (
 
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/policy"
-	"github.com/slo-dev/slo/internal/slo"
 )
 
 // gateAnswering is a fake slod whose can-deploy answers status with body
@@ -38,13 +37,13 @@ func TestCanDeployExitCodes(t *testing.T) {
 		wantErr    string // stderr must contain this; "" means stderr must be empty
 		wantTrying int    // requests the fake must see; -1 for "retried"
 	}{
-		{name: "allow", status: 200, decision: decision(policy.Allow), wantCode: exitOK,
+		{name: "allow", status: 200, decision: decision(api.DecisionAllow), wantCode: exitOK,
 			wantOut: "ALLOW checkout (normal deploy): all SLOs within budget\n", wantTrying: 1},
-		{name: "warn", status: 200, decision: decision(policy.Warn, threshold), wantCode: exitOK,
+		{name: "warn", status: 200, decision: decision(api.DecisionWarn, threshold), wantCode: exitOK,
 			wantOut: "WARN checkout (normal deploy): budget threshold\n", wantTrying: 1},
-		{name: "deny", status: 200, decision: decision(policy.Deny, exhausted), wantCode: exitNo,
+		{name: "deny", status: 200, decision: decision(api.DecisionDeny, exhausted), wantCode: exitNo,
 			wantOut: "DENY checkout (normal deploy): budget exhausted\n", wantTrying: 1},
-		{name: "deny with fail-open", status: 200, decision: decision(policy.Deny, exhausted), failOpen: true, wantCode: exitNo,
+		{name: "deny with fail-open", status: 200, decision: decision(api.DecisionDeny, exhausted), failOpen: true, wantCode: exitNo,
 			wantOut: "DENY checkout", wantTrying: 1},
 		{name: "unknown service", status: 404, wantCode: exitError,
 			wantErr: "sloctl: Not Found: service \"checkout\" is not configured\n", wantTrying: 1},
@@ -61,7 +60,7 @@ func TestCanDeployExitCodes(t *testing.T) {
 			wantErr: "sloctl: WARNING: FAIL-OPEN: the SLO gate did not run for checkout (Too Many Requests:", wantTrying: -1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cleanEnv(t)
+			env := cleanEnv()
 			f := gateAnswering(t, tc.status, tc.decision, `service "checkout" is not configured`)
 			args := []string{"can-deploy", "checkout", "--server", f.URL}
 			if tc.failOpen {
@@ -70,7 +69,7 @@ func TestCanDeployExitCodes(t *testing.T) {
 			if tc.timeout != "" {
 				args = append(args, "--timeout", tc.timeout)
 			}
-			code, out, errOut := runCLI(t, args...)
+			code, out, errOut := runCLI(t, env, args...)
 			if code != tc.wantCode {
 				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.wantCode, out, errOut)
 			}
@@ -91,10 +90,10 @@ func TestCanDeployExitCodes(t *testing.T) {
 }
 
 func TestCanDeployUnreachable(t *testing.T) {
-	cleanEnv(t)
+	env := cleanEnv()
 	server := closedAddr(t)
 
-	code, out, errOut := runCLI(t, "can-deploy", "checkout", "--server", server, "--timeout", "300ms")
+	code, out, errOut := runCLI(t, env, "can-deploy", "checkout", "--server", server, "--timeout", "300ms")
 	if code != exitError {
 		t.Errorf("exit %d, want %d", code, exitError)
 	}
@@ -111,7 +110,7 @@ func TestCanDeployUnreachable(t *testing.T) {
 		t.Errorf("no retry reported:\n%s", errOut)
 	}
 
-	code, _, errOut = runCLI(t, "can-deploy", "checkout", "--server", server, "--timeout", "300ms", "--fail-open")
+	code, _, errOut = runCLI(t, env, "can-deploy", "checkout", "--server", server, "--timeout", "300ms", "--fail-open")
 	if code != exitOK {
 		t.Errorf("fail-open: exit %d, want %d", code, exitOK)
 	}
@@ -121,7 +120,7 @@ func TestCanDeployUnreachable(t *testing.T) {
 }
 
 func TestCanDeployRetriesOn503(t *testing.T) {
-	cleanEnv(t)
+	env := cleanEnv()
 	attempts := 0
 	f := newFakeSlod(t, func(w http.ResponseWriter, r *http.Request) {
 		attempts++
@@ -129,9 +128,9 @@ func TestCanDeployRetriesOn503(t *testing.T) {
 			problem(w, http.StatusServiceUnavailable, "starting up")
 			return
 		}
-		answer(t, w, 200, decision(policy.Allow))
+		answer(t, w, 200, decision(api.DecisionAllow))
 	})
-	code, out, errOut := runCLI(t, "can-deploy", "checkout", "--server", f.URL)
+	code, out, errOut := runCLI(t, env, "can-deploy", "checkout", "--server", f.URL)
 	if code != exitOK {
 		t.Fatalf("exit %d, want 0\nstderr: %s", code, errOut)
 	}
@@ -147,9 +146,9 @@ func TestCanDeployRetriesOn503(t *testing.T) {
 }
 
 func TestCanDeployDoesNotRetry400(t *testing.T) {
-	cleanEnv(t)
+	env := cleanEnv()
 	f := gateAnswering(t, http.StatusBadRequest, api.Decision{}, "priority: must be normal, critical or rollback")
-	code, _, errOut := runCLI(t, "can-deploy", "checkout", "--server", f.URL, "--fail-open")
+	code, _, errOut := runCLI(t, env, "can-deploy", "checkout", "--server", f.URL, "--fail-open")
 	if code != exitError {
 		t.Errorf("exit %d, want %d", code, exitError)
 	}
@@ -162,15 +161,15 @@ func TestCanDeployDoesNotRetry400(t *testing.T) {
 }
 
 func TestCanDeployUsageErrors(t *testing.T) {
-	cleanEnv(t)
-	f := gateAnswering(t, 200, decision(policy.Allow), "")
+	env := cleanEnv()
+	f := gateAnswering(t, 200, decision(api.DecisionAllow), "")
 	for _, args := range [][]string{
 		{"can-deploy", "checkout", "--priority", "urgent"},
 		{"can-deploy", "checkout", "--output", "yaml"},
 		{"can-deploy"},
 		{"can-deploy", "checkout", "--bogus"},
 	} {
-		code, _, errOut := runCLI(t, append(args, "--server", f.URL)...)
+		code, _, errOut := runCLI(t, env, append(args, "--server", f.URL)...)
 		if code != exitError {
 			t.Errorf("%v: exit %d, want %d (stderr %q)", args, code, exitError, errOut)
 		}
@@ -181,18 +180,18 @@ func TestCanDeployUsageErrors(t *testing.T) {
 }
 
 func TestCanDeployRequestFromCIEnv(t *testing.T) {
-	cleanEnv(t)
-	t.Setenv("GITHUB_ACTOR", "octocat")
-	t.Setenv("GITHUB_SHA", "abc123")
-	t.Setenv("GITHUB_SERVER_URL", "https://github.com")
-	t.Setenv("GITHUB_REPOSITORY", "acme/shop")
-	t.Setenv("GITHUB_RUN_ID", "99")
-	f := gateAnswering(t, 200, decision(policy.Allow), "")
+	env := cleanEnv()
+	env["GITHUB_ACTOR"] = "octocat"
+	env["GITHUB_SHA"] = "abc123"
+	env["GITHUB_SERVER_URL"] = "https://github.com"
+	env["GITHUB_REPOSITORY"] = "acme/shop"
+	env["GITHUB_RUN_ID"] = "99"
+	f := gateAnswering(t, 200, decision(api.DecisionAllow), "")
 
-	if code, _, errOut := runCLI(t, "can-deploy", "checkout", "--server", f.URL, "--priority", "critical"); code != exitOK {
+	if code, _, errOut := runCLI(t, env, "can-deploy", "checkout", "--server", f.URL, "--priority", "critical"); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	if code, _, errOut := runCLI(t, "can-deploy", "checkout", "--server", f.URL, "--version", "v2", "--actor", "alice", "--pipeline", "https://ci/1"); code != exitOK {
+	if code, _, errOut := runCLI(t, env, "can-deploy", "checkout", "--server", f.URL, "--version", "v2", "--actor", "alice", "--pipeline", "https://ci/1"); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	seen := f.seen()
@@ -218,11 +217,11 @@ func TestCanDeployRequestFromCIEnv(t *testing.T) {
 	}
 
 	// GitLab: pipeline URL and login from its variables.
-	cleanEnv(t)
-	t.Setenv("GITLAB_USER_LOGIN", "gitlab-user")
-	t.Setenv("CI_PIPELINE_URL", "https://gitlab.example/acme/shop/-/pipelines/7")
-	t.Setenv("CI_COMMIT_SHA", "def456")
-	if code, _, errOut := runCLI(t, "can-deploy", "checkout", "--server", f.URL); code != exitOK {
+	env = cleanEnv()
+	env["GITLAB_USER_LOGIN"] = "gitlab-user"
+	env["CI_PIPELINE_URL"] = "https://gitlab.example/acme/shop/-/pipelines/7"
+	env["CI_COMMIT_SHA"] = "def456"
+	if code, _, errOut := runCLI(t, env, "can-deploy", "checkout", "--server", f.URL); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	var got api.CanDeployRequest
@@ -235,9 +234,9 @@ func TestCanDeployRequestFromCIEnv(t *testing.T) {
 }
 
 func TestCanDeployTextOutput(t *testing.T) {
-	cleanEnv(t)
-	f := gateAnswering(t, 200, decision(policy.Deny, exhausted, threshold), "")
-	code, out, _ := runCLI(t, "can-deploy", "checkout", "--server", f.URL)
+	env := cleanEnv()
+	f := gateAnswering(t, 200, decision(api.DecisionDeny, exhausted, threshold), "")
+	code, out, _ := runCLI(t, env, "can-deploy", "checkout", "--server", f.URL)
 	if code != exitNo {
 		t.Fatalf("exit %d, want %d", code, exitNo)
 	}
@@ -269,10 +268,10 @@ func TestCanDeployTextOutput(t *testing.T) {
 }
 
 func TestCanDeployJSONRoundTrips(t *testing.T) {
-	cleanEnv(t)
-	want := decision(policy.Warn, threshold)
+	env := cleanEnv()
+	want := decision(api.DecisionWarn, threshold)
 	f := gateAnswering(t, 200, want, "")
-	code, out, _ := runCLI(t, "can-deploy", "checkout", "--server", f.URL, "-o", "json")
+	code, out, _ := runCLI(t, env, "can-deploy", "checkout", "--server", f.URL, "-o", "json")
 	if code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
@@ -293,21 +292,21 @@ func TestCanDeployGitHubAnnotations(t *testing.T) {
 		args   []string
 		want   string // "" means no annotation at all
 	}{
-		{name: "deny", status: 200, d: decision(policy.Deny, exhausted),
+		{name: "deny", status: 200, d: decision(api.DecisionDeny, exhausted),
 			want: "::error::DENY checkout (normal deploy): budget exhausted%0Aavailability: error budget exhausted: 142%25 consumed\n"},
-		{name: "warn", status: 200, d: decision(policy.Warn, threshold),
+		{name: "warn", status: 200, d: decision(api.DecisionWarn, threshold),
 			want: "::warning::WARN checkout (normal deploy): budget threshold%0Alatency: 48%25 of the error budget consumed\n"},
-		{name: "allow", status: 200, d: decision(policy.Allow)},
+		{name: "allow", status: 200, d: decision(api.DecisionAllow)},
 		{name: "error", status: 404,
 			want: "::error::sloctl can-deploy checkout: Not Found: no such service\n"},
 		{name: "fail-open", status: 503, args: []string{"--fail-open", "--timeout", "200ms"},
 			want: "::warning::FAIL-OPEN: the SLO gate did not run for checkout (Service Unavailable: no such service)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cleanEnv(t)
-			t.Setenv("GITHUB_ACTIONS", "true")
+			env := cleanEnv()
+			env["GITHUB_ACTIONS"] = "true"
 			f := gateAnswering(t, tc.status, tc.d, "no such service")
-			_, out, errOut := runCLI(t, append([]string{"can-deploy", "checkout", "--server", f.URL}, tc.args...)...)
+			_, out, errOut := runCLI(t, env, append([]string{"can-deploy", "checkout", "--server", f.URL}, tc.args...)...)
 			if strings.Contains(out, "::") {
 				t.Errorf("annotation on stdout: %s", out)
 			}
@@ -329,11 +328,11 @@ func TestDocSampleOutput(t *testing.T) {
 	if m == nil {
 		t.Fatal("no text sample in docs/integrations.md")
 	}
-	cleanEnv(t)
-	d := decision(policy.Deny, exhausted)
+	env := cleanEnv()
+	d := decision(api.DecisionDeny, exhausted)
 	d.SLOs = []api.SLO{availability()}
 	f := gateAnswering(t, 200, d, "")
-	_, out, _ := runCLI(t, "can-deploy", "checkout", "--server", f.URL)
+	_, out, _ := runCLI(t, env, "can-deploy", "checkout", "--server", f.URL)
 	if out != string(m[1]) {
 		t.Errorf("docs sample:\n%s\nreal output:\n%s", m[1], out)
 	}
@@ -341,9 +340,9 @@ func TestDocSampleOutput(t *testing.T) {
 
 func TestCanDeployTextNeverMeasured(t *testing.T) {
 	noData := api.SLO{Name: "availability", Target: 0.999, Window: "30d", Stale: true,
-		Budget: api.Budget{Status: slo.StatusNoData, Remaining: 1}, Error: "query prometheus: connection refused"}
-	d := &api.Decision{Service: "checkout", Priority: "normal", Decision: policy.Deny, Stale: true,
-		Reasons: []policy.Reason{{SLO: "availability", Code: policy.CodeMeasurementError,
+		Budget: api.Budget{Status: api.BudgetNoData, Remaining: 1}, Error: "query prometheus: connection refused"}
+	d := &api.Decision{Service: "checkout", Priority: "normal", Decision: api.DecisionDeny, Stale: true,
+		Reasons: []api.Reason{{SLO: "availability", Code: policy.CodeMeasurementError,
 			Message: "never measured successfully: query prometheus: connection refused; on_missing_data: deny"}},
 		SLOs: []api.SLO{noData}}
 	var b strings.Builder
@@ -375,8 +374,8 @@ Next steps:
 func TestCanDeployTextStaleSLO(t *testing.T) {
 	s := availability()
 	s.Stale, s.Error = true, "circuit breaker is open"
-	d := &api.Decision{Service: "checkout", Priority: "normal", Decision: policy.Deny, Stale: true,
-		Reasons: []policy.Reason{
+	d := &api.Decision{Service: "checkout", Priority: "normal", Decision: api.DecisionDeny, Stale: true,
+		Reasons: []api.Reason{
 			{SLO: "availability", Code: policy.CodeStaleData, Message: "latest measurement failed: circuit breaker is open; judging the last good one from 18s ago"},
 			{SLO: "availability", Code: policy.CodeBudgetExhausted, Message: "budget 142% consumed (threshold 100%)"},
 		},

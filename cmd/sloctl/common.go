@@ -1,59 +1,53 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
 	"github.com/spf13/cobra"
 
+	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/client"
-	"github.com/slo-dev/slo/internal/policy"
+	"github.com/slo-dev/slo/internal/safetext"
 )
 
 // Helpers shared by the commands: the client and flags of those that talk
 // to slod's API (can-deploy, status, override, decisions), --output
 // handling, and the formatting of numbers and times.
 
-func init() {
-	rootCmd.PersistentFlags().String("server", "",
-		"slod base URL (default $SLOCTL_SERVER, else "+client.DefaultServer+")")
-}
-
-// errSilent ends a command with its exit code after it has already said
-// everything (a denied deploy): run prints nothing for an empty message.
-var errSilent = errors.New("")
-
 // apiClient builds a client for the server named by --server, else
 // $SLOCTL_SERVER, else the default, with the token from $SLOCTL_TOKEN.
 // Retries are reported on stderr so a slow CI step explains itself.
-func apiClient(cmd *cobra.Command) (*client.Client, error) {
+func apiClient(cmd *cobra.Command, getenv func(string) string) (*client.Client, error) {
 	server, err := cmd.Flags().GetString("server")
 	if err != nil {
 		return nil, withCode(exitError, fmt.Errorf("read --server: %w", err))
 	}
-	if server == "" {
-		server = os.Getenv("SLOCTL_SERVER")
+	server = cmp.Or(server, getenv("SLOCTL_SERVER"), client.DefaultServer)
+	c, err := client.New(server, getenv("SLOCTL_TOKEN"))
+	var te *client.TokenError
+	if errors.As(err, &te) {
+		err = fmt.Errorf("$SLOCTL_TOKEN: %w", err)
 	}
-	if server == "" {
-		server = client.DefaultServer
-	}
-	c, err := client.New(server, os.Getenv("SLOCTL_TOKEN"))
 	if err != nil {
+		// Exit 2 whatever the command's flags: a local mistake, not slod
+		// being down, so --fail-open does not cover it.
 		return nil, withCode(exitError, err)
 	}
 	stderr := cmd.ErrOrStderr()
 	c.OnRetry = func(err error, wait time.Duration) {
-		fmt.Fprintf(stderr, "sloctl: %v; retrying in %s\n", err, wait.Round(time.Millisecond))
+		fmt.Fprintf(stderr, "sloctl: %s; retrying in %s\n", safetext.Escape(err.Error()), wait.Round(time.Millisecond))
 	}
 	return c, nil
 }
@@ -63,8 +57,10 @@ func apiClient(cmd *cobra.Command) (*client.Client, error) {
 // "cannot reach slod at URL: ..." for a dead server.
 func apiFailure(err error) error { return withCode(exitError, err) }
 
-// apiFlags are the flags of the commands that show an answer from slod.
+// apiFlags are the flags of the commands that show an answer from slod,
+// and the environment they read.
 type apiFlags struct {
+	getenv  func(string) string
 	output  string
 	timeout time.Duration
 }
@@ -81,8 +77,11 @@ func (f *apiFlags) newClient(cmd *cobra.Command) (*client.Client, error) {
 	if _, err := wantJSON(f.output); err != nil {
 		return nil, err
 	}
-	return apiClient(cmd)
+	return apiClient(cmd, f.getenv)
 }
+
+// color reports whether text for w may be coloured.
+func (f *apiFlags) color(w io.Writer) bool { return colorEnabled(w, f.getenv) }
 
 // show prints an answer: v as JSON with --output json, else through text.
 func (f *apiFlags) show(cmd *cobra.Command, v any, text func(io.Writer) error) error {
@@ -119,25 +118,36 @@ func timeoutContext(cmd *cobra.Command, d time.Duration) (context.Context, conte
 	return context.WithTimeout(cmd.Context(), d)
 }
 
-// writeJSON prints v indented, for --output json.
+// writeJSON prints v indented, for --output json. encoding/json escapes
+// C0 controls in strings but not DEL, C1 controls or bidi overrides;
+// escapeLines writes those as \uXXXX too, which is still the same JSON.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(v); err != nil {
+		return withCode(exitError, fmt.Errorf("encode JSON: %w", err))
+	}
+	if _, err := io.WriteString(w, escapeLines(b.String())); err != nil {
 		return withCode(exitError, fmt.Errorf("write JSON: %w", err))
 	}
 	return nil
 }
 
+// escapeLines escapes each line of s (safetext.Escape), keeping the line
+// breaks.
+func escapeLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = safetext.Escape(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
 // defaultActor names who is asking: the CI user when there is one, else
 // the login user.
-func defaultActor() string {
-	for _, k := range []string{"GITHUB_ACTOR", "GITLAB_USER_LOGIN", "USER"} {
-		if v := os.Getenv(k); v != "" {
-			return v
-		}
-	}
-	return ""
+func defaultActor(getenv func(string) string) string {
+	return cmp.Or(getenv("GITHUB_ACTOR"), getenv("GITLAB_USER_LOGIN"), getenv("USER"))
 }
 
 // percent formats a fraction as a percentage with up to 4 decimals and no
@@ -179,7 +189,7 @@ func windowLabels(burns map[string]float64) []string {
 }
 
 // reasonCodes lists the distinct codes of reasons, in order.
-func reasonCodes(reasons []policy.Reason) []string {
+func reasonCodes(reasons []api.Reason) []string {
 	var codes []string
 	for _, r := range reasons {
 		if !slices.Contains(codes, r.Code) {

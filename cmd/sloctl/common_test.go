@@ -9,73 +9,32 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/spf13/cobra"
-
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/policy"
-	"github.com/slo-dev/slo/internal/slo"
 )
 
+// testEnv is the environment sloctl sees in a test: only what the test
+// puts there, so that tests behave the same inside a CI job as on a laptop.
+type testEnv map[string]string
+
+func (e testEnv) get(key string) string { return e[key] }
+
+// cleanEnv is an environment with nothing but a login user.
+func cleanEnv() testEnv { return testEnv{"USER": "tester"} }
+
 // runCLI runs sloctl through main's run, so exit codes and the messages
-// printed for errors are the real ones. The commands are rebuilt for every
-// run (rootCmd is global, and cobra keeps flag values between Execute
-// calls); stdout is captured through cobra and stderr by pointing
-// os.Stderr, which run and cobra both write to, at a temporary file.
-func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+// printed for errors are the real ones. Every run builds its own command
+// tree, writing into buffers and reading env (nil: an empty environment).
+func runCLI(t *testing.T, env testEnv, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	fresh := []*cobra.Command{newCanDeployCmd(), newStatusCmd(), newOverrideCmd(), newDecisionsCmd(), newRulesCmd(), newValidateCmd()}
-	for _, c := range rootCmd.Commands() {
-		if slices.ContainsFunc(fresh, func(f *cobra.Command) bool { return f.Name() == c.Name() }) {
-			rootCmd.RemoveCommand(c)
-		}
-	}
-	rootCmd.AddCommand(fresh...)
-	if f := rootCmd.PersistentFlags().Lookup("server"); f != nil {
-		if err := f.Value.Set(f.DefValue); err != nil {
-			t.Fatal(err)
-		}
-		f.Changed = false
-	}
-
-	errFile, err := os.CreateTemp(t.TempDir(), "stderr")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer errFile.Close()
-	realStderr := os.Stderr
-	os.Stderr = errFile
-	defer func() { os.Stderr = realStderr }()
-	var out bytes.Buffer
-	rootCmd.SetOut(&out)
-	rootCmd.SetErr(nil)
-	defer rootCmd.SetOut(nil)
-
-	code = run(args)
-	errText, err := os.ReadFile(errFile.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return code, out.String(), string(errText)
-}
-
-// cleanEnv clears the environment sloctl reads, so that tests behave the
-// same inside a CI job as on a laptop.
-func cleanEnv(t *testing.T) {
-	t.Helper()
-	for _, k := range []string{
-		"SLOCTL_SERVER", "SLOCTL_TOKEN", "GITHUB_ACTIONS", "GITHUB_ACTOR", "GITHUB_SHA",
-		"GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID", "GITLAB_USER_LOGIN",
-		"CI_PIPELINE_URL", "CI_COMMIT_SHA", "NO_COLOR", "TERM",
-	} {
-		t.Setenv(k, "")
-	}
-	t.Setenv("USER", "tester")
+	var out, errOut bytes.Buffer
+	code = run(args, &out, &errOut, env.get)
+	return code, out.String(), errOut.String()
 }
 
 // request is what a fake slod saw.
@@ -153,7 +112,7 @@ func availability() api.SLO {
 	return api.SLO{
 		Name: "availability", Slug: "availability", Target: 0.999, Window: "30d", SLI: &sli,
 		Budget: api.Budget{
-			Status: slo.StatusExhausted, SLI: &sli, ErrorRatio: 0.00142, Consumed: 1.42, Remaining: -0.42,
+			Status: api.BudgetExhausted, SLI: &sli, ErrorRatio: 0.00142, Consumed: 1.42, Remaining: -0.42,
 			TotalEvents: 1e6, AllowedEvents: 1000, FailedEvents: 1420, RemainingEvents: -420,
 			AllowedMinutes: 43.2, RemainingMinutes: -18.144,
 		},
@@ -172,7 +131,7 @@ func latency() api.SLO {
 	return api.SLO{
 		Name: "latency", Slug: "latency", Target: 0.99, Window: "7d", SLI: &sli,
 		Budget: api.Budget{
-			Status: slo.StatusOK, SLI: &sli, ErrorRatio: 0.0048, Consumed: 0.48, Remaining: 0.52,
+			Status: api.BudgetOK, SLI: &sli, ErrorRatio: 0.0048, Consumed: 0.48, Remaining: 0.52,
 			TotalEvents: 50000, AllowedEvents: 500, FailedEvents: 240, RemainingEvents: 260,
 			AllowedMinutes: 100.8, RemainingMinutes: 52.416,
 		},
@@ -183,19 +142,19 @@ func latency() api.SLO {
 	}
 }
 
-func decision(verdict string, reasons ...policy.Reason) api.Decision {
+func decision(verdict string, reasons ...api.Reason) api.Decision {
 	id := int64(42)
 	return api.Decision{
-		Service: "checkout", Priority: "normal", Allowed: verdict != policy.Deny, Decision: verdict,
-		Reasons: append([]policy.Reason{}, reasons...), Actions: []string{},
+		Service: "checkout", Priority: "normal", Allowed: verdict != api.DecisionDeny, Decision: verdict,
+		Reasons: append([]api.Reason{}, reasons...), Actions: []string{},
 		EvaluatedAt: &evaluatedAt, DecisionID: &id,
 		SLOs: []api.SLO{availability(), latency()},
 	}
 }
 
 var (
-	exhausted = policy.Reason{SLO: "availability", Code: policy.CodeBudgetExhausted, Message: "error budget exhausted: 142% consumed"}
-	threshold = policy.Reason{SLO: "latency", Code: policy.CodeBudgetThreshold, Message: "48% of the error budget consumed"}
+	exhausted = api.Reason{SLO: "availability", Code: policy.CodeBudgetExhausted, Message: "error budget exhausted: 142% consumed"}
+	threshold = api.Reason{SLO: "latency", Code: policy.CodeBudgetThreshold, Message: "48% of the error budget consumed"}
 )
 
 var ansiCode = regexp.MustCompile("\x1b\\[[0-9;]*m")
@@ -232,8 +191,8 @@ func TestTableColorKeepsAlignment(t *testing.T) {
 }
 
 func TestColorEnabled(t *testing.T) {
-	cleanEnv(t)
-	if colorEnabled(&bytes.Buffer{}) {
+	env := cleanEnv()
+	if colorEnabled(&bytes.Buffer{}, env.get) {
 		t.Error("colour into a buffer")
 	}
 	f, err := os.Create(t.TempDir() + "/out")
@@ -241,7 +200,7 @@ func TestColorEnabled(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if colorEnabled(f) {
+	if colorEnabled(f, env.get) {
 		t.Error("colour into a regular file")
 	}
 	// /dev/null is a character device, like a terminal: the closest to a
@@ -251,11 +210,11 @@ func TestColorEnabled(t *testing.T) {
 		t.Skip("no", os.DevNull, err)
 	}
 	defer null.Close()
-	if !colorEnabled(null) {
+	if !colorEnabled(null, env.get) {
 		t.Error("no colour on a character device")
 	}
-	t.Setenv("NO_COLOR", "1")
-	if colorEnabled(null) {
+	env["NO_COLOR"] = "1"
+	if colorEnabled(null, env.get) {
 		t.Error("colour despite NO_COLOR")
 	}
 }
@@ -305,9 +264,7 @@ func TestDocCommandsParse(t *testing.T) {
 	for _, m := range regexp.MustCompile(`sloctl ((?:can-deploy|status|override|decisions).*)`).FindAllStringSubmatch(code.String(), -1) {
 		found++
 		words := shellWords(m[1])
-		root := &cobra.Command{Use: "sloctl"}
-		root.PersistentFlags().String("server", "", "")
-		root.AddCommand(newCanDeployCmd(), newStatusCmd(), newOverrideCmd(), newDecisionsCmd())
+		root := newRootCmd(io.Discard, io.Discard, cleanEnv().get)
 		cmd, rest, err := root.Find(words)
 		if err != nil || cmd == root {
 			t.Errorf("%q: no such command (%v)", m[0], err)
@@ -326,5 +283,18 @@ func TestDocCommandsParse(t *testing.T) {
 	}
 	if found < 5 {
 		t.Errorf("found only %d sloctl commands in the docs", found)
+	}
+}
+
+// run reads its arguments only from args: no arguments is the root's
+// help, whatever the process was started with (cobra falls back to
+// os.Args for nil).
+func TestRunWithoutArgs(t *testing.T) {
+	realArgs := os.Args
+	os.Args = []string{"sloctl", "validate", "--bogus"}
+	defer func() { os.Args = realArgs }()
+	code, stdout, stderr := runCLI(t, nil)
+	if code != exitOK || !strings.Contains(stdout, "Available Commands:") || stderr != "" {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 0 and the root's help", code, stdout, stderr)
 	}
 }

@@ -11,16 +11,14 @@ import (
 	"github.com/slo-dev/slo/internal/api"
 )
 
-func init() { rootCmd.AddCommand(newDecisionsCmd()) }
-
 type decisionsOptions struct {
 	apiFlags
 	service string
 	limit   int
 }
 
-func newDecisionsCmd() *cobra.Command {
-	o := &decisionsOptions{}
+func newDecisionsCmd(getenv func(string) string) *cobra.Command {
+	o := &decisionsOptions{apiFlags: apiFlags{getenv: getenv}}
 	cmd := &cobra.Command{
 		Use:   "decisions",
 		Short: "Show the decision log: every audited can-deploy check",
@@ -57,7 +55,7 @@ func (o *decisionsOptions) run(cmd *cobra.Command) error {
 		decisions = []api.DecisionRecord{}
 	}
 	return o.show(cmd, api.DecisionList{Decisions: decisions}, func(w io.Writer) error {
-		return writeList(w, "no decisions recorded",
+		return writeList(w, o.color(w), "no decisions recorded",
 			[]string{"ID", "TIME", "SERVICE", "PRIORITY", "DECISION", "VERSION", "ACTOR", "REASONS"},
 			decisions, decisionRow)
 	})

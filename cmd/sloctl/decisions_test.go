@@ -8,26 +8,25 @@ import (
 	"time"
 
 	"github.com/slo-dev/slo/internal/api"
-	"github.com/slo-dev/slo/internal/policy"
 )
 
 func sampleDecisions() []api.DecisionRecord {
 	at := time.Date(2026, 11, 27, 18, 0, 0, 0, time.UTC)
 	return []api.DecisionRecord{
 		{ID: 12, At: at, Service: "checkout", Priority: "normal", Version: "abc123", Actor: "octocat",
-			Pipeline: "https://github.com/acme/shop/actions/runs/99", Decision: policy.Deny,
-			Reasons: []policy.Reason{exhausted, exhausted}, Actions: []string{"freeze_releases"}, RequestID: "r-1"},
-		{ID: 11, At: at.Add(-time.Hour), Service: "checkout", Priority: "rollback", Decision: policy.Allow, Allowed: true,
-			Reasons: []policy.Reason{}, Actions: []string{}, Stale: true},
+			Pipeline: "https://github.com/acme/shop/actions/runs/99", Decision: api.DecisionDeny,
+			Reasons: []api.Reason{exhausted, exhausted}, Actions: []string{"freeze_releases"}, RequestID: "r-1"},
+		{ID: 11, At: at.Add(-time.Hour), Service: "checkout", Priority: "rollback", Decision: api.DecisionAllow, Allowed: true,
+			Reasons: []api.Reason{}, Actions: []string{}, Stale: true},
 	}
 }
 
 func TestDecisions(t *testing.T) {
-	cleanEnv(t)
+	env := cleanEnv()
 	f := newFakeSlod(t, func(w http.ResponseWriter, r *http.Request) {
 		answer(t, w, 200, map[string]any{"decisions": sampleDecisions()})
 	})
-	code, out, errOut := runCLI(t, "decisions", "--service", "checkout", "--limit", "5", "--server", f.URL)
+	code, out, errOut := runCLI(t, env, "decisions", "--service", "checkout", "--limit", "5", "--server", f.URL)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -43,7 +42,7 @@ func TestDecisions(t *testing.T) {
 		t.Errorf("requests %+v", seen)
 	}
 
-	code, out, _ = runCLI(t, "decisions", "-o", "json", "--server", f.URL)
+	code, out, _ = runCLI(t, env, "decisions", "-o", "json", "--server", f.URL)
 	var got struct{ Decisions []api.DecisionRecord }
 	if err := json.Unmarshal([]byte(out), &got); code != exitOK || err != nil {
 		t.Fatalf("exit %d, %v: %s", code, err, out)

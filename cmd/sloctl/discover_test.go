@@ -41,11 +41,11 @@ func TestValidateSeedLayout(t *testing.T) {
 		"services/checkout/slo.yaml":    readFile(t, "../../slos/checkout.yaml"),
 	})
 	// 3 SLOs in the seed's file, 2 in checkout's.
-	code, stdout, stderr := runCLI(t, "validate", filepath.Join(root, "services"))
+	code, stdout, stderr := runCLI(t, nil, "validate", filepath.Join(root, "services"))
 	if code != exitOK || stdout != "ok: 2 services, 5 SLOs in 2 files\n" {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
-	code, stdout, _ = runCLI(t, "validate", filepath.Join(root, "services"), "-o", "json")
+	code, stdout, _ = runCLI(t, nil, "validate", filepath.Join(root, "services"), "-o", "json")
 	if code != exitOK || !strings.Contains(stdout, `"service": "payment-api"`) ||
 		!strings.Contains(stdout, `"file": "`+filepath.Join(root, "services", "payment-api", "slo.yaml")+`"`) {
 		t.Errorf("exit %d, report does not name payment-api from its folder:\n%s", code, stdout)
@@ -58,15 +58,15 @@ func TestValidateExclude(t *testing.T) {
 		"checkout/testdata/bad.yaml": "service: bad\n",
 		"legacy/old/slo.yaml":        "slos: []\n",
 	})
-	code, stdout, _ := runCLI(t, "validate", root)
+	code, stdout, _ := runCLI(t, nil, "validate", root)
 	if code != exitNo || strings.Count(stdout, "\n") != 2 {
 		t.Errorf("without --exclude: exit %d, want 1 with a problem in each of the 2 fixtures:\n%s", code, stdout)
 	}
-	code, stdout, stderr := runCLI(t, "validate", root, "--exclude", "testdata", "--exclude", "legacy/*")
+	code, stdout, stderr := runCLI(t, nil, "validate", root, "--exclude", "testdata", "--exclude", "legacy/*")
 	if code != exitOK || stdout != "ok: 1 service, 2 SLOs in 1 file\n" {
 		t.Errorf("with --exclude: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
-	code, _, stderr = runCLI(t, "validate", root, "--exclude", "legacy/[a-")
+	code, _, stderr = runCLI(t, nil, "validate", root, "--exclude", "legacy/[a-")
 	if code != exitError || !strings.Contains(stderr, `--exclude: exclude pattern "legacy/[a-"`) {
 		t.Errorf("bad pattern: exit %d, stderr %q, want 2 naming the pattern", code, stderr)
 	}
@@ -74,7 +74,7 @@ func TestValidateExclude(t *testing.T) {
 
 func TestValidateTreeWithoutSpecs(t *testing.T) {
 	root := writeTree(t, map[string]string{"services/payment-api/README.md": "# payment-api"})
-	code, stdout, stderr := runCLI(t, "validate", root)
+	code, stdout, stderr := runCLI(t, nil, "validate", root)
 	if want := root + ": folder has no *.yaml or *.yml spec files (searched recursively)\n"; code != exitNo || stdout != want {
 		t.Errorf("exit %d, stdout %q, want 1 and %q", code, stdout, want)
 	}
@@ -88,10 +88,10 @@ func TestRulesGenerateRecursiveExclude(t *testing.T) {
 		"team-a/checkout/slo.yaml":          readFile(t, "testdata/rules/checkout.yaml"),
 		"team-a/checkout/testdata/bad.yaml": readFile(t, "testdata/rules/invalid.yaml"),
 	})
-	if code, _, stderr := runCLI(t, "rules", "generate", root); code != exitNo || !strings.Contains(stderr, filepath.Join("testdata", "bad.yaml")) {
+	if code, _, stderr := runCLI(t, nil, "rules", "generate", root); code != exitNo || !strings.Contains(stderr, filepath.Join("testdata", "bad.yaml")) {
 		t.Errorf("without --exclude: exit %d, stderr %q, want 1 naming testdata/bad.yaml", code, stderr)
 	}
-	code, stdout, stderr := runCLI(t, "rules", "generate", root, "--exclude", "testdata")
+	code, stdout, stderr := runCLI(t, nil, "rules", "generate", root, "--exclude", "testdata")
 	if code != exitOK || !strings.Contains(stdout, "name: slo/checkout/availability") {
 		t.Errorf("with --exclude: exit %d, stderr %q, stdout:\n%s", code, stderr, stdout)
 	}

@@ -30,13 +30,13 @@ func TestCLICapsProblemsPerFile(t *testing.T) {
 	// Keys start on line 7: 50 listed on lines 7 to 56, the rest from 57.
 	last := path + ":57: ... and 4950 more problems from this line on (only the first 50, by line, are listed)"
 
-	code, stdout, stderr := runCLI(t, "validate", path)
+	code, stdout, stderr := runCLI(t, nil, "validate", path)
 	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
 	if code != exitNo || len(lines) != 51 || lines[50] != last || !strings.Contains(stderr, "5000 problems in 1 file") {
 		t.Errorf("validate: exit %d, %d lines ending %q, stderr %q; want 1, 51 lines ending %q, 5000 problems", code, len(lines), lines[len(lines)-1], stderr, last)
 	}
 
-	code, stdout, stderr = runCLI(t, "rules", "generate", path)
+	code, stdout, stderr = runCLI(t, nil, "rules", "generate", path)
 	if code != exitNo || stdout != "" || strings.Count(stderr, path) != 51 || !strings.Contains(stderr, last) || !strings.Contains(stderr, "5000 problem(s)") {
 		t.Errorf("rules generate: exit %d, stdout %d bytes, stderr %d lines; want 1, nothing, 51 problems and 5000 counted", code, len(stdout), strings.Count(stderr, "\n"))
 	}
@@ -51,7 +51,7 @@ func TestCLIRefusesFileOverCap(t *testing.T) {
 	// 209,716 lines of 10 bytes.
 	want := path + ": file is 2097160 bytes; a spec file may be at most 1048576 bytes (1 MiB)"
 	for _, args := range [][]string{{"validate", path}, {"rules", "generate", path}} {
-		code, stdout, stderr := runCLI(t, args...)
+		code, stdout, stderr := runCLI(t, nil, args...)
 		if code != exitNo || !strings.Contains(stdout+stderr, want) {
 			t.Errorf("%s: exit %d, output %q; want 1 and %q", args[0], code, stdout+stderr, want)
 		}

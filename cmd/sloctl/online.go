@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"time"
 
@@ -38,7 +37,7 @@ type onlineReport struct {
 	Queries    []onlineQuery `json:"queries"`
 	// Notes are findings that are not problems: an errors query without
 	// series means no bad events so far.
-	Notes []slo.Problem `json:"notes"`
+	Notes specProblems `json:"notes"`
 }
 
 // onlineQuery is one query run once against Prometheus.
@@ -62,8 +61,8 @@ type onlineQuery struct {
 
 // prometheusURL is --prometheus-url, else $SLOCTL_PROMETHEUS_URL, else the
 // default.
-func prometheusURL(flag string) string {
-	return cmp.Or(flag, os.Getenv("SLOCTL_PROMETHEUS_URL"), defaultPrometheusURL)
+func prometheusURL(flag string, getenv func(string) string) string {
+	return cmp.Or(flag, getenv("SLOCTL_PROMETHEUS_URL"), defaultPrometheusURL)
 }
 
 // checkOnline runs every query of every SLO once, at the same instant,
@@ -71,18 +70,20 @@ func prometheusURL(flag string) string {
 // rejects is a problem of the spec; a Prometheus that cannot be reached
 // or used ends the check with an error, since no query says anything then.
 func checkOnline(ctx context.Context, url string, specs []slo.Spec) (onlineReport, []slo.Problem, error) {
+	// What is shown of the URL hides its password.
+	shown := prom.Redacted(url)
 	src, err := prom.New(prom.Config{URL: url}, nil, nil)
 	if err != nil {
-		return onlineReport{}, nil, fmt.Errorf("prometheus at %s: %w", url, err)
+		return onlineReport{}, nil, fmt.Errorf("prometheus at %s: %w", shown, err)
 	}
-	r := onlineReport{Prometheus: url, Queries: []onlineQuery{}, Notes: []slo.Problem{}}
+	r := onlineReport{Prometheus: shown, Queries: []onlineQuery{}, Notes: []slo.Problem{}}
 	var problems []slo.Problem
 	at := time.Now()
 	for _, s := range specs {
 		for i, o := range s.SLOs {
 			for _, q := range plannedQueries(s, i, o, at) {
 				if err := runQuery(ctx, src, &q, at); err != nil {
-					return onlineReport{}, nil, fmt.Errorf("prometheus at %s: %w", url, err)
+					return onlineReport{}, nil, fmt.Errorf("prometheus at %s: %w", shown, err)
 				}
 				r.Queries = append(r.Queries, q)
 				problem, note := judge(q, o)

@@ -120,8 +120,8 @@ func TestValidateOnline(t *testing.T) {
 	checkout, search := filepath.Join(root, "checkout", "slo.yaml"), filepath.Join(root, "search", "slo.yaml")
 
 	t.Run("all queries have data", func(t *testing.T) {
-		t.Setenv("SLOCTL_PROMETHEUS_URL", srv.URL) // the default when --prometheus-url is not given
-		code, stdout, stderr := runCLI(t, "validate", "--online", checkout)
+		env := testEnv{"SLOCTL_PROMETHEUS_URL": srv.URL} // the default when --prometheus-url is not given
+		code, stdout, stderr := runCLI(t, env, "validate", "--online", checkout)
 		want := "ok: 1 service, 2 SLOs in 1 file\nonline: 4 queries against " + srv.URL + ": 4 with data, 0 without series, 0 failed\n"
 		if code != exitOK || stdout != want {
 			t.Errorf("exit %d, stdout:\n%s\nwant\n%s\nstderr: %s", code, stdout, want, stderr)
@@ -129,7 +129,7 @@ func TestValidateOnline(t *testing.T) {
 	})
 
 	t.Run("problems and a note", func(t *testing.T) {
-		code, stdout, stderr := runCLI(t, "validate", "--online", "--prometheus-url", srv.URL, root)
+		code, stdout, stderr := runCLI(t, nil, "validate", "--online", "--prometheus-url", srv.URL, root)
 		if code != exitNo || !strings.Contains(stderr, "sloctl: 4 problems in 1 file") {
 			t.Errorf("exit %d, stderr %q; want 1 and 4 problems in 1 file", code, stderr)
 		}
@@ -153,7 +153,7 @@ func TestValidateOnline(t *testing.T) {
 	})
 
 	t.Run("json", func(t *testing.T) {
-		code, stdout, _ := runCLI(t, "validate", "--online", "--prometheus-url", srv.URL, root, "-o", "json")
+		code, stdout, _ := runCLI(t, nil, "validate", "--online", "--prometheus-url", srv.URL, root, "-o", "json")
 		var r onlineJSON
 		if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 			t.Fatalf("stdout is not JSON: %v\n%s", err, stdout)
@@ -194,7 +194,7 @@ func TestValidateOnline(t *testing.T) {
 			t.Fatal(err)
 		}
 		bad := writeTree(t, map[string]string{"bad/slo.yaml": "slos: []\n"})
-		code, stdout, _ := runCLI(t, "validate", "--online", "--prometheus-url", "http://"+closed, bad)
+		code, stdout, _ := runCLI(t, nil, "validate", "--online", "--prometheus-url", "http://"+closed, bad)
 		if code != exitNo || strings.Contains(stdout, "online:") {
 			t.Errorf("exit %d, stdout %q; want 1 from the offline problem, no online check", code, stdout)
 		}
@@ -205,9 +205,18 @@ func TestValidateOnline(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		code, stdout, stderr := runCLI(t, "validate", "--online", "--prometheus-url", "http://"+closed, checkout)
+		code, stdout, stderr := runCLI(t, nil, "validate", "--online", "--prometheus-url", "http://"+closed, checkout)
 		if code != exitError || stdout != "" || !strings.Contains(stderr, "validate --online: prometheus at http://"+closed) {
 			t.Errorf("exit %d, stdout %q, stderr %q; want 2 naming the Prometheus", code, stdout, stderr)
 		}
 	})
+}
+
+// A password in --prometheus-url never shows in sloctl's messages.
+func TestValidateOnlineHidesPassword(t *testing.T) {
+	url := "http://ops:secret@" + strings.TrimPrefix(closedAddr(t), "http://")
+	code, out, errOut := runCLI(t, cleanEnv(), "validate", "testdata/rules/checkout.yaml", "--online", "--prometheus-url", url)
+	if code != exitError || strings.Contains(out+errOut, "secret") || !strings.Contains(errOut, "ops:xxxxx@") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 2 naming Prometheus without its password", code, out, errOut)
+	}
 }

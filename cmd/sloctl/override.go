@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,11 +15,10 @@ import (
 
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/client"
+	"github.com/slo-dev/slo/internal/safetext"
 )
 
-func init() { rootCmd.AddCommand(newOverrideCmd()) }
-
-func newOverrideCmd() *cobra.Command {
+func newOverrideCmd(getenv func(string) string) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "override",
 		Short: "Create, list and revoke gate overrides",
@@ -30,7 +30,7 @@ token in $SLOCTL_TOKEN.`,
   sloctl override list checkout
   sloctl override revoke checkout 7`,
 	}
-	cmd.AddCommand(newOverrideCreateCmd(), newOverrideListCmd(), newOverrideRevokeCmd())
+	cmd.AddCommand(newOverrideCreateCmd(getenv), newOverrideListCmd(getenv), newOverrideRevokeCmd(getenv))
 	return cmd
 }
 
@@ -41,8 +41,8 @@ type overrideCreateOptions struct {
 	actor  string
 }
 
-func newOverrideCreateCmd() *cobra.Command {
-	o := &overrideCreateOptions{}
+func newOverrideCreateCmd(getenv func(string) string) *cobra.Command {
+	o := &overrideCreateOptions{apiFlags: apiFlags{getenv: getenv}}
 	cmd := &cobra.Command{
 		Use:   "create SERVICE --reason REASON --for DURATION",
 		Short: "Let every deploy of SERVICE through for a while",
@@ -69,7 +69,7 @@ func (o *overrideCreateOptions) run(cmd *cobra.Command, service string) error {
 	if err != nil || d <= 0 {
 		return withCode(exitError, fmt.Errorf("--for must be a positive duration like 30m, 2h or 1d, not %q", o.forDur))
 	}
-	actor, err := requireActor(o.actor)
+	actor, err := requireActor(o.actor, o.getenv)
 	if err != nil {
 		return err
 	}
@@ -86,15 +86,15 @@ func (o *overrideCreateOptions) run(cmd *cobra.Command, service string) error {
 	}
 	return o.show(cmd, ov, func(w io.Writer) error {
 		_, err := fmt.Fprintf(w, "Override %d created for %s by %s, active until %s: %s\nRevoke it with: sloctl override revoke %s %d\n",
-			ov.ID, ov.Service, ov.Actor, timeText(&ov.ExpiresAt), ov.Reason, ov.Service, ov.ID)
+			ov.ID, safetext.Escape(ov.Service), safetext.Escape(ov.Actor), timeText(&ov.ExpiresAt), safetext.Escape(ov.Reason), safetext.Escape(ov.Service), ov.ID)
 		return err
 	})
 }
 
 type overrideListOptions struct{ apiFlags }
 
-func newOverrideListCmd() *cobra.Command {
-	o := &overrideListOptions{}
+func newOverrideListCmd(getenv func(string) string) *cobra.Command {
+	o := &overrideListOptions{apiFlags{getenv: getenv}}
 	cmd := &cobra.Command{
 		Use:   "list [SERVICE]",
 		Short: "List the overrides of one service, or of all",
@@ -119,7 +119,7 @@ func (o *overrideListOptions) run(cmd *cobra.Command, args []string) error {
 		return apiFailure(err)
 	}
 	return o.show(cmd, api.OverrideList{Overrides: overrides}, func(w io.Writer) error {
-		return writeList(w, "no overrides",
+		return writeList(w, o.color(w), "no overrides",
 			[]string{"ID", "SERVICE", "STATE", "ACTOR", "CREATED", "EXPIRES", "REASON"},
 			overrides, overrideRow)
 	})
@@ -172,20 +172,21 @@ func overrideState(o api.Override) string {
 
 // requireActor is flag, else the default actor; overrides must name who
 // made or ended them.
-func requireActor(flag string) (string, error) {
-	if actor := firstSet(flag, defaultActor()); actor != "" {
+func requireActor(flag string, getenv func(string) string) (string, error) {
+	if actor := cmp.Or(flag, defaultActor(getenv)); actor != "" {
 		return actor, nil
 	}
 	return "", withCode(exitError, errors.New("--actor is required: none of $GITHUB_ACTOR, $GITLAB_USER_LOGIN, $USER is set"))
 }
 
 type overrideRevokeOptions struct {
+	getenv  func(string) string
 	actor   string
 	timeout time.Duration
 }
 
-func newOverrideRevokeCmd() *cobra.Command {
-	o := &overrideRevokeOptions{}
+func newOverrideRevokeCmd(getenv func(string) string) *cobra.Command {
+	o := &overrideRevokeOptions{getenv: getenv}
 	cmd := &cobra.Command{
 		Use:   "revoke SERVICE ID",
 		Short: "End an override now",
@@ -204,11 +205,11 @@ func (o *overrideRevokeOptions) run(cmd *cobra.Command, service, idArg string) e
 	if err != nil || id <= 0 {
 		return withCode(exitError, fmt.Errorf("override ID must be a positive number, not %q (see sloctl override list %s)", idArg, service))
 	}
-	actor, err := requireActor(o.actor)
+	actor, err := requireActor(o.actor, o.getenv)
 	if err != nil {
 		return err
 	}
-	c, err := apiClient(cmd)
+	c, err := apiClient(cmd, o.getenv)
 	if err != nil {
 		return err
 	}

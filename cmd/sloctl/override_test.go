@@ -9,27 +9,26 @@ import (
 	"time"
 
 	"github.com/slo-dev/slo/internal/api"
-	"github.com/slo-dev/slo/internal/policy"
 )
 
 func sampleOverride(id int64, service string) api.Override {
 	created := time.Date(2026, 11, 27, 18, 0, 0, 0, time.UTC)
-	return api.Override{Override: policy.Override{ID: id, Service: service, Reason: "INC-1234 hotfix", Actor: "alice",
+	return api.Override{OverrideRecord: api.OverrideRecord{ID: id, Service: service, Reason: "INC-1234 hotfix", Actor: "alice",
 		CreatedAt: created, ExpiresAt: created.Add(2 * time.Hour)}, Active: true}
 }
 
 func TestOverrideCreate(t *testing.T) {
-	cleanEnv(t)
-	t.Setenv("SLOCTL_TOKEN", "s3cret")
+	env := cleanEnv()
+	env["SLOCTL_TOKEN"] = "s3cret"
 	f := newFakeSlod(t, func(w http.ResponseWriter, r *http.Request) {
 		answer(t, w, http.StatusCreated, sampleOverride(7, "checkout"))
 	})
-	code, out, errOut := runCLI(t, "override", "create", "checkout", "--reason", "INC-1234 hotfix", "--for", "2h", "--server", f.URL)
+	code, out, errOut := runCLI(t, env, "override", "create", "checkout", "--reason", "INC-1234 hotfix", "--for", "2h", "--server", f.URL)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	// --for accepts days.
-	if code, _, errOut := runCLI(t, "override", "create", "checkout", "--reason", "freeze exception", "--for", "1d", "--actor", "bob", "--server", f.URL); code != exitOK {
+	if code, _, errOut := runCLI(t, env, "override", "create", "checkout", "--reason", "freeze exception", "--for", "1d", "--actor", "bob", "--server", f.URL); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	seen := f.seen()
@@ -63,8 +62,7 @@ func TestOverrideCreate(t *testing.T) {
 }
 
 func TestOverrideCreateRejectsBadInput(t *testing.T) {
-	cleanEnv(t)
-	t.Setenv("USER", "") // no actor to default to
+	env := testEnv{} // no actor to default to
 	f := newFakeSlod(t, func(w http.ResponseWriter, r *http.Request) {
 		answer(t, w, http.StatusCreated, sampleOverride(7, "checkout"))
 	})
@@ -76,7 +74,7 @@ func TestOverrideCreateRejectsBadInput(t *testing.T) {
 		{"override", "revoke", "checkout", "seven"},
 		{"override", "create", "checkout", "--reason", "x", "--for", "2h", "--actor", ""}, // no actor
 	} {
-		if code, _, errOut := runCLI(t, append(args, "--server", f.URL)...); code != exitError {
+		if code, _, errOut := runCLI(t, env, append(args, "--server", f.URL)...); code != exitError {
 			t.Errorf("%v: exit %d, want %d (%s)", args, code, exitError, errOut)
 		}
 	}
@@ -86,11 +84,11 @@ func TestOverrideCreateRejectsBadInput(t *testing.T) {
 }
 
 func TestOverrideUnauthorized(t *testing.T) {
-	cleanEnv(t)
+	env := cleanEnv()
 	f := newFakeSlod(t, func(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusUnauthorized, "missing bearer token: send Authorization: Bearer <token>")
 	})
-	code, _, errOut := runCLI(t, "override", "revoke", "checkout", "7", "--server", f.URL)
+	code, _, errOut := runCLI(t, env, "override", "revoke", "checkout", "7", "--server", f.URL)
 	want := "sloctl: Unauthorized: missing bearer token: send Authorization: Bearer <token> (sloctl sends the token in $SLOCTL_TOKEN)\n"
 	if code != exitError || errOut != want {
 		t.Errorf("exit %d, stderr %q; want %d, %q", code, errOut, exitError, want)
@@ -101,16 +99,16 @@ func TestOverrideUnauthorized(t *testing.T) {
 }
 
 func TestOverrideRevoke(t *testing.T) {
-	cleanEnv(t)
-	t.Setenv("SLOCTL_TOKEN", "s3cret")
+	env := cleanEnv()
+	env["SLOCTL_TOKEN"] = "s3cret"
 	revoked := sampleOverride(7, "checkout")
 	revoked.Active = false
 	f := newFakeSlod(t, func(w http.ResponseWriter, r *http.Request) { answer(t, w, 200, revoked) })
-	code, out, errOut := runCLI(t, "override", "revoke", "checkout", "7", "--server", f.URL)
+	code, out, errOut := runCLI(t, env, "override", "revoke", "checkout", "7", "--server", f.URL)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	if code, _, errOut := runCLI(t, "override", "revoke", "checkout", "8", "--actor", "carol", "--server", f.URL); code != exitOK {
+	if code, _, errOut := runCLI(t, env, "override", "revoke", "checkout", "8", "--actor", "carol", "--server", f.URL); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	seen := f.seen()
@@ -131,7 +129,7 @@ func TestOverrideRevoke(t *testing.T) {
 }
 
 func TestOverrideListAllServices(t *testing.T) {
-	cleanEnv(t)
+	env := cleanEnv()
 	// States come from slod ("active" by its clock), not from sloctl's clock.
 	revoked := sampleOverride(3, "search")
 	revokedAt := revoked.CreatedAt.Add(time.Hour)
@@ -151,7 +149,7 @@ func TestOverrideListAllServices(t *testing.T) {
 			problem(w, 404, "no route")
 		}
 	})
-	code, out, errOut := runCLI(t, "override", "list", "--server", f.URL)
+	code, out, errOut := runCLI(t, env, "override", "list", "--server", f.URL)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -165,7 +163,7 @@ func TestOverrideListAllServices(t *testing.T) {
 		}
 	}
 
-	code, out, _ = runCLI(t, "override", "list", "search", "--server", f.URL, "-o", "json")
+	code, out, _ = runCLI(t, env, "override", "list", "search", "--server", f.URL, "-o", "json")
 	var got struct{ Overrides []api.Override }
 	if err := json.Unmarshal([]byte(out), &got); code != exitOK || err != nil {
 		t.Fatalf("exit %d, %v: %s", code, err, out)

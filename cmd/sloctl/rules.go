@@ -12,8 +12,6 @@ import (
 	"github.com/slo-dev/slo/internal/slo"
 )
 
-func init() { rootCmd.AddCommand(newRulesCmd()) }
-
 func newRulesCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rules",

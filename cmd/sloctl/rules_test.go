@@ -14,7 +14,7 @@ import (
 )
 
 func TestRulesGenerateToStdout(t *testing.T) {
-	code, stdout, stderr := runCLI(t, "rules", "generate", "testdata/rules/checkout.yaml",
+	code, stdout, stderr := runCLI(t, nil, "rules", "generate", "testdata/rules/checkout.yaml",
 		"--runbook-url", "https://runbooks.example.com/{{.alert}}")
 	if code != exitOK {
 		t.Fatalf("exit %d, stderr: %s", code, stderr)
@@ -37,7 +37,7 @@ func TestRulesGenerateToStdout(t *testing.T) {
 
 func TestRulesGenerateOperatorToFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "rules.yaml")
-	code, stdout, stderr := runCLI(t, "rules", "generate", "testdata/rules/checkout.yaml",
+	code, stdout, stderr := runCLI(t, nil, "rules", "generate", "testdata/rules/checkout.yaml",
 		"--format", "prometheus-operator", "--out", path)
 	if code != exitOK || stdout != "" {
 		t.Fatalf("exit %d, stdout %q, stderr: %s", code, stdout, stderr)
@@ -64,7 +64,7 @@ func TestRulesGenerateOperatorToFile(t *testing.T) {
 
 func TestRulesGenerateInvalidSpec(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "rules.yaml")
-	code, stdout, stderr := runCLI(t, "rules", "generate", "testdata/rules/checkout.yaml", "testdata/rules/invalid.yaml", "--out", path)
+	code, stdout, stderr := runCLI(t, nil, "rules", "generate", "testdata/rules/checkout.yaml", "testdata/rules/invalid.yaml", "--out", path)
 	if code != exitNo {
 		t.Fatalf("exit %d, want %d; stderr: %s", code, exitNo, stderr)
 	}
@@ -94,7 +94,7 @@ func TestRulesGenerateUsageErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, _, stderr := runCLI(t, append([]string{"rules"}, tt.args...)...)
+			code, _, stderr := runCLI(t, nil, append([]string{"rules"}, tt.args...)...)
 			if code != exitError {
 				t.Errorf("exit %d, want %d", code, exitError)
 			}
@@ -110,7 +110,7 @@ func TestRulesGenerateUsageErrors(t *testing.T) {
 func TestRulesGenerateExamples(t *testing.T) {
 	promtool := promtest.RequireTool(t, "promtool")
 	path := filepath.Join(t.TempDir(), "rules.yaml")
-	if code, _, stderr := runCLI(t, "rules", "generate", "../../slos", "--out", path); code != exitOK {
+	if code, _, stderr := runCLI(t, nil, "rules", "generate", "../../slos", "--out", path); code != exitOK {
 		t.Fatalf("exit %d, stderr: %s", code, stderr)
 	}
 	if out, err := exec.Command(promtool, "check", "rules", path).CombinedOutput(); err != nil {

@@ -10,15 +10,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/slo-dev/slo/internal/api"
+	"github.com/slo-dev/slo/internal/safetext"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
-func init() { rootCmd.AddCommand(newStatusCmd()) }
-
 type statusOptions struct{ apiFlags }
 
-func newStatusCmd() *cobra.Command {
-	o := &statusOptions{}
+func newStatusCmd(getenv func(string) string) *cobra.Command {
+	o := &statusOptions{apiFlags{getenv: getenv}}
 	cmd := &cobra.Command{
 		Use:   "status [SERVICE]",
 		Short: "Show SLOs, error budgets, burn rates and gate state",
@@ -55,7 +54,7 @@ func (o *statusOptions) run(cmd *cobra.Command, args []string) error {
 		if err != nil {
 			return apiFailure(err)
 		}
-		return o.show(cmd, s, func(w io.Writer) error { return writeStatus(w, []api.Service{*s}, colorEnabled(w)) })
+		return o.show(cmd, s, func(w io.Writer) error { return writeStatus(w, []api.Service{*s}, o.color(w)) })
 	}
 	services, err := c.Services(ctx)
 	if err != nil {
@@ -65,7 +64,7 @@ func (o *statusOptions) run(cmd *cobra.Command, args []string) error {
 		services = []api.Service{}
 	}
 	return o.show(cmd, api.ServiceList{Services: services}, func(w io.Writer) error {
-		return writeStatus(w, services, colorEnabled(w))
+		return writeStatus(w, services, o.color(w))
 	})
 }
 
@@ -91,7 +90,7 @@ func writeStatus(w io.Writer, services []api.Service, color bool) error {
 			sli := plain(sliText(x.SLI))
 			if x.Error != "" {
 				sli = tcell{text: "error", color: ansiRed}
-				notes = append(notes, fmt.Sprintf("%s/%s: measurement failed: %s", s.Service, x.Name, x.Error))
+				notes = append(notes, safetext.Escape(fmt.Sprintf("%s/%s: measurement failed: %s", s.Service, x.Name, x.Error)))
 			}
 			t.add(plain(s.Service), plain(x.Name), plain(percent(x.Target)), plain(x.Window), sli,
 				budgetCell(x.Budget), plain(worstBurn(x.BurnRates)), gate)
@@ -109,20 +108,23 @@ func writeStatus(w io.Writer, services []api.Service, color bool) error {
 	return nil
 }
 
-// serviceNotes explains a service's state beyond the table.
+// serviceNotes explains a service's state beyond the table, escaping what
+// slod sent (safetext.Escape).
 func serviceNotes(s api.Service) []string {
 	var notes []string
+	service := safetext.Escape(s.Service)
 	for _, p := range s.ConfigProblems {
-		notes = append(notes, fmt.Sprintf("%s: config: %s", s.Service, p))
+		notes = append(notes, fmt.Sprintf("%s: config: %s", service, safetext.Escape(slo.Problem(p).String())))
 	}
 	// LastError sums up the SLOs' own errors, already noted one by one;
 	// it is news only when no SLO carries one.
 	if s.LastError != "" && !slices.ContainsFunc(s.SLOs, func(x api.SLO) bool { return x.Error != "" }) {
-		notes = append(notes, fmt.Sprintf("%s: last evaluation failed: %s", s.Service, strings.ReplaceAll(s.LastError, "\n", "\n  ")))
+		// One line per SLO that failed, as slod joins them.
+		notes = append(notes, fmt.Sprintf("%s: last evaluation failed: %s", service, strings.ReplaceAll(escapeLines(s.LastError), "\n", "\n  ")))
 	}
-	if s.Decision != "allow" {
+	if s.Decision != api.DecisionAllow {
 		for _, r := range s.Reasons {
-			notes = append(notes, fmt.Sprintf("%s: %s: %s", s.Service, s.Decision, reasonText(r.SLO, r.Message)))
+			notes = append(notes, fmt.Sprintf("%s: %s: %s", service, safetext.Escape(s.Decision), reasonText(r.SLO, r.Message)))
 		}
 	}
 	return notes
@@ -143,7 +145,7 @@ func budgetBar(remaining float64) string {
 
 // budgetCell is the bar and the percentage, coloured by how much is left.
 func budgetCell(b api.Budget) tcell {
-	if b.Status == slo.StatusNoData {
+	if b.Status == api.BudgetNoData {
 		return plain("no data")
 	}
 	color := ansiGreen

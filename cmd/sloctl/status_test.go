@@ -9,7 +9,6 @@ import (
 
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/policy"
-	"github.com/slo-dev/slo/internal/slo"
 )
 
 // remainingAfter computes 1-consumed in float64 at run time, as slod does;
@@ -52,15 +51,15 @@ func TestWorstBurn(t *testing.T) {
 // data, billing with a broken slo.yaml.
 func services() []api.Service {
 	noData := api.SLO{Name: "availability", Target: 0.995, Window: "28d",
-		Budget: api.Budget{Status: slo.StatusNoData, Remaining: 1}, BurnRates: map[string]float64{}, Alerts: []api.Alert{}}
+		Budget: api.Budget{Status: api.BudgetNoData, Remaining: 1}, BurnRates: map[string]float64{}, Alerts: []api.Alert{}}
 	return []api.Service{
-		{Service: "checkout", Decision: policy.Deny, Reasons: []policy.Reason{exhausted}, Actions: []string{"freeze_releases"},
+		{Service: "checkout", Decision: api.DecisionDeny, Reasons: []api.Reason{exhausted}, Actions: []string{"freeze_releases"},
 			EvaluatedAt: &evaluatedAt, SLOs: []api.SLO{availability(), latency()}},
-		{Service: "search", Decision: policy.Warn, Allowed: true, Stale: true,
-			Reasons:   []policy.Reason{{SLO: "availability", Code: policy.CodeInsufficientData, Message: "fewer than 100 events"}},
+		{Service: "search", Decision: api.DecisionWarn, Allowed: true, Stale: true,
+			Reasons:   []api.Reason{{SLO: "availability", Code: policy.CodeInsufficientData, Message: "fewer than 100 events"}},
 			LastError: "query prometheus: connection refused", SLOs: []api.SLO{noData}},
-		{Service: "billing", Decision: policy.Deny, Reasons: []policy.Reason{}, SLOs: []api.SLO{},
-			ConfigProblems: []slo.Problem{{File: "slos/billing.yaml", Line: 4, Field: "slos[0].target", Message: "must be below 100%"}}},
+		{Service: "billing", Decision: api.DecisionDeny, Reasons: []api.Reason{}, SLOs: []api.SLO{},
+			ConfigProblems: []api.SpecProblem{{File: "slos/billing.yaml", Line: 4, Field: "slos[0].target", Message: "must be below 100%"}}},
 	}
 }
 
@@ -78,9 +77,9 @@ func statusSlod(t *testing.T) *fakeSlod {
 }
 
 func TestStatusTable(t *testing.T) {
-	cleanEnv(t)
+	env := cleanEnv()
 	f := statusSlod(t)
-	code, out, errOut := runCLI(t, "status", "--server", f.URL)
+	code, out, errOut := runCLI(t, env, "status", "--server", f.URL)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -105,9 +104,9 @@ billing: config: slos/billing.yaml:4: slos[0].target: must be below 100%
 }
 
 func TestStatusOneService(t *testing.T) {
-	cleanEnv(t)
+	env := cleanEnv()
 	f := statusSlod(t)
-	code, out, _ := runCLI(t, "status", "checkout", "--server", f.URL, "-o", "json")
+	code, out, _ := runCLI(t, env, "status", "checkout", "--server", f.URL, "-o", "json")
 	if code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
@@ -119,16 +118,16 @@ func TestStatusOneService(t *testing.T) {
 		t.Errorf("round trip:\n got %+v\nwant %+v", got, want)
 	}
 
-	code, _, errOut := runCLI(t, "status", "nope", "--server", f.URL)
+	code, _, errOut := runCLI(t, env, "status", "nope", "--server", f.URL)
 	if code != exitError || errOut != "sloctl: Not Found: service \"nope\" is not configured\n" {
 		t.Errorf("unknown service: exit %d, stderr %q", code, errOut)
 	}
 }
 
 func TestStatusAllJSON(t *testing.T) {
-	cleanEnv(t)
+	env := cleanEnv()
 	f := statusSlod(t)
-	code, out, _ := runCLI(t, "status", "--server", f.URL, "--output", "json")
+	code, out, _ := runCLI(t, env, "status", "--server", f.URL, "--output", "json")
 	if code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
@@ -146,10 +145,10 @@ func TestStatusNotes(t *testing.T) {
 	failed.Error = "query prometheus: connection refused"
 	services := []api.Service{
 		// The summary error repeats the SLO's own: noted once.
-		{Service: "checkout", Decision: policy.Allow, LastError: "availability: query prometheus: connection refused",
+		{Service: "checkout", Decision: api.DecisionAllow, LastError: "availability: query prometheus: connection refused",
 			SLOs: []api.SLO{failed}},
 		// No SLO says why: the summary is noted, its lines indented.
-		{Service: "search", Decision: policy.Allow, LastError: "availability: timeout\nlatency: timeout", SLOs: []api.SLO{latency()}},
+		{Service: "search", Decision: api.DecisionAllow, LastError: "availability: timeout\nlatency: timeout", SLOs: []api.SLO{latency()}},
 	}
 	var b strings.Builder
 	if err := writeStatus(&b, services, false); err != nil {

@@ -6,6 +6,9 @@ import (
 	"os"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/slo-dev/slo/internal/api"
+	"github.com/slo-dev/slo/internal/safetext"
 )
 
 // Tables and colours for the text output of the API commands.
@@ -21,8 +24,8 @@ const (
 // colorEnabled reports whether w is a terminal that wants colours: not
 // when NO_COLOR is set (no-color.org) or TERM=dumb, and never into a pipe
 // or file, where escape codes would end up in logs.
-func colorEnabled(w io.Writer) bool {
-	if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
+func colorEnabled(w io.Writer, getenv func(string) string) bool {
+	if getenv("NO_COLOR") != "" || getenv("TERM") == "dumb" {
 		return false
 	}
 	f, ok := w.(*os.File)
@@ -36,9 +39,9 @@ func colorEnabled(w io.Writer) bool {
 // gateColor colours a gate decision.
 func gateColor(decision string) string {
 	switch decision {
-	case "allow":
+	case api.DecisionAllow:
 		return ansiGreen
-	case "warn":
+	case api.DecisionWarn:
 		return ansiYellow
 	}
 	return ansiRed
@@ -56,7 +59,14 @@ type textTable struct {
 	rows  [][]tcell
 }
 
-func (t *textTable) add(cells ...tcell) { t.rows = append(t.rows, cells) }
+// add appends a row. Cell text is escaped (safetext.Escape): cells show
+// what slod sends, which must not move the cursor or reorder the line.
+func (t *textTable) add(cells ...tcell) {
+	for i := range cells {
+		cells[i].text = safetext.Escape(cells[i].text)
+	}
+	t.rows = append(t.rows, cells)
+}
 
 // header adds a row of plain cells.
 func (t *textTable) header(names ...string) {
@@ -96,14 +106,14 @@ func (t *textTable) write(w io.Writer) error {
 	return nil
 }
 
-// writeList prints items as a table with a row each, or the line empty
-// when there are none.
-func writeList[T any](w io.Writer, empty string, header []string, items []T, row func(T) []tcell) error {
+// writeList prints items as a table with a row each, coloured when color
+// is set, or the line empty when there are none.
+func writeList[T any](w io.Writer, color bool, empty string, header []string, items []T, row func(T) []tcell) error {
 	if len(items) == 0 {
 		_, err := fmt.Fprintln(w, empty)
 		return err
 	}
-	t := &textTable{color: colorEnabled(w)}
+	t := &textTable{color: color}
 	t.header(header...)
 	for _, it := range items {
 		t.add(row(it)...)

@@ -7,15 +7,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/slo"
 )
-
-func init() { rootCmd.AddCommand(newValidateCmd()) }
 
 // validateReport is the --output json answer of validate.
 type validateReport struct {
 	Valid    bool              `json:"valid"`
-	Problems []slo.Problem     `json:"problems"`
+	Problems specProblems      `json:"problems"`
 	Services []validateService `json:"services"`
 	// Online is there with --online once the offline checks passed.
 	Online *onlineReport `json:"online,omitempty"`
@@ -38,7 +37,7 @@ type validateSLO struct {
 	SLI string `json:"sli"`
 }
 
-func newValidateCmd() *cobra.Command {
+func newValidateCmd(getenv func(string) string) *cobra.Command {
 	var output, promURL string
 	var exclude []string
 	var online bool
@@ -83,7 +82,7 @@ that cannot be read, or (--online) a Prometheus that cannot be queried.`,
 			}
 			r := newValidateReport(specs, problems)
 			if online && len(problems) == 0 {
-				on, onProblems, err := checkOnline(cmd.Context(), prometheusURL(promURL), specs)
+				on, onProblems, err := checkOnline(cmd.Context(), prometheusURL(promURL, getenv), specs)
 				if err != nil {
 					return withCode(exitError, fmt.Errorf("validate --online: %w", err))
 				}
@@ -188,6 +187,18 @@ func writeValidateJSON(w io.Writer, r validateReport) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
+}
+
+// specProblems are spec problems as sloctl's JSON reports write them: in
+// the API's shape, so tools read one format from slod and from sloctl.
+type specProblems []slo.Problem
+
+func (ps specProblems) MarshalJSON() ([]byte, error) {
+	out := make([]api.SpecProblem, len(ps))
+	for i, p := range ps {
+		out[i] = api.SpecProblem(p)
+	}
+	return json.Marshal(out)
 }
 
 // validateCountFiles counts the distinct files problems are about.

@@ -68,7 +68,7 @@ func TestValidateText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, stdout, stderr := runCLI(t, append([]string{"validate"}, tt.args...)...)
+			code, stdout, stderr := runCLI(t, nil, append([]string{"validate"}, tt.args...)...)
 			if code != tt.code {
 				t.Errorf("exit %d, want %d (stderr %q)", code, tt.code, stderr)
 			}
@@ -119,7 +119,7 @@ func TestValidateJSON(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	code, stdout, _ := runCLI(t, "validate", "-o", "json", dir)
+	code, stdout, _ := runCLI(t, nil, "validate", "-o", "json", dir)
 	if code != exitNo {
 		t.Errorf("exit %d, want %d", code, exitNo)
 	}
@@ -147,7 +147,7 @@ func TestValidateJSON(t *testing.T) {
 
 // A clean run still prints both lists, empty rather than null.
 func TestValidateJSONValid(t *testing.T) {
-	code, stdout, _ := runCLI(t, "validate", "../../slos/search.yaml", "--output", "json")
+	code, stdout, _ := runCLI(t, nil, "validate", "../../slos/search.yaml", "--output", "json")
 	if code != exitOK {
 		t.Errorf("exit %d, want 0", code)
 	}
@@ -157,7 +157,7 @@ func TestValidateJSONValid(t *testing.T) {
 }
 
 func TestValidateHelp(t *testing.T) {
-	code, stdout, _ := runCLI(t, "validate", "--help")
+	code, stdout, _ := runCLI(t, nil, "validate", "--help")
 	if code != exitOK || !strings.Contains(stdout, "sloctl validate slos/") || !strings.Contains(stdout, "Exit codes: 0") {
 		t.Errorf("exit %d, help =\n%s", code, stdout)
 	}

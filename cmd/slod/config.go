@@ -21,13 +21,20 @@ type config struct {
 	listen      string
 	interval    time.Duration
 	tokenFile   string
-	retention   time.Duration
-	logFormat   string
-	logLevel    string
-	maxInFlight int
-	prom        prom.Config
-	promHeaders headerFlag
-	promPwFile  string
+	// requireTokenForChecks: POSTed can-deploy checks need a token.
+	requireTokenForChecks bool
+	retention             time.Duration
+	decisionRetention     time.Duration
+	logFormat             string
+	logLevel              string
+	maxInFlight           int
+	// allowedHosts is --allowed-hosts, comma-separated.
+	allowedHosts string
+	rateLimit    float64
+	rateBurst    int
+	prom         prom.Config
+	promHeaders  headerFlag
+	promPwFile   string
 }
 
 // headerFlag collects repeated "Name: value" headers.
@@ -85,10 +92,15 @@ func parseConfig(args []string) (config, error) {
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "address to serve the API and dashboard on")
 	fs.DurationVar(&c.interval, "interval", 30*time.Second, "evaluation interval")
 	fs.StringVar(&c.tokenFile, "token-file", "", "file of bearer tokens (one per line) allowed to write overrides; SLOD_TOKENS may list tokens comma-separated instead")
+	fs.BoolVar(&c.requireTokenForChecks, "require-token-for-checks", false, "POSTed can-deploy checks need a bearer token, like overrides (sloctl sends $SLOCTL_TOKEN)")
 	fs.DurationVar(&c.retention, "history-retention", 90*24*time.Hour, "how long evaluation history is kept")
+	fs.DurationVar(&c.decisionRetention, "decision-retention", 400*24*time.Hour, "how long the decision log and the audit log of overrides are kept (0 keeps them forever)")
 	fs.StringVar(&c.logFormat, "log-format", "json", "log format: json or text")
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.StringVar(&c.allowedHosts, "allowed-hosts", "", `host names the Host header may name, with any port, comma-separated ("*" for any); default: localhost, 127.0.0.1 and [::1] when --listen is a loopback address, else any`)
 	fs.IntVar(&c.maxInFlight, "max-in-flight", 256, "concurrent API requests before shedding load with 429")
+	fs.Float64Var(&c.rateLimit, "rate-limit", 2, "audited writes (can-deploy POSTs, override creations and revocations) per second per client address, beyond which slod answers 429; 0 turns the limit off")
+	fs.IntVar(&c.rateBurst, "rate-burst", 60, "audited writes one client address may make at once before --rate-limit applies")
 	fs.DurationVar(&c.prom.QueryTimeout, "query-timeout", prom.DefaultQueryTimeout, "timeout of each Prometheus query attempt")
 	fs.IntVar(&c.prom.MaxConcurrent, "max-concurrent-queries", prom.DefaultMaxConcurrent, "Prometheus queries in flight at once (bulkhead)")
 	fs.StringVar(&c.prom.BearerTokenFile, "prometheus-bearer-token-file", "", "file holding a bearer token for Prometheus")
@@ -128,6 +140,9 @@ func parseConfig(args []string) (config, error) {
 	if err := (slo.Sources{Exclude: c.slosExclude.values}).CheckExclude(); err != nil {
 		return c, fmt.Errorf("--slos-exclude: %w", err)
 	}
+	if c.rateLimit < 0 || c.rateBurst < 1 {
+		return c, fmt.Errorf("--rate-limit %g and --rate-burst %d: the rate must be 0 (off) or more, the burst at least 1", c.rateLimit, c.rateBurst)
+	}
 	if c.interval < time.Second {
 		return c, fmt.Errorf("--interval %s is too short; use at least 1s", c.interval)
 	}
@@ -142,8 +157,29 @@ func parseConfig(args []string) (config, error) {
 	return c, nil
 }
 
-// tokens reads the write tokens from --token-file and SLOD_TOKENS.
+// hosts is --allowed-hosts as a list.
+func (c config) hosts() []string {
+	var out []string
+	for _, h := range strings.Split(c.allowedHosts, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// tokens reads the write tokens from --token-file and SLOD_TOKENS; with
+// --require-token-for-checks there must be one, or no check could pass.
 func (c config) tokens() ([]string, error) {
+	out, err := c.readTokens()
+	if err == nil && c.requireTokenForChecks && len(out) == 0 {
+		return nil, errors.New("--require-token-for-checks needs at least one token in --token-file or SLOD_TOKENS")
+	}
+	return out, err
+}
+
+// readTokens reads the tokens of --token-file and SLOD_TOKENS.
+func (c config) readTokens() ([]string, error) {
 	var out []string
 	if v := os.Getenv("SLOD_TOKENS"); v != "" {
 		out = append(out, strings.Split(v, ",")...)

@@ -37,15 +37,20 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err = app.Run(ctx, app.Config{
-		SLOs:        cfg.slos.values,
-		SLOsExclude: cfg.slosExclude.values,
-		DB:          cfg.db,
-		Listen:      cfg.listen,
-		Interval:    cfg.interval,
-		Retention:   cfg.retention,
-		Tokens:      tokens,
-		MaxInFlight: cfg.maxInFlight,
-		Prometheus:  cfg.prom,
+		SLOs:                  cfg.slos.values,
+		SLOsExclude:           cfg.slosExclude.values,
+		DB:                    cfg.db,
+		Listen:                cfg.listen,
+		Interval:              cfg.interval,
+		Retention:             cfg.retention,
+		DecisionRetention:     cfg.decisionRetention,
+		Tokens:                tokens,
+		RequireTokenForChecks: cfg.requireTokenForChecks,
+		MaxInFlight:           cfg.maxInFlight,
+		AllowedHosts:          cfg.hosts(),
+		RateLimit:             cfg.rateLimit,
+		RateBurst:             cfg.rateBurst,
+		Prometheus:            cfg.prom,
 	}, log, nil)
 	if err != nil {
 		log.Error("slod stopped", "err", err)

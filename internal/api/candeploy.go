@@ -2,9 +2,6 @@ package api
 
 import (
 	"time"
-
-	"github.com/slo-dev/slo/internal/policy"
-	"github.com/slo-dev/slo/internal/slo"
 )
 
 // CanDeployRequest is the body of POST /api/v1/services/{service}/can-deploy.
@@ -20,15 +17,15 @@ type CanDeployRequest struct {
 
 // Decision is the answer to a can-deploy check, allowed or not.
 type Decision struct {
-	Service     string           `json:"service"`
-	Priority    slo.Priority     `json:"priority"`
-	Allowed     bool             `json:"allowed"`
-	Decision    string           `json:"decision"`
-	Reasons     []policy.Reason  `json:"reasons"`
-	Actions     []string         `json:"actions"`
-	Override    *policy.Override `json:"override"`
-	EvaluatedAt *time.Time       `json:"evaluated_at"`
-	Stale       bool             `json:"stale"`
+	Service     string          `json:"service"`
+	Priority    string          `json:"priority"`
+	Allowed     bool            `json:"allowed"`
+	Decision    string          `json:"decision"`
+	Reasons     []Reason        `json:"reasons"`
+	Actions     []string        `json:"actions"`
+	Override    *OverrideRecord `json:"override"`
+	EvaluatedAt *time.Time      `json:"evaluated_at"`
+	Stale       bool            `json:"stale"`
 	// DecisionID is the audit-log entry of a POSTed check.
 	DecisionID *int64 `json:"decision_id,omitempty"`
 	SLOs       []SLO  `json:"slos"`

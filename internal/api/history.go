@@ -2,6 +2,11 @@ package api
 
 import "time"
 
+// DefaultHistoryPoints is how many points a history holds at most when
+// the request names no limit: enough for a chart, small enough to send.
+// Longer histories are thinned evenly, keeping the first and last point.
+const DefaultHistoryPoints = 500
+
 // History answers GET /api/v1/services/{service}/slos/{slo}/history:
 // evaluations of one SLO between From and To, oldest first. The fields are
 // in alphabetical order, the order in which slod has always sent them.

@@ -2,18 +2,29 @@ package api
 
 import (
 	"time"
-
-	"github.com/slo-dev/slo/internal/policy"
 )
 
 // OverrideList answers GET /api/v1/services/{service}/overrides.
+// OverrideRecord is an override as stored: it lets every deploy of a
+// service through until it expires or is revoked.
+type OverrideRecord struct {
+	ID        int64      `json:"id"`
+	Service   string     `json:"service"`
+	Reason    string     `json:"reason"`
+	Actor     string     `json:"actor"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt time.Time  `json:"expires_at"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	RevokedBy string     `json:"revoked_by,omitempty"`
+}
+
 type OverrideList struct {
 	Overrides []Override `json:"overrides"`
 }
 
 // Override is an override as slod lists, creates and revokes it.
 type Override struct {
-	policy.Override
+	OverrideRecord
 	// Active is whether it lets deploys through now, by slod's clock.
 	Active bool `json:"active"`
 }

@@ -13,3 +13,33 @@ type Problem struct {
 	// RequestID finds the request in slod's logs.
 	RequestID string `json:"request_id,omitempty"`
 }
+
+// problemBase prefixes every problem type URI.
+const problemBase = "https://slo.dev/problems/"
+
+// Problem types: the Type of each kind of error answer, for clients to
+// compare. The README's API section says when each occurs.
+const (
+	ProblemInvalidParameter = problemBase + "invalid-parameter"
+	ProblemInvalidBody      = problemBase + "invalid-body"
+	ProblemBodyTooLarge     = problemBase + "body-too-large"
+	ProblemUnauthorized     = problemBase + "unauthorized"
+	ProblemUnknownService   = problemBase + "unknown-service"
+	ProblemUnknownSLO       = problemBase + "unknown-slo"
+	ProblemUnknownOverride  = problemBase + "unknown-override"
+	ProblemAlreadyRevoked   = problemBase + "already-revoked"
+	ProblemNotFound         = problemBase + "not-found"
+	ProblemMethodNotAllowed = problemBase + "method-not-allowed"
+	ProblemTooManyRequests  = problemBase + "too-many-requests"
+	ProblemAuditUnavailable = problemBase + "audit-unavailable"
+	ProblemStoreUnavailable = problemBase + "store-unavailable"
+	ProblemNoServices       = problemBase + "no-services"
+	ProblemNotReady         = problemBase + "not-ready"
+	ProblemInternal         = problemBase + "internal"
+)
+
+// Problem types of the checks every request passes before its handler.
+const (
+	ProblemUnsupportedMediaType = problemBase + "unsupported-media-type"
+	ProblemHostNotAllowed       = problemBase + "host-not-allowed"
+)

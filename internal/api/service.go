@@ -2,15 +2,12 @@ package api
 
 import (
 	"time"
-
-	"github.com/slo-dev/slo/internal/policy"
-	"github.com/slo-dev/slo/internal/slo"
 )
 
 // ServiceList answers GET /api/v1/services.
 type ServiceList struct {
 	// ConfigProblems are in files that define no known service yet.
-	ConfigProblems []slo.Problem `json:"config_problems,omitempty"`
+	ConfigProblems []SpecProblem `json:"config_problems,omitempty"`
 	Services       []Service     `json:"services"`
 }
 
@@ -22,15 +19,15 @@ type Service struct {
 	Labels      map[string]string `json:"labels,omitempty"`
 	Decision    string            `json:"decision"`
 	Allowed     bool              `json:"allowed"`
-	Reasons     []policy.Reason   `json:"reasons"`
+	Reasons     []Reason          `json:"reasons"`
 	Actions     []string          `json:"actions"`
-	Override    *policy.Override  `json:"override"`
+	Override    *Override         `json:"override"`
 	EvaluatedAt *time.Time        `json:"evaluated_at"`
 	Stale       bool              `json:"stale"`
 	// LastError is why the latest evaluation failed, if it did.
 	LastError string `json:"last_error,omitempty"`
 	// ConfigProblems are what is wrong with the service's slo.yaml.
-	ConfigProblems []slo.Problem `json:"config_problems,omitempty"`
+	ConfigProblems []SpecProblem `json:"config_problems,omitempty"`
 	SLOs           []SLO         `json:"slos"`
 }
 
@@ -41,6 +38,13 @@ type SLO struct {
 	Description string  `json:"description,omitempty"`
 	Target      float64 `json:"target"`
 	Window      string  `json:"window"`
+	// PeriodStart and PeriodEnd (UTC) bound the period the numbers cover:
+	// [EvaluatedAt-window, EvaluatedAt] for a rolling window, the calendar
+	// month or week holding EvaluatedAt (in the spec's timezone) otherwise.
+	// Until the SLO is first evaluated, slod's clock stands in for
+	// EvaluatedAt.
+	PeriodStart time.Time `json:"period_start"`
+	PeriodEnd   time.Time `json:"period_end"`
 	// SLI is the good ratio over the window; nil without enough data.
 	SLI    *float64 `json:"sli"`
 	Budget Budget   `json:"budget"`

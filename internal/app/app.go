@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/slo-dev/slo/internal/engine"
+	"github.com/slo-dev/slo/internal/gate"
 	"github.com/slo-dev/slo/internal/prom"
 	"github.com/slo-dev/slo/internal/server"
 	"github.com/slo-dev/slo/internal/slo"
@@ -33,10 +35,23 @@ type Config struct {
 	DB          string
 	Listen      string
 	Interval    time.Duration
-	Retention   time.Duration
-	Tokens      []string
-	MaxInFlight int
-	Prometheus  prom.Config
+	// Retention is how long evaluation history is kept, DecisionRetention
+	// how long the decision log and audit log are; zero keeps them.
+	Retention         time.Duration
+	DecisionRetention time.Duration
+	Tokens            []string
+	// AllowedHosts are the host names the Host header may name ("*" for
+	// any); when empty, the loopback names if Listen is a loopback
+	// address, else any (allowedHosts).
+	AllowedHosts []string
+	// RequireTokenForChecks makes POSTed checks need a token too.
+	RequireTokenForChecks bool
+	MaxInFlight           int
+	// RateLimit and RateBurst bound each client address's writes
+	// (server.Config); a zero RateLimit turns the limit off.
+	RateLimit  float64
+	RateBurst  int
+	Prometheus prom.Config
 	// ReloadDebounce is how long spec changes must settle (default 500ms).
 	ReloadDebounce time.Duration
 }
@@ -74,11 +89,19 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 		log.Error("could not restore the last snapshot; starting blank", "err", err)
 	}
 
-	handler := server.New(eng, st, log, server.Config{Tokens: cfg.Tokens, MaxInFlight: cfg.MaxInFlight, SpecPaths: cfg.SLOs}, reg, reg)
+	g := gate.New(eng, st, log, gate.Options{})
+	if err := g.Refresh(ctx); err != nil {
+		return fmt.Errorf("gate: %w", err)
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
+	handler := server.New(eng, g, st, log, server.Config{
+		Tokens: cfg.Tokens, MaxInFlight: cfg.MaxInFlight, SpecPaths: cfg.SLOs,
+		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, RequireTokenForChecks: cfg.RequireTokenForChecks,
+		AllowedHosts: allowedHosts(cfg.AllowedHosts, ln.Addr()),
+	}, reg, reg)
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -86,7 +109,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
-	log.Info("slod listening", "addr", ln.Addr().String(), "services", len(specs), "prometheus", cfg.Prometheus.URL)
+	log.Info("slod listening", "addr", ln.Addr().String(), "services", len(specs), "prometheus", prom.Redacted(cfg.Prometheus.URL))
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -105,7 +128,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 			log.Error("spec watcher stopped; reload with SIGHUP only", "err", err)
 		}
 	})
-	background(func() { pruneLoop(runCtx, st, cfg.Retention, log) })
+	background(func() { pruneLoop(runCtx, st, cfg, log) })
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
@@ -132,6 +155,28 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 	return nil
 }
 
+// allowedHosts is the Host allow-list for a server bound to addr: the
+// configured one ("*" allows any); else, on a loopback address, the
+// loopback names and that address, so that a DNS rebinding page cannot
+// reach slod under its own name; else any.
+func allowedHosts(configured []string, addr net.Addr) []string {
+	if slices.Contains(configured, "*") {
+		return nil
+	}
+	if len(configured) > 0 {
+		return configured
+	}
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsLoopback() {
+		return nil
+	}
+	hosts := []string{"localhost", "127.0.0.1", "[::1]"}
+	if ip := tcp.IP.String(); ip != "127.0.0.1" && ip != "::1" {
+		hosts = append(hosts, ip)
+	}
+	return hosts
+}
+
 // loadSpecs discovers and loads the specs, logging where it searched, what
 // it found and every problem listed: the loader lists at most 51 per file,
 // the last counting the rest, so a hostile file cannot flood the log, and
@@ -152,24 +197,41 @@ func loadSpecs(src slo.Sources, log *slog.Logger) ([]slo.Spec, []slo.Problem) {
 	return specs, problems
 }
 
-// pruneLoop drops history older than retention, hourly.
-func pruneLoop(ctx context.Context, st *store.Store, retention time.Duration, log *slog.Logger) {
-	if retention <= 0 {
+// pruneLoop prunes the store hourly, and once at start.
+func pruneLoop(ctx context.Context, st *store.Store, cfg Config, log *slog.Logger) {
+	if cfg.Retention <= 0 && cfg.DecisionRetention <= 0 {
 		return
 	}
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		n, err := st.PruneHistory(ctx, time.Now().Add(-retention))
+		prune(ctx, st, cfg, time.Now(), log)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// prune drops history older than cfg.Retention, and decisions and audit
+// rows older than cfg.DecisionRetention, at now; a zero retention keeps
+// everything. Failures are logged: the next round tries again.
+func prune(ctx context.Context, st *store.Store, cfg Config, now time.Time, log *slog.Logger) {
+	if cfg.Retention > 0 {
+		n, err := st.PruneHistory(ctx, now.Add(-cfg.Retention))
 		if err != nil {
 			log.Error("pruning history", "err", err)
 		} else if n > 0 {
 			log.Info("pruned history", "rows", n)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+	}
+	if cfg.DecisionRetention > 0 {
+		decisions, audit, err := st.PruneDecisions(ctx, now.Add(-cfg.DecisionRetention))
+		if err != nil {
+			log.Error("pruning decisions and audit log", "err", err)
+		} else if decisions+audit > 0 {
+			log.Info("pruned decisions and audit log", "decisions", decisions, "audit_rows", audit)
 		}
 	}
 }

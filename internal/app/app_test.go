@@ -68,13 +68,13 @@ func TestHostileSpecBoundsLogAndAPI(t *testing.T) {
 }
 
 // checkCapped wants 51 problems about file, the last counting 4,950 more.
-func checkCapped(t *testing.T, file string, problems []slo.Problem) {
+func checkCapped(t *testing.T, file string, problems []api.SpecProblem) {
 	t.Helper()
 	if len(problems) != 51 {
 		t.Fatalf("%s: %d config_problems, want 51", file, len(problems))
 	}
 	// Keys start on line 7: 50 listed on lines 7 to 56, the rest from 57.
-	last := problems[50]
+	last := slo.Problem(problems[50])
 	if filepath.Base(last.File) != file || last.Line != 57 || last.Omitted() != 4950 || !strings.HasPrefix(last.Message, "... and 4950 more problems") {
 		t.Errorf("%s: last problem = %+v, want line 57: ... and 4950 more problems", file, last)
 	}

@@ -10,27 +10,30 @@ import (
 	"github.com/prometheus/common/model"
 )
 
+// Severity of an alert condition.
+type Severity string
+
 // Severities of an alert condition.
 const (
-	SeverityPage   = "page"
-	SeverityTicket = "ticket"
+	SeverityPage   Severity = "page"
+	SeverityTicket Severity = "ticket"
 )
 
 // Window is one MWMB condition: the burn rate over both Long and Short must
 // exceed Factor.
 type Window struct {
-	Severity string        `json:"severity"`
-	Long     time.Duration `json:"-"`
-	Short    time.Duration `json:"-"`
+	Severity Severity
+	Long     time.Duration
+	Short    time.Duration
 	// BudgetShare is the share of the whole budget that burning at Factor
 	// for Long consumes (0.02 = 2%).
-	BudgetShare float64 `json:"budget_share"`
-	Factor      float64 `json:"factor"`
+	BudgetShare float64
+	Factor      float64
 }
 
 // workbook is the SRE Workbook's table for a 30d window, as budget shares.
 var workbook = []struct {
-	severity string
+	severity Severity
 	long     time.Duration
 	share    float64
 }{
@@ -88,11 +91,11 @@ func Label(d time.Duration) string { return model.Duration(d).String() }
 // Condition is a Window evaluated against measured burn rates.
 type Condition struct {
 	Window
-	LongBurn  float64 `json:"long_burn"`
-	ShortBurn float64 `json:"short_burn"`
+	LongBurn  float64
+	ShortBurn float64
 	// NoData is set when either window saw no traffic.
-	NoData bool `json:"no_data,omitempty"`
-	Firing bool `json:"firing"`
+	NoData bool
+	Firing bool
 }
 
 // Evaluate checks each window against burn rates keyed by duration. A window

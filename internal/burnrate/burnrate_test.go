@@ -10,7 +10,7 @@ const day = 24 * time.Hour
 
 func TestWindows(t *testing.T) {
 	type want struct {
-		sev         string
+		sev         Severity
 		long, short time.Duration
 		factor      float64
 	}

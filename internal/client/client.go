@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cenkalti/backoff/v5"
+	"github.com/slo-dev/slo/internal/backoff"
 )
 
 // DefaultServer is where slod listens unless told otherwise.
@@ -35,8 +35,10 @@ const (
 // Client talks to one slod. Its zero value is not usable; call New.
 type Client struct {
 	server string
-	token  string
-	http   *http.Client
+	// shown is server with any password hidden, for messages.
+	shown string
+	token string
+	http  *http.Client
 
 	// RetryBase and RetryMax shape the full-jitter backoff between
 	// attempts: before retry n the wait is uniform in
@@ -48,14 +50,23 @@ type Client struct {
 
 // New returns a client for the slod at server (http or https base URL,
 // optionally with a path prefix). token, when not empty, is sent as a
-// bearer token; slod needs it for writes.
+// bearer token with writes, never with reads; it must be printable ASCII
+// without spaces, or New fails (a *TokenError) rather than every request.
 func New(server, token string) (*Client, error) {
+	if err := checkToken(token); err != nil {
+		return nil, err
+	}
 	u, err := url.Parse(server)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("invalid server URL %q: want http://host:port", server)
+	if err != nil {
+		// url.Parse's message quotes the URL, password and all.
+		return nil, errors.New("invalid server URL: want http://host:port")
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("invalid server URL: want http://host:port, not scheme %q and host %q", u.Scheme, u.Host)
 	}
 	return &Client{
 		server:    strings.TrimSuffix(server, "/"),
+		shown:     strings.TrimSuffix(u.Redacted(), "/"),
 		token:     token,
 		http:      &http.Client{},
 		RetryBase: defaultRetryBase,
@@ -112,18 +123,15 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if deadline, ok := ctx.Deadline(); ok {
 		window = time.Until(deadline)
 	}
-	data, err := backoff.Retry(ctx, attempt,
-		backoff.WithBackOff(&fullJitter{base: c.RetryBase, max: c.RetryMax}),
+	data, err := backoff.Retry(ctx, backoff.Policy{
+		Base: c.RetryBase,
+		Max:  c.RetryMax,
 		// Stop before a wait that would outlast the deadline, so the
 		// caller sees the last real error rather than "context deadline
 		// exceeded".
-		backoff.WithMaxElapsedTime(window),
-		backoff.WithNotify(func(err error, wait time.Duration) {
-			if c.OnRetry != nil {
-				c.OnRetry(err, wait)
-			}
-		}),
-	)
+		MaxElapsed: window,
+		Notify:     c.OnRetry,
+	}, attempt)
 	if err != nil {
 		if ctx.Err() != nil && last != nil {
 			return last
@@ -134,7 +142,32 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		return nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("decode answer to %s %s from %s: %w", method, path, c.server, err)
+		return fmt.Errorf("decode answer to %s %s from %s: %w", method, path, c.shown, err)
+	}
+	return nil
+}
+
+// TokenError is a token that cannot be sent in an Authorization header: a
+// configuration mistake, never slod's fault.
+type TokenError struct {
+	// Index is the byte at fault, and Byte its value.
+	Index int
+	Byte  byte
+}
+
+func (e *TokenError) Error() string {
+	return fmt.Sprintf("the token has byte %#02x at %d; a bearer token is printable ASCII without spaces", e.Byte, e.Index)
+}
+
+// checkToken accepts an empty token or one of printable ASCII without
+// spaces (RFC 6750's b64token is narrower still). Anything else, such as a
+// newline read with the token from a file, would make every request fail
+// in the transport, which looks like slod being down.
+func checkToken(token string) error {
+	for i := range len(token) {
+		if b := token[i]; b <= ' ' || b > '~' {
+			return &TokenError{Index: i, Byte: b}
+		}
 	}
 	return nil
 }
@@ -154,17 +187,18 @@ func (c *Client) send(ctx context.Context, method, target string, payload []byte
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if c.token != "" {
+	// Reads need no token; it is not sent where it is not needed.
+	if c.token != "" && method != http.MethodGet {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, &UnreachableError{URL: c.server, Err: err}
+		return nil, &UnreachableError{URL: c.shown, Err: err}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	if err != nil {
-		return nil, &UnreachableError{URL: c.server, Err: fmt.Errorf("answer cut off: %w", err)}
+		return nil, &UnreachableError{URL: c.shown, Err: fmt.Errorf("answer cut off: %w", err)}
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return data, nil

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -174,13 +175,15 @@ func TestProblemAnswers(t *testing.T) {
 		name, contentType, body string
 		status                  int
 		want                    string
+		// wantType is what a caller compares with api's Problem types.
+		wantType string
 	}{
-		{"problem", "application/problem+json", `{"type":"https://slo.dev/problems/not-found","title":"Not Found","status":404,"detail":"service \"x\" is not configured"}`,
-			404, `Not Found: service "x" is not configured`},
-		{"problem without detail", "application/problem+json", `{"title":"Conflict"}`, 409, "Conflict"},
-		{"plain text", "text/plain; charset=utf-8", "upstream connect error\nmore", 502, "Bad Gateway: upstream connect error"},
-		{"html page", "text/html", "<html><body>oops</body></html>", 502, "Bad Gateway"},
-		{"odd status", "", "", 599, "HTTP 599"},
+		{"problem", "application/problem+json", `{"type":"https://slo.dev/problems/unknown-service","title":"Not Found","status":404,"detail":"service \"x\" is not configured"}`,
+			404, `Not Found: service "x" is not configured`, api.ProblemUnknownService},
+		{"problem without detail", "application/problem+json", `{"title":"Conflict"}`, 409, "Conflict", ""},
+		{"plain text", "text/plain; charset=utf-8", "upstream connect error\nmore", 502, "Bad Gateway: upstream connect error", ""},
+		{"html page", "text/html", "<html><body>oops</body></html>", 502, "Bad Gateway", ""},
+		{"odd status", "", "", 599, "HTTP 599", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -199,8 +202,8 @@ func TestProblemAnswers(t *testing.T) {
 			if !errors.As(err, &pe) {
 				t.Fatalf("err = %v, want *ProblemError", err)
 			}
-			if pe.Error() != tc.want || pe.Status != tc.status {
-				t.Errorf("got %q (status %d), want %q (%d)", pe.Error(), pe.Status, tc.want, tc.status)
+			if pe.Error() != tc.want || pe.Status != tc.status || pe.Type != tc.wantType {
+				t.Errorf("got %q (status %d, type %q), want %q (%d, %q)", pe.Error(), pe.Status, pe.Type, tc.want, tc.status, tc.wantType)
 			}
 		})
 	}
@@ -237,7 +240,7 @@ func TestRequests(t *testing.T) {
 	}
 	want := []seen{
 		{http.MethodPost, "/slo/api/v1/services/a%2Fb/can-deploy", "", "Bearer tok", "application/json", `{"priority":"normal"}`},
-		{http.MethodGet, "/slo/api/v1/decisions", "limit=5&service=web+shop", "Bearer tok", "", ""},
+		{http.MethodGet, "/slo/api/v1/decisions", "limit=5&service=web+shop", "", "", ""},
 		{http.MethodDelete, "/slo/api/v1/services/checkout/overrides/7", "actor=alice", "Bearer tok", "", ""},
 	}
 	if len(got) != len(want) {
@@ -282,20 +285,45 @@ func TestNewRejectsBadURLs(t *testing.T) {
 	}
 }
 
-func TestFullJitter(t *testing.T) {
-	b := &fullJitter{base: 100 * time.Millisecond, max: time.Second}
-	for round := 0; round < 200; round++ {
-		b.Reset()
-		for n, ceil := range []time.Duration{100, 200, 400, 800, 1000, 1000} {
-			ceil *= time.Millisecond
-			if d := b.NextBackOff(); d < 0 || d >= ceil {
-				t.Fatalf("wait %d = %v, want in [0, %v)", n, d, ceil)
-			}
+// A password in the server URL never reaches a message.
+func TestServerPasswordIsHidden(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	c := fastClient(t, "http://ci:secret@"+addr)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err = c.Services(ctx)
+	if err == nil || strings.Contains(err.Error(), "secret") || !strings.Contains(err.Error(), "ci:xxxxx@") {
+		t.Errorf("err = %v, want it to name the server without its password", err)
+	}
+	for _, bad := range []string{"ftp://ci:secret@slod", "http://ci:secret@sl od", "ci:secret@slod:8080"} {
+		if _, err := New(bad, ""); err == nil || strings.Contains(err.Error(), "secret") {
+			t.Errorf("New(%q): err = %v, want an error without the password", bad, err)
 		}
 	}
-	// Far past the cap the shift would overflow; it must stay capped.
-	b.n = 100
-	if d := b.NextBackOff(); d < 0 || d >= time.Second {
-		t.Errorf("after many retries: %v", d)
+}
+
+// A token that cannot go in a header is refused at once, not sent to fail
+// in the transport as if slod were down.
+func TestNewRejectsBadTokens(t *testing.T) {
+	for token, ok := range map[string]bool{
+		"":                  true,
+		"s3cr3t-TOKEN_~+/=": true,
+		"tok\n":             false,
+		"tok\r\nX-Evil: 1":  false,
+		"two words":         false,
+		"tab\t":             false,
+		"caf\u00e9":         false,
+		"\x00":              false,
+	} {
+		_, err := New("http://127.0.0.1:8080", token)
+		var te *TokenError
+		if ok != (err == nil) || (!ok && !errors.As(err, &te)) {
+			t.Errorf("New with token %q: err = %v, want ok=%v", token, err, ok)
+		}
 	}
 }

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/common/model"
 
 	"github.com/slo-dev/slo/internal/burnrate"
 	"github.com/slo-dev/slo/internal/policy"
@@ -23,9 +22,10 @@ import (
 	"github.com/slo-dev/slo/internal/store"
 )
 
-// Measurer measures one SLO at one instant (internal/prom.Source).
+// Measurer measures one SLO over its period and the given burn-rate
+// windows at one instant (internal/prom.Source).
 type Measurer interface {
-	Measure(ctx context.Context, o slo.SLO, at time.Time) (prom.Measurement, error)
+	Measure(ctx context.Context, o slo.SLO, at time.Time, windows []time.Duration) (slo.Measurement, error)
 }
 
 // Store persists evaluations and snapshots (internal/store.Store).
@@ -119,17 +119,13 @@ func (e *Engine) Restore(ctx context.Context) error {
 		if !ok {
 			continue
 		}
-		var saved ServiceState
-		if err := json.Unmarshal(rec.Data, &saved); err != nil {
-			e.log.Warn("ignoring unreadable snapshot", "service", name, "err", err)
+		var saved snapshotRecord
+		if err := json.Unmarshal(rec.Data, &saved); err != nil || saved.Version != recordVersion {
+			e.log.Warn("ignoring a snapshot this slod cannot read; the service is re-measured in the first cycle",
+				"service", name, "version", saved.Version, "err", err)
 			continue
 		}
-		state.SLOs = mergeStatuses(state.Spec, saved.SLOs)
-		for i, o := range state.Spec.SLOs {
-			state.SLOs[i] = restoreConditions(o, state.SLOs[i])
-			// Not measured by this process yet: judged, but marked.
-			state.SLOs[i].Stale = true
-		}
+		state.SLOs = saved.statuses(state.Spec)
 		state.Stale = true
 		state.LastAttempt = saved.LastAttempt
 		next.Services[name] = state
@@ -159,25 +155,6 @@ func mergeStatuses(sp slo.Spec, saved []policy.SLOStatus) []policy.SLOStatus {
 		out[i] = s
 	}
 	return out
-}
-
-// restoreConditions rebuilds the alert conditions of a status read back
-// from a snapshot: burnrate.Window keeps its Long and Short durations out
-// of JSON, so restored conditions would name 0s windows. They are
-// re-evaluated from the saved burn rates (keyed by window label), which
-// gives the same conditions the evaluation computed.
-func restoreConditions(o slo.SLO, st policy.SLOStatus) policy.SLOStatus {
-	if st.EvaluatedAt.IsZero() {
-		return st // a placeholder: nothing was measured
-	}
-	burns := make(map[time.Duration]float64, len(st.BurnRates))
-	for label, r := range st.BurnRates {
-		if d, err := model.ParseDuration(label); err == nil {
-			burns[time.Duration(d)] = r
-		}
-	}
-	st.Conditions = burnrate.Evaluate(burnrate.Windows(o.NominalWindow()), burns)
-	return st
 }
 
 func (s *Snapshot) clone() *Snapshot {
@@ -256,7 +233,7 @@ func (e *Engine) evaluateService(ctx context.Context, st ServiceState, at time.T
 	next.LastError = ""
 	var errs []error
 	for i, o := range st.Spec.SLOs {
-		m, err := e.measure.Measure(ctx, o, at)
+		m, err := e.measure.Measure(ctx, o, at, burnrate.Durations(burnrate.Windows(o.NominalWindow())))
 		if err != nil {
 			next.SLOs[i] = failed(st.SLOs[i], err, at)
 			errs = append(errs, fmt.Errorf("%s: %w", o.Slug, err))
@@ -273,7 +250,7 @@ func (e *Engine) evaluateService(ctx context.Context, st ServiceState, at time.T
 	} else {
 		e.metrics.lastSuccess.WithLabelValues(service).Set(float64(at.UnixNano()) / 1e9)
 	}
-	data, err := json.Marshal(next)
+	data, err := json.Marshal(recordOf(next))
 	if err != nil {
 		e.log.Error("encode snapshot", "service", service, "err", err)
 		return next

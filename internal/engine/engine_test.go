@@ -2,12 +2,14 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"math"
 	"path/filepath"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -27,15 +29,15 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 // engine's bookkeeping; the real path is proven in test/integration.
 type scripted struct {
 	mu      sync.Mutex
-	answers map[string]prom.Measurement
+	answers map[string]slo.Measurement
 	fail    map[string]error
 }
 
-func (s *scripted) Measure(_ context.Context, o slo.SLO, at time.Time) (prom.Measurement, error) {
+func (s *scripted) Measure(_ context.Context, o slo.SLO, at time.Time, _ []time.Duration) (slo.Measurement, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.fail[o.Slug]; err != nil {
-		return prom.Measurement{}, err
+		return slo.Measurement{}, err
 	}
 	m := s.answers[o.Slug]
 	m.At = at
@@ -64,8 +66,8 @@ func openStore(t *testing.T) *store.Store {
 
 // A 30d window with 1,000,000 requests and 500 errors at 99.9%: budget
 // 1,000 events, half used; the 1h window burns 2x (0.2% errors / 0.1%).
-func halfUsed() prom.Measurement {
-	return prom.Measurement{
+func halfUsed() slo.Measurement {
+	return slo.Measurement{
 		Period:       slo.Counts{Errors: 500, Total: 1_000_000},
 		PeriodLength: 30 * day,
 		Windows: map[time.Duration]slo.Counts{
@@ -99,7 +101,7 @@ func TestStatusFromWorkedNumbers(t *testing.T) {
 
 func TestFailedSLOKeepsLastKnownGoodAndPersists(t *testing.T) {
 	st := openStore(t)
-	src := &scripted{answers: map[string]prom.Measurement{"availability": halfUsed()}}
+	src := &scripted{answers: map[string]slo.Measurement{"availability": halfUsed()}}
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	clock := now
 	e := New([]slo.Spec{testSpec()}, src, st, quiet, Options{Clock: func() time.Time { return clock }})
@@ -196,5 +198,41 @@ func TestEvaluatedAtIsTheOldestSLO(t *testing.T) {
 	s.SLOs = append(s.SLOs, policy.SLOStatus{})
 	if !s.EvaluatedAt().IsZero() {
 		t.Error("a never-measured SLO must make the service unevaluated")
+	}
+}
+
+// A status rebuilt from its snapshot record equals the one evaluated, down
+// to the alert windows and the time to exhaustion (the record keeps only
+// counts, burn rates and times); a changed query starts unmeasured.
+func TestSnapshotRecordRebuildsStatus(t *testing.T) {
+	m := halfUsed()
+	m.At = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	sp := testSpec()
+	want := statusFrom(sp.SLOs[0], sp.Policy, m)
+	st := ServiceState{Spec: sp, SLOs: []policy.SLOStatus{want}, LastAttempt: m.At}
+	b, err := json.Marshal(recordOf(st))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec snapshotRecord
+	if err := json.Unmarshal(b, &rec); err != nil {
+		t.Fatal(err)
+	}
+	got := rec.statuses(sp)[0]
+	if !got.Stale {
+		t.Error("a rebuilt status must be stale until re-measured")
+	}
+	got.Stale = false
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("rebuilt status differs:\n got %+v\nwant %+v", got, want)
+	}
+	if got.Conditions[0].Long != time.Hour || got.Conditions[0].Short != 5*time.Minute {
+		t.Errorf("first condition windows = %v/%v, want 1h/5m", got.Conditions[0].Long, got.Conditions[0].Short)
+	}
+
+	changed := testSpec()
+	changed.SLOs[0].SLI.Events.Total = "t2"
+	if s := rec.statuses(changed)[0]; !s.EvaluatedAt.IsZero() || s.Budget.Status != slo.StatusNoData {
+		t.Errorf("after a query change: evaluated %v status %s; want unmeasured", s.EvaluatedAt, s.Budget.Status)
 	}
 }

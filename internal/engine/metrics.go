@@ -2,10 +2,12 @@ package engine
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/slo-dev/slo/internal/metricnames"
 )
 
-// metrics are the engine's own health figures. Names are a contract: the
-// generated meta-alerts (internal/rules) read them.
+// metrics are the engine's own health figures. Their names are a contract
+// with the generated meta-alerts (see internal/metricnames).
 type metrics struct {
 	cycleDuration prometheus.Histogram
 	evalErrors    *prometheus.CounterVec
@@ -17,24 +19,24 @@ type metrics struct {
 func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
 		cycleDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "slod_evaluation_duration_seconds",
+			Name:    metricnames.EvaluationDuration,
 			Help:    "Time taken by one evaluation cycle over all services.",
 			Buckets: prometheus.ExponentialBuckets(0.01, 2, 12),
 		}),
 		evalErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "slod_evaluation_errors_total",
+			Name: metricnames.EvaluationErrors,
 			Help: "Service evaluations in which at least one SLO could not be measured.",
 		}, []string{"service"}),
 		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "slod_evaluation_last_success_timestamp_seconds",
+			Name: metricnames.EvaluationLastSuccess,
 			Help: "Unix time of the last evaluation in which every SLO of the service was measured.",
 		}, []string{"service"}),
 		pendingWrites: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "slod_store_pending_writes",
+			Name: metricnames.StorePendingWrites,
 			Help: "Evaluations waiting to be written to the store after a failed write.",
 		}),
 		deadLetters: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "slod_store_dead_letters_total",
+			Name: metricnames.StoreDeadLetters,
 			Help: "Evaluations the store never took, written to the dead-letter file instead.",
 		}),
 	}

@@ -20,11 +20,13 @@ const (
 )
 
 // pendingWrite is one evaluation the store has not taken yet. It is also
-// the line format of the dead-letter file.
+// the line format of the dead-letter file, where the snapshot record
+// (counts, burn rates and times of every SLO) is what a replay rebuilds
+// the history rows from: SLOs, the in-memory statuses, are not written.
 type pendingWrite struct {
 	Service   string             `json:"service"`
 	At        time.Time          `json:"at"`
-	SLOs      []policy.SLOStatus `json:"slos"`
+	SLOs      []policy.SLOStatus `json:"-"`
 	Snapshot  json.RawMessage    `json:"snapshot"`
 	Attempts  int                `json:"attempts"`
 	LastError string             `json:"last_error"`

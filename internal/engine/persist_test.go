@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/slo-dev/slo/internal/policy"
-	"github.com/slo-dev/slo/internal/prom"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
@@ -45,7 +44,7 @@ func (r *refusingStore) set(refuse bool) {
 // cycle i, each(i) may change the store.
 func cycles(t *testing.T, st *refusingStore, opts Options, tune func(*Engine), n int, each func(i int)) *Engine {
 	t.Helper()
-	src := &scripted{answers: map[string]prom.Measurement{"availability": halfUsed()}}
+	src := &scripted{answers: map[string]slo.Measurement{"availability": halfUsed()}}
 	clock := t0
 	opts.Clock = func() time.Time { return clock }
 	e := New([]slo.Spec{testSpec()}, src, st, quiet, opts)
@@ -111,8 +110,13 @@ func TestWritesThatNeverLandAreDeadLettered(t *testing.T) {
 	if len(got) != 2 || !got[0].At.Equal(t0) || !got[1].At.Equal(t0.Add(time.Minute)) {
 		t.Fatalf("dead letters = %+v, want the evaluations of minute 0 and 1", got)
 	}
-	if got[0].Service != "checkout" || got[0].Attempts != 3 || got[0].LastError != "database is locked" || len(got[0].SLOs) != 1 {
-		t.Errorf("dead letter lacks what a replay needs: %+v", got[0])
+	var rec snapshotRecord
+	if err := json.Unmarshal(got[0].Snapshot, &rec); err != nil {
+		t.Fatalf("dead letter's snapshot is not a record: %v", err)
+	}
+	if got[0].Service != "checkout" || got[0].Attempts != 3 || got[0].LastError != "database is locked" ||
+		rec.Version != recordVersion || len(rec.SLOs) != 1 || !rec.SLOs[0].EvaluatedAt.Equal(t0) || rec.SLOs[0].Total != 1_000_000 {
+		t.Errorf("dead letter lacks what a replay needs: %+v, record %+v", got[0], rec)
 	}
 	if n := len(e.writes.pending); n != 2 {
 		t.Errorf("pending = %d, want 2 (C and D)", n)

@@ -10,17 +10,17 @@ import (
 
 // ServiceState is what slod knows about one service right now.
 type ServiceState struct {
-	Spec slo.Spec `json:"spec"`
+	Spec slo.Spec
 	// SLOs in spec order; each holds its last known good measurement.
-	SLOs []policy.SLOStatus `json:"slos"`
+	SLOs []policy.SLOStatus
 	// Stale: the latest evaluation attempt failed for at least one SLO, so
 	// some numbers are older than the last attempt.
-	Stale       bool      `json:"stale"`
-	LastAttempt time.Time `json:"last_attempt"`
-	LastError   string    `json:"last_error,omitempty"`
+	Stale       bool
+	LastAttempt time.Time
+	LastError   string
 	// ConfigProblems are from the last reload of this service's file; the
 	// previous good spec stays in force while they exist.
-	ConfigProblems []slo.Problem `json:"config_problems,omitempty"`
+	ConfigProblems []slo.Problem
 }
 
 // EvaluatedAt is the time of the oldest SLO measurement, i.e. how fresh the

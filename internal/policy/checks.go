@@ -43,7 +43,7 @@ func (g *gate) checkBudget(s SLOStatus, thresholds []slo.Threshold) {
 		msg += ": " + strings.Join(actions, ", ")
 	}
 	if len(t.Allow) > 0 {
-		msg += "; allowed priorities: " + joinPriorities(t.Allow)
+		msg += "; allowed priorities: " + slo.JoinPriorities(t.Allow)
 	}
 	g.add(s.Name, code, msg, admits(t, slo.PriorityNormal), admits(t, g.priority))
 }
@@ -63,7 +63,7 @@ func reached(thresholds []slo.Threshold, consumed float64) (slo.Threshold, bool)
 
 // admits is the decision a reached threshold gives priority p: an empty
 // Allow warns everyone; rollbacks are never denied by budget.
-func admits(t slo.Threshold, p slo.Priority) string {
+func admits(t slo.Threshold, p slo.Priority) Decision {
 	if len(t.Allow) == 0 || p == slo.PriorityRollback || slices.Contains(t.Allow, p) {
 		return Warn
 	}

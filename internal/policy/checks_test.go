@@ -15,7 +15,7 @@ func TestDecideDefaultThresholds(t *testing.T) {
 		name     string
 		priority slo.Priority
 		consumed float64
-		decision string
+		decision Decision
 		reasons  []string
 		actions  []string
 	}{
@@ -52,7 +52,7 @@ func TestDecideDefaultThresholds(t *testing.T) {
 func TestDecideThresholdBoundaryFromCounts(t *testing.T) {
 	tests := []struct {
 		errors   float64
-		decision string
+		decision Decision
 		code     string
 		message  string
 	}{
@@ -81,7 +81,7 @@ func TestDecideCustomThresholds(t *testing.T) {
 		thresholds []slo.Threshold
 		priority   slo.Priority
 		consumed   float64
-		decision   string
+		decision   Decision
 		reasons    []string
 		actions    []string
 	}{
@@ -161,7 +161,7 @@ func TestDecideFastBurn(t *testing.T) {
 		block    bool
 		priority slo.Priority
 		slo      SLOStatus
-		decision string
+		decision Decision
 		reasons  []string
 	}{
 		{"blocking, normal", true, normal, withConditions(measured("a", 0.1), firing), Deny, []string{"a:fast_burn:deny"}},
@@ -244,7 +244,7 @@ func TestDecideWorstOverSLOs(t *testing.T) {
 		name     string
 		priority slo.Priority
 		slos     []SLOStatus
-		decision string
+		decision Decision
 		stale    bool
 		reasons  []string
 		actions  []string

@@ -53,7 +53,7 @@ func overridden(o Override, stale bool) Result {
 
 // blockNormal is the outcome of a check that denies normal deploys only:
 // critical and rollback deploys go ahead with a warning.
-func blockNormal(p slo.Priority) string {
+func blockNormal(p slo.Priority) Decision {
 	if p == slo.PriorityNormal {
 		return Deny
 	}
@@ -73,7 +73,7 @@ type gate struct {
 
 // add records a reason of one SLO; normal is its decision for a normal
 // deploy, own the decision for g.priority.
-func (g *gate) add(sloName, code, msg, normal, own string) {
+func (g *gate) add(sloName, code, msg string, normal, own Decision) {
 	g.slos = append(g.slos, Reason{SLO: sloName, Code: code, Message: msg, Decision: own})
 	if normal == Deny && own != Deny {
 		g.exempted = append(g.exempted, fmt.Sprintf("%s (%s)", code, sloName))
@@ -106,4 +106,4 @@ func (g *gate) result(stale bool) Result {
 	}
 }
 
-var rank = map[string]int{Allow: 0, Warn: 1, Deny: 2}
+var rank = map[Decision]int{Allow: 0, Warn: 1, Deny: 2}

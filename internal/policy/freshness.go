@@ -85,7 +85,7 @@ func unmeasured(s SLOStatus) (code, msg string) {
 
 // missing applies on_missing_data: anything but an explicit "allow" fails
 // closed, since deny is the default.
-func (g *gate) missing(sloName, code, msg, onMissing string) {
+func (g *gate) missing(sloName, code, msg string, onMissing slo.OnMissingData) {
 	if onMissing == slo.OnMissingAllow {
 		g.add(sloName, code, msg+"; on_missing_data: allow", Warn, Warn)
 		return

@@ -74,15 +74,15 @@ func never(err string, noSeries bool, since time.Duration) func(SLOStatus) SLOSt
 type budgetCase struct {
 	name   string
 	status SLOStatus
-	want   map[slo.Priority]string
+	want   map[slo.Priority]Decision
 	code   string
 }
 
 var budgetCases = []budgetCase{
-	{"healthy", measured("a", 0.1), map[slo.Priority]string{normal: Allow, critical: Allow, rollback: Allow}, ""},
-	{"threshold", measured("a", 0.8), map[slo.Priority]string{normal: Deny, critical: Warn, rollback: Warn}, CodeBudgetThreshold},
-	{"exhausted", measured("a", 1.42), map[slo.Priority]string{normal: Deny, critical: Warn, rollback: Warn}, CodeBudgetExhausted},
-	{"fast burn", withConditions(measured("a", 0.1), page1h(20, 25)), map[slo.Priority]string{normal: Deny, critical: Warn, rollback: Warn}, CodeFastBurn},
+	{"healthy", measured("a", 0.1), map[slo.Priority]Decision{normal: Allow, critical: Allow, rollback: Allow}, ""},
+	{"threshold", measured("a", 0.8), map[slo.Priority]Decision{normal: Deny, critical: Warn, rollback: Warn}, CodeBudgetThreshold},
+	{"exhausted", measured("a", 1.42), map[slo.Priority]Decision{normal: Deny, critical: Warn, rollback: Warn}, CodeBudgetExhausted},
+	{"fast burn", withConditions(measured("a", 0.1), page1h(20, 25)), map[slo.Priority]Decision{normal: Deny, critical: Warn, rollback: Warn}, CodeFastBurn},
 }
 
 // TestDecideFreshnessMatrix: every freshness state x every budget state x
@@ -93,7 +93,7 @@ func TestDecideFreshnessMatrix(t *testing.T) {
 	for _, fc := range freshnessCases {
 		for _, bc := range budgetCases {
 			for _, p := range []slo.Priority{normal, critical, rollback} {
-				for _, onMissing := range []string{slo.OnMissingDeny, slo.OnMissingAllow} {
+				for _, onMissing := range []slo.OnMissingData{slo.OnMissingDeny, slo.OnMissingAllow} {
 					name := fmt.Sprintf("%s/%s/%s/%s", fc.name, bc.name, p, onMissing)
 					t.Run(name, func(t *testing.T) {
 						in := input(p, fc.status(bc.status))
@@ -119,7 +119,7 @@ func TestDecideFreshnessMatrix(t *testing.T) {
 }
 
 // expected is the decision and the reason codes a case must give.
-func expected(fc freshnessCase, bc budgetCase, p slo.Priority, onMissing string) (string, []string) {
+func expected(fc freshnessCase, bc budgetCase, p slo.Priority, onMissing slo.OnMissingData) (Decision, []string) {
 	switch {
 	case fc.judged:
 		decision, codes := bc.want[p], []string{}
@@ -149,7 +149,7 @@ func TestDecideFreshnessMessages(t *testing.T) {
 	tests := []struct {
 		name      string
 		status    SLOStatus
-		onMissing string
+		onMissing slo.OnMissingData
 		code      string
 		want      string
 	}{

@@ -69,7 +69,7 @@ func ticket1d(long, short float64) burnrate.Condition {
 	return condition(burnrate.SeverityTicket, 24*time.Hour, 3, long, short)
 }
 
-func condition(severity string, long time.Duration, factor, longBurn, shortBurn float64) burnrate.Condition {
+func condition(severity burnrate.Severity, long time.Duration, factor, longBurn, shortBurn float64) burnrate.Condition {
 	return burnrate.Condition{
 		Window:    burnrate.Window{Severity: severity, Long: long, Short: long / 12, Factor: factor},
 		LongBurn:  longBurn,
@@ -99,7 +99,7 @@ func summary(rs []Reason) []string {
 }
 
 // expect checks the parts of a Result every test cares about.
-func expect(t *testing.T, got Result, decision string, stale bool, reasons, actions []string) {
+func expect(t *testing.T, got Result, decision Decision, stale bool, reasons, actions []string) {
 	t.Helper()
 	if got.Decision != decision || got.Allowed != (decision != Deny) {
 		t.Errorf("decision = %s (allowed %v), want %s", got.Decision, got.Allowed, decision)

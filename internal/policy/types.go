@@ -9,56 +9,59 @@ import (
 	"github.com/slo-dev/slo/internal/slo"
 )
 
+// Decision is the gate's answer to one deploy.
+type Decision string
+
 // Decisions, from best to worst.
 const (
-	Allow = "allow"
-	Warn  = "warn"
-	Deny  = "deny"
+	Allow Decision = "allow"
+	Warn  Decision = "warn"
+	Deny  Decision = "deny"
 )
 
 // SLOStatus is the measured state of one SLO at one evaluation.
 type SLOStatus struct {
-	Name   string  `json:"name"`
-	Slug   string  `json:"slug"`
-	Target float64 `json:"target"`
+	Name   string
+	Slug   string
+	Target float64
 	// Window is "30d" for a rolling window, or "month"/"week".
-	Window string     `json:"window"`
-	Counts slo.Counts `json:"counts"`
-	Budget slo.Budget `json:"budget"`
+	Window string
+	Counts slo.Counts
+	Budget slo.Budget
 	// BurnRates by window label ("5m", "1h", ...); a window without
 	// traffic is absent.
-	BurnRates  map[string]float64   `json:"burn_rates"`
-	Conditions []burnrate.Condition `json:"conditions"`
+	BurnRates  map[string]float64
+	Conditions []burnrate.Condition
 	// ExhaustionSeconds is the time until the budget runs out at the
 	// current (1h) burn; nil when it never does at that rate.
-	ExhaustionSeconds *float64 `json:"exhaustion_seconds,omitempty"`
+	ExhaustionSeconds *float64
 	// EvaluatedAt is when the numbers above were measured; zero when the
 	// SLO has never been measured successfully.
-	EvaluatedAt time.Time `json:"evaluated_at"`
+	EvaluatedAt time.Time
 	// Stale: the numbers are older than slod's latest attempt (it failed,
 	// or they were restored after a restart and not re-measured yet).
-	Stale bool `json:"stale,omitempty"`
+	Stale bool
 	// Error is why the latest measurement attempt failed; the numbers
 	// above are then the last good ones.
-	Error string `json:"error,omitempty"`
+	Error string
 	// ErrorSince is when the current run of failed attempts began.
-	ErrorSince time.Time `json:"error_since,omitzero"`
+	ErrorSince time.Time
 	// NoSeries: the failure is a total query that matched no series (a
 	// typo, a removed recording rule, or a service not deployed yet).
-	NoSeries bool `json:"no_series,omitempty"`
+	NoSeries bool
 }
 
 // Override lets every deploy of a service through until it expires or is
 // revoked.
 type Override struct {
-	ID        int64      `json:"id"`
-	Service   string     `json:"service"`
-	Reason    string     `json:"reason"`
-	Actor     string     `json:"actor"`
-	CreatedAt time.Time  `json:"created_at"`
-	ExpiresAt time.Time  `json:"expires_at"`
-	RevokedAt *time.Time `json:"revoked_at,omitempty"`
-	RevokedBy string     `json:"revoked_by,omitempty"`
+	ID        int64
+	Service   string
+	Reason    string
+	Actor     string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	RevokedAt *time.Time
+	RevokedBy string
 }
 
 // ActiveAt reports whether o lets deploys through at now.
@@ -79,12 +82,12 @@ type Input struct {
 
 // Reason explains one part of a decision.
 type Reason struct {
-	SLO     string `json:"slo,omitempty"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	SLO     string
+	Code    string
+	Message string
 	// Decision is what this reason alone makes of the deploy (allow, warn
 	// or deny), so clients can show which reason denied it.
-	Decision string `json:"decision"`
+	Decision Decision
 }
 
 // Reason codes.
@@ -103,12 +106,12 @@ const (
 
 // Result is the gate's answer.
 type Result struct {
-	Decision string    `json:"decision"`
-	Allowed  bool      `json:"allowed"`
-	Reasons  []Reason  `json:"reasons"`
-	Actions  []string  `json:"actions"`
-	Override *Override `json:"override"`
+	Decision Decision
+	Allowed  bool
+	Reasons  []Reason
+	Actions  []string
+	Override *Override
 	// Stale: at least one SLO was judged on numbers older than slod's
 	// latest attempt, or had no trustworthy numbers at all.
-	Stale bool `json:"stale"`
+	Stale bool
 }

@@ -7,10 +7,11 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"strconv"
 	"time"
 
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+
+	"github.com/slo-dev/slo/internal/backoff"
 )
 
 // Errors callers can test for with errors.Is.
@@ -98,26 +99,11 @@ func classifyAPI(e *v1.Error, info *respInfo) *attemptError {
 	case v1.ErrBadData, v1.ErrExec:
 		return &attemptError{kind: kindQuery, err: fmt.Errorf("%w: %w", ErrBadQuery, e)}
 	case v1.ErrTimeout, v1.ErrServer, v1.ErrCanceled:
-		return &attemptError{kind: kindUnavailable, retryAfter: parseRetryAfter(info.retryAfter), err: e}
+		return &attemptError{kind: kindUnavailable, retryAfter: backoff.ParseRetryAfter(info.retryAfter), err: e}
 	case v1.ErrClient:
 		if info.status == http.StatusTooManyRequests || info.status == http.StatusRequestTimeout {
-			return &attemptError{kind: kindUnavailable, retryAfter: parseRetryAfter(info.retryAfter), err: e}
+			return &attemptError{kind: kindUnavailable, retryAfter: backoff.ParseRetryAfter(info.retryAfter), err: e}
 		}
 	}
 	return &attemptError{kind: kindFailed, err: e}
-}
-
-// parseRetryAfter reads delta-seconds or an HTTP date; 0 when absent or
-// unparsable (the normal backoff applies then).
-func parseRetryAfter(v string) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(v); err == nil {
-		return max(time.Duration(secs)*time.Second, 0)
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(time.Until(t), 0)
-	}
-	return 0
 }

@@ -65,12 +65,13 @@ func (c Config) withDefaults() (Config, error) {
 	if c.URL == "" {
 		return c, errors.New("prometheus URL is empty")
 	}
+	// Messages name the URL redacted: it may carry a password.
 	u, err := url.Parse(c.URL)
 	if err != nil {
-		return c, fmt.Errorf("prometheus URL %q: %w", c.URL, err)
+		return c, fmt.Errorf("prometheus URL: %w", parseError(err))
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return c, fmt.Errorf("prometheus URL %q: want http:// or https:// with a host", c.URL)
+		return c, fmt.Errorf("prometheus URL: want http:// or https:// with a host, not scheme %q and host %q", u.Scheme, u.Host)
 	}
 	if c.BearerToken != "" && c.BearerTokenFile != "" {
 		return c, errors.New("bearer token and bearer token file are mutually exclusive")

@@ -37,7 +37,7 @@ func TestMeasureRecoversThroughHalfOpen(t *testing.T) {
 	o := eventsSLO()
 	ctx := context.Background()
 
-	if _, err := s.Measure(ctx, o, time.Now()); err == nil {
+	if _, err := s.Measure(ctx, o, time.Now(), alertWindows(o)); err == nil {
 		t.Fatal("Measure succeeded against a failing Prometheus")
 	}
 	if st := s.CircuitState(); st != "open" {
@@ -48,13 +48,13 @@ func TestMeasureRecoversThroughHalfOpen(t *testing.T) {
 
 	// Half-open: this Measure fails (all but one query are rejected), but
 	// its probe must get through and close the breaker.
-	if _, err := s.Measure(ctx, o, time.Now()); !errors.Is(err, ErrCircuitOpen) {
+	if _, err := s.Measure(ctx, o, time.Now(), alertWindows(o)); !errors.Is(err, ErrCircuitOpen) {
 		t.Fatalf("half-open Measure: err = %v, want ErrCircuitOpen for the rejected queries", err)
 	}
 	if st := s.CircuitState(); st != "closed" {
 		t.Fatalf("breaker %s after the half-open probe succeeded, want closed", st)
 	}
-	if _, err := s.Measure(ctx, o, time.Now()); err != nil {
+	if _, err := s.Measure(ctx, o, time.Now(), alertWindows(o)); err != nil {
 		t.Fatalf("Measure after recovery: %v", err)
 	}
 }

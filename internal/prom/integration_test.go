@@ -46,7 +46,7 @@ func TestAgainstPrometheus(t *testing.T) {
 		calendar := eventsSLO()
 		calendar.Window, calendar.Calendar, calendar.Location = 0, "month", time.UTC
 		for _, o := range []slo.SLO{rolling, calendar} {
-			m, err := s.Measure(ctx, o, at)
+			m, err := s.Measure(ctx, o, at, alertWindows(o))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,7 +65,7 @@ func TestAgainstPrometheus(t *testing.T) {
 		s, _ := newTestSource(t, Config{URL: srv.URL})
 		o := eventsSLO()
 		o.SLI.Events.Errors = `sum(rate(http_requests_total{service="checkout",code="503"}[{{.window}}]))`
-		m, err := s.Measure(ctx, o, time.Now())
+		m, err := s.Measure(ctx, o, time.Now(), alertWindows(o))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,7 +73,7 @@ func TestAgainstPrometheus(t *testing.T) {
 			t.Errorf("1h without 503s = %+v, want 0 errors out of about 72000", c)
 		}
 		o.SLI.Events.Total = `sum(rate(http_requets_total{service="checkout"}[{{.window}}]))`
-		_, err = s.Measure(ctx, o, time.Now())
+		_, err = s.Measure(ctx, o, time.Now(), alertWindows(o))
 		if !errors.Is(err, ErrNoSeries) || !strings.Contains(err.Error(), `http_requets_total{service="checkout"}[2592000s]`) {
 			t.Errorf("typo'd total: err = %v, want ErrNoSeries naming the rendered query", err)
 		}

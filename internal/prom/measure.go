@@ -8,7 +8,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/slo-dev/slo/internal/burnrate"
+	"github.com/prometheus/common/model"
+
 	"github.com/slo-dev/slo/internal/slo"
 )
 
@@ -17,18 +18,6 @@ import (
 // shorter than a scrape interval it is empty).
 const minPeriod = time.Minute
 
-// Measurement is one SLO's event counts at one instant.
-type Measurement struct {
-	At time.Time
-	// Period covers the SLO window (rolling) or the calendar period so far.
-	Period slo.Counts
-	// PeriodLength is the range Period was measured over.
-	PeriodLength time.Duration
-	// Windows holds the counts of every burn-rate window the SLO's alert
-	// conditions need, keyed by window length.
-	Windows map[time.Duration]slo.Counts
-}
-
 // span is one range to measure: a bad and a total query over it.
 type span struct {
 	rng    string
@@ -36,15 +25,15 @@ type span struct {
 }
 
 // Measure queries the bad (or, for an SLI defined by good events, the good)
-// and total events of o over its period and every burn-rate window, all at
+// and total events of o over its period and each of windows, all at
 // the same instant at (now when zero) so that numerators and denominators
 // agree. The queries run concurrently, each through the bulkhead; the first
 // failure cancels the rest.
-func (s *Source) Measure(ctx context.Context, o slo.SLO, at time.Time) (Measurement, error) {
+func (s *Source) Measure(ctx context.Context, o slo.SLO, at time.Time, windows []time.Duration) (slo.Measurement, error) {
 	if at.IsZero() {
 		at = time.Now()
 	}
-	spans := spansOf(o, at)
+	spans := spansOf(o, at, windows)
 	// results[2*i] is bad (or good) over spans[i], results[2*i+1] total.
 	results := make([]sample, 2*len(spans))
 	ctx, cancel := context.WithCancel(ctx)
@@ -83,20 +72,20 @@ func (s *Source) Measure(ctx context.Context, o slo.SLO, at time.Time) (Measurem
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return Measurement{}, firstErr
+		return slo.Measurement{}, firstErr
 	}
 	if !results[1].ok {
 		// Over the whole period, no series at all is not a quiet service
 		// (its counters would exist and stay flat) but a query that
 		// selects nothing: a typo, or a metric that does not exist yet.
 		_, total := o.Queries(spans[0].rng)
-		return Measurement{}, fmt.Errorf("measure %s: %w: %s", o.Name, ErrNoSeries, total)
+		return slo.Measurement{}, fmt.Errorf("measure %s: %w: %s", o.Name, ErrNoSeries, total)
 	}
-	m := Measurement{At: at, PeriodLength: spans[0].length, Windows: make(map[time.Duration]slo.Counts, len(spans)-1)}
+	m := slo.Measurement{At: at, PeriodLength: spans[0].length, Windows: make(map[time.Duration]slo.Counts, len(spans)-1)}
 	for i, sp := range spans {
-		c, err := s.counts(o, sp, results[2*i], results[2*i+1])
+		c, err := s.counts(o, sp, results[2*i], results[2*i+1], i == 0)
 		if err != nil {
-			return Measurement{}, fmt.Errorf("measure %s over %s: %w", o.Name, sp.rng, err)
+			return slo.Measurement{}, fmt.Errorf("measure %s over %s: %w", o.Name, sp.rng, err)
 		}
 		if i == 0 {
 			m.Period = c
@@ -108,11 +97,11 @@ func (s *Source) Measure(ctx context.Context, o slo.SLO, at time.Time) (Measurem
 }
 
 // spansOf lists the period first, then the burn-rate windows.
-func spansOf(o slo.SLO, at time.Time) []span {
+func spansOf(o slo.SLO, at time.Time, windows []time.Duration) []span {
 	rng, period := PeriodRange(o, at)
 	spans := []span{{rng: rng, length: period}}
-	for _, d := range burnrate.Durations(burnrate.Windows(o.NominalWindow())) {
-		spans = append(spans, span{rng: burnrate.Label(d), length: d})
+	for _, d := range windows {
+		spans = append(spans, span{rng: model.Duration(d).String(), length: d})
 	}
 	return spans
 }
@@ -137,6 +126,16 @@ type sample struct {
 // ErrNoSeries: the total query matched no series over the SLO's period.
 var ErrNoSeries = errors.New("total query matched no series")
 
+// ErrGoodExceedsTotal: the good events outnumber all events by more than
+// goodExcess, so the good and total queries measure different things.
+var ErrGoodExceedsTotal = errors.New("good events exceed total events")
+
+// goodExcess is how far good may exceed total over the SLO's period (as a
+// share of total) before the measurement is an error: rate() extrapolates
+// each series on its own, so sums over series that start or stop within
+// the period can disagree a little, never by a percent.
+const goodExcess = 0.01
+
 // ErrNoGoodSeries: an SLI defined by good events saw traffic but its good
 // query matched no series, which is a broken spec (a latency threshold that
 // is not a bucket bound), not a perfect or a failing service.
@@ -144,7 +143,7 @@ var ErrNoGoodSeries = errors.New("good-events query matched no series")
 
 // counts turns per-second rates over sp into event counts. first is the
 // bad rate, or the good rate when o is defined by good events.
-func (s *Source) counts(o slo.SLO, sp span, first, total sample) (slo.Counts, error) {
+func (s *Source) counts(o slo.SLO, sp span, first, total sample, period bool) (slo.Counts, error) {
 	if !total.ok || total.value <= 0 {
 		return slo.Counts{}, nil // no traffic
 	}
@@ -155,15 +154,24 @@ func (s *Source) counts(o slo.SLO, sp span, first, total sample) (slo.Counts, er
 		}
 		bad = total.value - first.value
 	}
+	// Over the whole period, good above total by more than rate
+	// extrapolation can explain means the two queries select different
+	// series: a broken spec, which must not pass as a perfect service.
+	// Short windows with few events and churning series can differ more
+	// for real, so they only clamp.
+	if period && bad < -goodExcess*total.value {
+		return slo.Counts{}, fmt.Errorf("%w: good %g/s > total %g/s over %s; the good and total queries must select the same series",
+			ErrGoodExceedsTotal, first.value, total.value, sp.rng)
+	}
+	// total - good is slightly negative through float rounding and
+	// per-series extrapolation; worth a look, not an error.
+	if bad < -1e-6*total.value {
+		s.log.Warn("bad events negative: good slightly exceeds total, check the SLI queries",
+			"slo", o.Name, "range", sp.rng, "bad_rate", bad, "total_rate", total.value)
+	}
 	// An error counter without any 5xx series yet answers with an empty
 	// vector: that is zero errors, not missing data.
 	errs := max(bad, 0)
-	// total - good is slightly negative through float rounding; anything
-	// larger means good and total select different series.
-	if bad < -1e-6*total.value {
-		s.log.Warn("bad events negative: good exceeds total, check the SLI queries",
-			"slo", o.Name, "range", sp.rng, "bad_rate", bad, "total_rate", total.value)
-	}
 	secs := sp.length.Seconds()
 	return slo.Counts{Errors: errs * secs, Total: total.value * secs}, nil
 }

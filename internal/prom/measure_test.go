@@ -91,7 +91,7 @@ func TestMeasureRolling(t *testing.T) {
 	url, seen := fakeFor(t, a)
 	s, _ := newTestSource(t, testConfig(url))
 	at := time.Date(2026, 11, 27, 18, 0, 0, 0, time.UTC)
-	m, err := s.Measure(context.Background(), o, at)
+	m, err := s.Measure(context.Background(), o, at, alertWindows(o))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestMeasureMissingSeries(t *testing.T) {
 			}
 			url, _ := fakeFor(t, a)
 			s, _ := newTestSource(t, testConfig(url))
-			m, err := s.Measure(context.Background(), o, time.Now())
+			m, err := s.Measure(context.Background(), o, time.Now(), alertWindows(o))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -195,7 +195,7 @@ func TestMeasureCalendar(t *testing.T) {
 			}
 			url, _ := fakeFor(t, a)
 			s, _ := newTestSource(t, testConfig(url))
-			m, err := s.Measure(context.Background(), o, tt.at)
+			m, err := s.Measure(context.Background(), o, tt.at, alertWindows(o))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -223,12 +223,16 @@ func TestMeasureGoodBased(t *testing.T) {
 	tests := []struct {
 		name string
 		good string
-		want float64 // errors per second
+		want float64 // errors per second; -1: a measurement error
 	}{
 		// 3 of 4 jobs per second succeed: 1 error per second.
 		{"quarter failing", "3", 1},
 		// good a rounding hair above total: zero errors, not negative.
 		{"rounding", "4.00000000001", 0},
+		// 0.5% above total (0.02/s of 4/s) is still within extrapolation.
+		{"within extrapolation", "4.02", 0},
+		// 5% above total: the queries select different series.
+		{"good exceeds total", "4.2", -1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -238,7 +242,13 @@ func TestMeasureGoodBased(t *testing.T) {
 			}
 			url, _ := fakeFor(t, a)
 			s, _ := newTestSource(t, testConfig(url))
-			m, err := s.Measure(context.Background(), o, time.Now())
+			m, err := s.Measure(context.Background(), o, time.Now(), alertWindows(o))
+			if tt.want < 0 {
+				if !errors.Is(err, ErrGoodExceedsTotal) {
+					t.Fatalf("err = %v, want ErrGoodExceedsTotal", err)
+				}
+				return
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -262,7 +272,7 @@ func TestMeasureLatencyWithoutMatchingBucket(t *testing.T) {
 	}
 	url, _ := fakeFor(t, a)
 	s, _ := newTestSource(t, testConfig(url))
-	_, err := s.Measure(context.Background(), o, time.Now())
+	_, err := s.Measure(context.Background(), o, time.Now(), alertWindows(o))
 	if !errors.Is(err, ErrNoGoodSeries) || !strings.Contains(err.Error(), "le=0.25") {
 		t.Fatalf("err = %v, want ErrNoGoodSeries naming le=0.25", err)
 	}
@@ -286,11 +296,16 @@ func TestMeasureFailure(t *testing.T) {
 		writeVector(t, w, a[q])
 	})
 	s, _ := newTestSource(t, testConfig(srv.URL))
-	_, err := s.Measure(context.Background(), o, time.Now())
+	_, err := s.Measure(context.Background(), o, time.Now(), alertWindows(o))
 	if !errors.Is(err, ErrBadQuery) {
 		t.Fatalf("err = %v, want ErrBadQuery", err)
 	}
 	if !strings.Contains(err.Error(), "availability over 1h") {
 		t.Errorf("err = %v, want it to name the SLO and the range", err)
 	}
+}
+
+// alertWindows are the burn-rate windows the engine asks Measure for.
+func alertWindows(o slo.SLO) []time.Duration {
+	return burnrate.Durations(burnrate.Windows(o.NominalWindow()))
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/slo-dev/slo/internal/metricnames"
 )
 
 // Query outcomes, the values of slod_prometheus_queries_total{result}.
@@ -16,7 +18,7 @@ const (
 )
 
 // metrics are the client's own metrics. Their names are a contract with
-// the generated alert rules: do not rename.
+// the generated alert rules (see internal/metricnames).
 type metrics struct {
 	queries  *prometheus.CounterVec
 	duration prometheus.Histogram
@@ -27,14 +29,14 @@ type metrics struct {
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	queries, err := register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "slod_prometheus_queries_total",
+		Name: metricnames.PrometheusQueries,
 		Help: "Prometheus queries by outcome: success, error, retry (one per retried attempt), rejected (circuit open or bulkhead full).",
 	}, []string{"result"}))
 	if err != nil {
 		return nil, err
 	}
 	duration, err := register(reg, prometheus.NewHistogram(prometheus.HistogramOpts{
-		Name:    "slod_prometheus_query_duration_seconds",
+		Name:    metricnames.PrometheusQueryDuration,
 		Help:    "Duration of each query attempt sent to Prometheus.",
 		Buckets: prometheus.DefBuckets,
 	}))
@@ -44,14 +46,14 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	// The next two are shared with other dependencies and bulkheads of
 	// slod, so they are vectors that may already be registered.
 	breaker, err := register(reg, prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "slod_circuit_breaker_state",
+		Name: metricnames.CircuitBreakerState,
 		Help: "Circuit breaker state per dependency: 0 closed, 1 half-open, 2 open.",
 	}, []string{"dependency"}))
 	if err != nil {
 		return nil, err
 	}
 	inFlight, err := register(reg, prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "slod_bulkhead_in_flight",
+		Name: metricnames.BulkheadInFlight,
 		Help: "Calls currently holding a slot of each bulkhead.",
 	}, []string{"bulkhead"}))
 	if err != nil {
@@ -61,7 +63,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	// "slod_prometheus_up == 0" alerts only after a real failure, not while
 	// slod has had nothing to query yet.
 	up, err := register(reg, prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "slod_prometheus_up",
+		Name: metricnames.PrometheusUp,
 		Help: "1 if the last query attempt reached Prometheus and succeeded, 0 if it failed for a reason other than a PromQL error; absent before the first such attempt.",
 	}, nil))
 	if err != nil {

@@ -12,12 +12,13 @@ import (
 	"math"
 	"time"
 
-	"github.com/cenkalti/backoff/v5"
 	"github.com/prometheus/client_golang/api"
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/model"
 	"github.com/sony/gobreaker/v2"
+
+	"github.com/slo-dev/slo/internal/backoff"
 )
 
 // Source runs instant queries against one Prometheus. It is safe for
@@ -161,24 +162,17 @@ func (s *Source) retry(ctx context.Context, q string, at time.Time) (_ model.Val
 		if !errors.As(err, &ae) || ae.kind != kindUnavailable {
 			return nil, backoff.Permanent(err)
 		}
-		if ae.retryAfter > 0 {
-			// Waiting past the caller's deadline only to fail is pointless.
-			if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < ae.retryAfter {
-				return nil, backoff.Permanent(fmt.Errorf("%w (Retry-After %s is past the deadline)", err, ae.retryAfter))
-			}
-			return nil, fmt.Errorf("%w: %w", err, &backoff.RetryAfterError{Duration: ae.retryAfter})
-		}
-		return nil, err
+		return nil, backoff.RetryAfter(ctx, err, ae.retryAfter)
 	}
-	v, err := backoff.Retry(ctx, op,
-		backoff.WithBackOff(&fullJitter{base: s.cfg.BackoffBase, max: s.cfg.BackoffMax}),
-		backoff.WithMaxTries(uint(s.cfg.MaxRetries)+1),
-		backoff.WithMaxElapsedTime(0), // bounded by MaxRetries and ctx instead
-		backoff.WithNotify(func(err error, wait time.Duration) {
+	v, err := backoff.Retry(ctx, backoff.Policy{
+		Base:     s.cfg.BackoffBase,
+		Max:      s.cfg.BackoffMax,
+		MaxTries: uint(s.cfg.MaxRetries) + 1, // bounded by MaxRetries and ctx, not by time
+		Notify: func(err error, wait time.Duration) {
 			s.m.queries.WithLabelValues(resultRetry).Inc()
 			s.log.Debug("retrying prometheus query", "query", q, "wait", wait, "err", err)
-		}),
-	)
+		},
+	}, op)
 	// backoff.Retry reports only ctx's error when ctx ends between
 	// attempts; keep the failure that caused the wait.
 	if err != nil && last != nil && ctx.Err() != nil && !errors.Is(err, last) {

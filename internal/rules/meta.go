@@ -8,13 +8,14 @@ import (
 	"github.com/prometheus/prometheus/model/rulefmt"
 
 	"github.com/slo-dev/slo/internal/burnrate"
+	"github.com/slo-dev/slo/internal/metricnames"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
-// Alerts on slod itself, read from the metrics slod exports (internal/engine
-// and internal/prom; the names are a contract with them). All are tickets:
-// while slod is blind the deploy gate degrades as its policy says, which is
-// a problem for deployers, not an outage for users.
+// Alerts on slod itself, read from the metrics slod exports (named in
+// internal/metricnames). All are tickets: while slod is blind the deploy
+// gate degrades as its policy says, which is a problem for deployers, not
+// an outage for users.
 const (
 	staleAlert       = "SlodEvaluationStale"
 	errorsAlert      = "SlodEvaluationErrors"
@@ -43,13 +44,13 @@ func slodServiceGroup(s slo.Spec, l links) (rulefmt.RuleGroup, error) {
 		maxStale = defaultMaxStaleness
 	}
 	sel := selector(map[string]string{"service": s.Service})
-	own := map[string]string{"service": s.Service, "severity": burnrate.SeverityTicket}
+	own := map[string]string{"service": s.Service, "severity": string(burnrate.SeverityTicket)}
 	stale := rulefmt.Rule{
 		Alert: staleAlert,
 		// absent() also covers slod being down or never having succeeded:
 		// its series are gone then, and a plain comparison would stay quiet.
-		Expr: fmt.Sprintf("time() - slod_evaluation_last_success_timestamp_seconds%s > %s\nor\nabsent(slod_evaluation_last_success_timestamp_seconds%s)",
-			sel, num(maxStale.Seconds()), sel),
+		Expr: fmt.Sprintf("time() - %s%s > %s\nor\nabsent(%s%s)",
+			metricnames.EvaluationLastSuccess, sel, num(maxStale.Seconds()), metricnames.EvaluationLastSuccess, sel),
 		For:    metaHold,
 		Labels: alertLabels(s.Labels, own),
 		Annotations: map[string]string{
@@ -60,7 +61,7 @@ func slodServiceGroup(s slo.Spec, l links) (rulefmt.RuleGroup, error) {
 	}
 	errs := rulefmt.Rule{
 		Alert:  errorsAlert,
-		Expr:   fmt.Sprintf("increase(slod_evaluation_errors_total%s[15m]) > 0", sel),
+		Expr:   fmt.Sprintf("increase(%s%s[15m]) > 0", metricnames.EvaluationErrors, sel),
 		For:    model.Duration(15 * time.Minute),
 		Labels: alertLabels(s.Labels, own),
 		Annotations: map[string]string{
@@ -80,11 +81,11 @@ func slodServiceGroup(s slo.Spec, l links) (rulefmt.RuleGroup, error) {
 
 // slodGroup watches slod's link to Prometheus, once for all services.
 func slodGroup(l links) (rulefmt.RuleGroup, error) {
-	own := map[string]string{"severity": burnrate.SeverityTicket}
+	own := map[string]string{"severity": string(burnrate.SeverityTicket)}
 	rules := []rulefmt.Rule{
 		{
 			Alert:  unreachableAlert,
-			Expr:   "slod_prometheus_up == 0",
+			Expr:   metricnames.PrometheusUp + " == 0",
 			For:    metaHold,
 			Labels: own,
 			Annotations: map[string]string{
@@ -94,7 +95,7 @@ func slodGroup(l links) (rulefmt.RuleGroup, error) {
 		},
 		{
 			Alert:  breakerAlert,
-			Expr:   "slod_circuit_breaker_state == 2",
+			Expr:   metricnames.CircuitBreakerState + " == 2", // open
 			For:    metaHold,
 			Labels: own,
 			Annotations: map[string]string{
@@ -106,7 +107,7 @@ func slodGroup(l links) (rulefmt.RuleGroup, error) {
 			// No hold: a dead letter is history that already missed the
 			// database, and it stays missing until someone replays it.
 			Alert:  deadLetterAlert,
-			Expr:   "increase(slod_store_dead_letters_total[1h]) > 0",
+			Expr:   "increase(" + metricnames.StoreDeadLetters + "[1h]) > 0",
 			Labels: own,
 			Annotations: map[string]string{
 				"summary":     "slod could not store evaluations",
@@ -124,5 +125,5 @@ func slodGroup(l links) (rulefmt.RuleGroup, error) {
 
 // linkData is the link template data for one of slod's own alerts.
 func linkData(service, alert string) map[string]string {
-	return map[string]string{"service": service, "slo": "", "severity": burnrate.SeverityTicket, "alert": alert}
+	return map[string]string{"service": service, "slo": "", "severity": string(burnrate.SeverityTicket), "alert": alert}
 }

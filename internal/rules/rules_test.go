@@ -127,7 +127,7 @@ func parseRules(t *testing.T, b []byte) rulefmt.RuleGroups {
 }
 
 // availability is a single-SLO spec with the given window or calendar.
-func availability(window time.Duration, calendar string) []slo.Spec {
+func availability(window time.Duration, calendar slo.Calendar) []slo.Spec {
 	return []slo.Spec{{
 		Service: "demo",
 		SLOs: []slo.SLO{{
@@ -185,7 +185,7 @@ func TestBurnAlertFactors(t *testing.T) {
 	tests := []struct {
 		name     string
 		window   time.Duration
-		calendar string
+		calendar slo.Calendar
 		want     []cond
 	}{
 		{"30d", 30 * day, "", []cond{

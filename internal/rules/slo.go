@@ -33,7 +33,7 @@ const baseWindow = 5 * time.Minute
 // gap or a restart skews a 5m rate. 2m keeps a total outage of a
 // 99.9%/30d SLO paging within about 3 minutes; a ticket is not urgent, so
 // 15m costs nothing and keeps it from flapping around its threshold.
-var holdFor = map[string]model.Duration{
+var holdFor = map[burnrate.Severity]model.Duration{
 	burnrate.SeverityPage:   model.Duration(2 * time.Minute),
 	burnrate.SeverityTicket: model.Duration(15 * time.Minute),
 }
@@ -127,7 +127,7 @@ func burnRule(s slo.Spec, o slo.SLO, c burnrate.Window, sel string, l links) (ru
 	labels := alertLabels(s.Labels, map[string]string{
 		"service":      s.Service,
 		"slo":          o.Slug,
-		"severity":     c.Severity,
+		"severity":     string(c.Severity),
 		"long_window":  long,
 		"short_window": short,
 	})
@@ -140,7 +140,7 @@ func burnRule(s slo.Spec, o slo.SLO, c burnrate.Window, sel string, l links) (ru
 				`Burning at %sx for %s spends %s%% of the whole error budget.`,
 			long, name, num(o.Target*100), windowPhrase(o), factor, short, factor, long, num(c.BudgetShare*100)),
 	}
-	err := l.annotate(ann, map[string]string{"service": s.Service, "slo": o.Slug, "severity": c.Severity, "alert": burnAlert})
+	err := l.annotate(ann, map[string]string{"service": s.Service, "slo": o.Slug, "severity": string(c.Severity), "alert": burnAlert})
 	return rulefmt.Rule{
 		Alert:       burnAlert,
 		Expr:        expr,
@@ -162,7 +162,7 @@ func absentRule(s slo.Spec, o slo.SLO, total string, l links) (rulefmt.Rule, err
 	labels := alertLabels(s.Labels, map[string]string{
 		"service":  s.Service,
 		"slo":      o.Slug,
-		"severity": burnrate.SeverityTicket,
+		"severity": string(burnrate.SeverityTicket),
 	})
 	name := s.Service + "/" + o.Name
 	ann := map[string]string{
@@ -171,7 +171,7 @@ func absentRule(s slo.Spec, o slo.SLO, total string, l links) (rulefmt.Rule, err
 			"Check the metric name and selector; until it matches, no burn alert can fire and slod's gate applies on_missing_data.",
 			model.Duration(grace), name, total),
 	}
-	err := l.annotate(ann, map[string]string{"service": s.Service, "slo": o.Slug, "severity": burnrate.SeverityTicket, "alert": absentAlert})
+	err := l.annotate(ann, map[string]string{"service": s.Service, "slo": o.Slug, "severity": string(burnrate.SeverityTicket), "alert": absentAlert})
 	return rulefmt.Rule{
 		Alert:       absentAlert,
 		Expr:        fmt.Sprintf("absent(%s)", total),

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/slo-dev/slo/internal/api"
 )
 
 // tokenSet holds the SHA-256 of every accepted bearer token, so that the
@@ -39,20 +41,29 @@ func (ts tokenSet) requireToken() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if len(ts) == 0 {
 			c.Header("WWW-Authenticate", `Bearer realm="slod"`)
-			problem(c, http.StatusUnauthorized, "unauthorized", "writes are disabled: slod has no tokens configured (--token-file or SLOD_TOKENS)")
+			problem(c, http.StatusUnauthorized, api.ProblemUnauthorized, "writes are disabled: slod has no tokens configured (--token-file or SLOD_TOKENS)")
 			return
 		}
-		auth := c.GetHeader("Authorization")
-		token, found := strings.CutPrefix(auth, "Bearer ")
-		if !found || !ts.valid(strings.TrimSpace(token)) {
+		token, found := bearerToken(c.GetHeader("Authorization"))
+		if !found || !ts.valid(token) {
 			c.Header("WWW-Authenticate", `Bearer realm="slod"`)
 			detail := "missing bearer token: send Authorization: Bearer <token>"
 			if found {
 				detail = "the bearer token is not valid"
 			}
-			problem(c, http.StatusUnauthorized, "unauthorized", detail)
+			problem(c, http.StatusUnauthorized, api.ProblemUnauthorized, detail)
 			return
 		}
 		c.Next()
 	}
+}
+
+// bearerToken reads "Bearer <token>" from an Authorization header. The
+// scheme is case-insensitive (RFC 7235, section 2.1).
+func bearerToken(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimSpace(token), true
 }

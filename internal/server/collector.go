@@ -1,12 +1,10 @@
 package server
 
 import (
-	"context"
-	"time"
-
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/slo-dev/slo/internal/burnrate"
+	"github.com/slo-dev/slo/internal/metricnames"
 	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 )
@@ -24,16 +22,16 @@ func newSnapshotCollector(s *Server) *snapshotCollector {
 	sloLabels := []string{"service", "slo"}
 	return &snapshotCollector{
 		s:              s,
-		target:         prometheus.NewDesc("slod_slo_target_ratio", "SLO target as a ratio.", sloLabels, nil),
-		sli:            prometheus.NewDesc("slod_slo_sli_ratio", "Measured SLI (good/total) over the SLO window; absent without data.", sloLabels, nil),
-		consumed:       prometheus.NewDesc("slod_slo_budget_consumed_ratio", "Share of the error budget consumed (1 = 100%).", sloLabels, nil),
-		remaining:      prometheus.NewDesc("slod_slo_budget_remaining_ratio", "Share of the error budget remaining; negative when overspent.", sloLabels, nil),
-		burn:           prometheus.NewDesc("slod_slo_burn_rate", "Burn rate over a window; absent when the window saw no traffic.", []string{"service", "slo", "window"}, nil),
-		condition:      prometheus.NewDesc("slod_slo_alert_condition", "1 when the multi-window burn-rate condition holds.", []string{"service", "slo", "severity", "long", "short"}, nil),
-		allowed:        prometheus.NewDesc("slod_gate_allowed", "1 when a normal deploy of the service is allowed now.", []string{"service"}, nil),
-		decision:       prometheus.NewDesc("slod_gate_decision", "Gate decision for a normal deploy, one series per possible decision.", []string{"service", "decision"}, nil),
-		stale:          prometheus.NewDesc("slod_service_stale", "1 when the service's numbers are older than the latest evaluation attempt.", []string{"service"}, nil),
-		configProblems: prometheus.NewDesc("slod_config_problems", "Problems in the service's spec file at the last reload.", []string{"service"}, nil),
+		target:         prometheus.NewDesc(metricnames.SLOTarget, "SLO target as a ratio.", sloLabels, nil),
+		sli:            prometheus.NewDesc(metricnames.SLOSLI, "Measured SLI (good/total) over the SLO window; absent without data.", sloLabels, nil),
+		consumed:       prometheus.NewDesc(metricnames.SLOBudgetConsumed, "Share of the error budget consumed (1 = 100%).", sloLabels, nil),
+		remaining:      prometheus.NewDesc(metricnames.SLOBudgetRemaining, "Share of the error budget remaining; negative when overspent.", sloLabels, nil),
+		burn:           prometheus.NewDesc(metricnames.SLOBurnRate, "Burn rate over a window; absent when the window saw no traffic.", []string{"service", "slo", "window"}, nil),
+		condition:      prometheus.NewDesc(metricnames.SLOAlertCondition, "1 when the multi-window burn-rate condition holds.", []string{"service", "slo", "severity", "long", "short"}, nil),
+		allowed:        prometheus.NewDesc(metricnames.GateAllowed, "1 when a normal deploy of the service is allowed now.", []string{"service"}, nil),
+		decision:       prometheus.NewDesc(metricnames.GateDecision, "Gate decision for a normal deploy, one series per possible decision.", []string{"service", "decision"}, nil),
+		stale:          prometheus.NewDesc(metricnames.ServiceStale, "1 when the service's numbers are older than the latest evaluation attempt.", []string{"service"}, nil),
+		configProblems: prometheus.NewDesc(metricnames.ConfigProblems, "Problems in the service's spec file at the last reload.", []string{"service"}, nil),
 	}
 }
 
@@ -44,23 +42,19 @@ func (sc *snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (sc *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
-	now := sc.s.cfg.Clock()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	overrides, err := sc.s.activeOverrides(ctx, "", now)
-	if err != nil {
-		sc.s.log.Error("metrics: reading overrides", "err", err)
-	}
 	snap := sc.s.snaps.Snapshot()
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 	}
 	for _, name := range snap.Names() {
-		st := snap.Services[name]
-		r := policy.Decide(st.GateInput(slo.PriorityNormal, overrides[name], now))
+		a, err := sc.s.gate.Check(name, slo.PriorityNormal)
+		if err != nil {
+			continue // removed by a reload since the snapshot was taken
+		}
+		st, r := a.State, a.Result
 		gauge(sc.allowed, boolFloat(r.Allowed), name)
-		for _, d := range []string{policy.Allow, policy.Warn, policy.Deny} {
-			gauge(sc.decision, boolFloat(r.Decision == d), name, d)
+		for _, d := range []policy.Decision{policy.Allow, policy.Warn, policy.Deny} {
+			gauge(sc.decision, boolFloat(r.Decision == d), name, string(d))
 		}
 		gauge(sc.stale, boolFloat(r.Stale), name)
 		gauge(sc.configProblems, float64(len(st.ConfigProblems)), name)
@@ -75,7 +69,7 @@ func (sc *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 				gauge(sc.burn, v, name, s.Slug, w)
 			}
 			for _, c := range s.Conditions {
-				gauge(sc.condition, boolFloat(c.Firing), name, s.Slug, c.Severity, burnrate.Label(c.Long), burnrate.Label(c.Short))
+				gauge(sc.condition, boolFloat(c.Firing), name, s.Slug, string(c.Severity), burnrate.Label(c.Long), burnrate.Label(c.Short))
 			}
 		}
 	}

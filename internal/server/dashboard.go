@@ -21,14 +21,15 @@ func mountDashboard(r *gin.Engine) {
 		// The file is embedded at build time; its absence is a build bug.
 		panic("dashboard: " + err.Error())
 	}
+	// The page and its assets may be cached, but are checked every time,
+	// so an upgraded slod never serves an old script.
 	secure := func(c *gin.Context) {
 		c.Header("Content-Security-Policy", dashboardCSP)
-		c.Header("X-Content-Type-Options", "nosniff")
 		c.Header("Referrer-Policy", "no-referrer")
-	}
-	r.GET("/", func(c *gin.Context) {
-		secure(c)
 		c.Header("Cache-Control", "no-cache")
+	}
+	getAndHead(r, "/", func(c *gin.Context) {
+		secure(c)
 		c.Data(http.StatusOK, "text/html; charset=utf-8", index)
 	})
 	static := r.Group("/static", secure)

@@ -6,6 +6,7 @@ import (
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/burnrate"
 	"github.com/slo-dev/slo/internal/engine"
+	"github.com/slo-dev/slo/internal/gate"
 	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store"
@@ -23,14 +24,23 @@ func timePtr(t time.Time) *time.Time {
 	return &u
 }
 
-// toSLO converts one SLO's status; p and now decide whether it is stale.
+// toSLO converts one SLO's status; p and now decide whether it is stale,
+// and now stands in for the evaluation time of an SLO never evaluated, so
+// that its period is still the current one.
 func toSLO(spec slo.SLO, st policy.SLOStatus, p slo.Policy, now time.Time) api.SLO {
+	at := st.EvaluatedAt
+	if at.IsZero() {
+		at = now
+	}
+	start, end := spec.Bounds(at)
 	out := api.SLO{
 		Name:              st.Name,
 		Slug:              st.Slug,
 		Description:       spec.Description,
 		Target:            st.Target,
 		Window:            st.Window,
+		PeriodStart:       start.UTC(),
+		PeriodEnd:         end.UTC(),
 		Budget:            toBudget(st.Budget),
 		BurnRates:         st.BurnRates,
 		Alerts:            make([]api.Alert, 0, len(st.Conditions)),
@@ -45,7 +55,7 @@ func toSLO(spec slo.SLO, st policy.SLOStatus, p slo.Policy, now time.Time) api.S
 	out.SLI = out.Budget.SLI
 	for _, c := range st.Conditions {
 		out.Alerts = append(out.Alerts, api.Alert{
-			Severity:    c.Severity,
+			Severity:    string(c.Severity),
 			Long:        burnrate.Label(c.Long),
 			Short:       burnrate.Label(c.Short),
 			Factor:      c.Factor,
@@ -63,7 +73,7 @@ func toSLO(spec slo.SLO, st policy.SLOStatus, p slo.Policy, now time.Time) api.S
 // a perfect service.
 func toBudget(b slo.Budget) api.Budget {
 	out := api.Budget{
-		Status:           b.Status,
+		Status:           string(b.Status),
 		ErrorRatio:       b.ErrorRatio,
 		Consumed:         b.Consumed,
 		Remaining:        b.Remaining,
@@ -89,29 +99,104 @@ func toSLOs(s engine.ServiceState, now time.Time) []api.SLO {
 	return out
 }
 
-func toService(s engine.ServiceState, r policy.Result, now time.Time) api.Service {
+// toService converts a gate answer for a normal deploy.
+func toService(a *gate.Answer) api.Service {
+	s, r, now := a.State, a.Result, a.At
 	return api.Service{
 		Service:        s.Spec.Service,
 		Owner:          s.Spec.Owner,
 		Labels:         s.Spec.Labels,
-		Decision:       r.Decision,
+		Decision:       string(r.Decision),
 		Allowed:        r.Allowed,
-		Reasons:        r.Reasons,
+		Reasons:        toReasons(r.Reasons),
 		Actions:        r.Actions,
-		Override:       r.Override,
+		Override:       toActiveOverride(r.Override, now),
 		EvaluatedAt:    timePtr(s.EvaluatedAt()),
 		Stale:          r.Stale,
 		LastError:      s.LastError,
-		ConfigProblems: s.ConfigProblems,
+		ConfigProblems: toSpecProblems(s.ConfigProblems),
 		SLOs:           toSLOs(s, now),
 	}
 }
 
-// toDecisionRecord is a plain conversion: the decision log stores exactly
-// what the API lists. A field added to one of the two stops it compiling,
-// which is the point: the other must be decided on too.
+// toDecision converts a gate answer for priority p.
+func toDecision(a *gate.Answer, p slo.Priority) api.Decision {
+	s, r := a.State, a.Result
+	return api.Decision{
+		Service:     s.Spec.Service,
+		Priority:    string(p),
+		Allowed:     r.Allowed,
+		Decision:    string(r.Decision),
+		Reasons:     toReasons(r.Reasons),
+		Actions:     r.Actions,
+		Override:    toOverrideRecord(r.Override),
+		EvaluatedAt: timePtr(s.EvaluatedAt()),
+		Stale:       r.Stale,
+		SLOs:        toSLOs(s, a.At),
+	}
+}
+
+// toActiveOverride says whether o is active at now, so that clients need
+// not compare expiry times with their own clocks; nil stays nil.
+func toActiveOverride(o *policy.Override, now time.Time) *api.Override {
+	if o == nil {
+		return nil
+	}
+	out := toOverride(*o, now)
+	return &out
+}
+
+func toOverride(o policy.Override, now time.Time) api.Override {
+	return api.Override{OverrideRecord: *toOverrideRecord(&o), Active: o.ActiveAt(now)}
+}
+
+func toOverrideRecord(o *policy.Override) *api.OverrideRecord {
+	if o == nil {
+		return nil
+	}
+	return &api.OverrideRecord{
+		ID:        o.ID,
+		Service:   o.Service,
+		Reason:    o.Reason,
+		Actor:     o.Actor,
+		CreatedAt: o.CreatedAt,
+		ExpiresAt: o.ExpiresAt,
+		RevokedAt: o.RevokedAt,
+		RevokedBy: o.RevokedBy,
+	}
+}
+
+// toReasons keeps [] as [] (clients rely on an array, never null).
+func toReasons(rs []policy.Reason) []api.Reason {
+	out := make([]api.Reason, len(rs))
+	for i, r := range rs {
+		out[i] = api.Reason{SLO: r.SLO, Code: r.Code, Message: r.Message, Decision: string(r.Decision)}
+	}
+	return out
+}
+
+// toSpecProblems keeps nil as nil, so an empty list is left out.
+func toSpecProblems(ps []slo.Problem) []api.SpecProblem {
+	return mapSlice(ps, func(p slo.Problem) api.SpecProblem { return api.SpecProblem(p) })
+}
+
 func toDecisionRecord(d store.DecisionRecord) api.DecisionRecord {
-	return api.DecisionRecord(d)
+	return api.DecisionRecord{
+		ID:         d.ID,
+		At:         d.At,
+		Service:    d.Service,
+		Priority:   string(d.Priority),
+		Version:    d.Version,
+		Actor:      d.Actor,
+		Pipeline:   d.Pipeline,
+		Decision:   string(d.Decision),
+		Allowed:    d.Allowed,
+		Reasons:    toReasons(d.Reasons),
+		Actions:    d.Actions,
+		OverrideID: d.OverrideID,
+		Stale:      d.Stale,
+		RequestID:  d.RequestID,
+	}
 }
 
 func toHistoryPoint(p store.HistoryPoint) api.HistoryPoint {
@@ -124,7 +209,7 @@ func toHistoryPoint(p store.HistoryPoint) api.HistoryPoint {
 		Remaining:        p.Remaining,
 		RemainingEvents:  p.RemainingEvents,
 		RemainingMinutes: p.RemainingMinutes,
-		Status:           p.Status,
+		Status:           string(p.Status),
 		BurnRates:        p.BurnRates,
 		Firing:           mapSlice(p.Firing, func(f store.FiringCondition) api.FiringCondition { return api.FiringCondition(f) }),
 		Error:            p.Error,

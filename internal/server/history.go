@@ -1,7 +1,9 @@
 package server
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -11,10 +13,8 @@ import (
 	"github.com/slo-dev/slo/internal/api"
 )
 
-const (
-	defaultHistoryPoints = 500
-	maxHistoryPoints     = 5000
-)
+// maxHistoryPoints bounds the limit a history request may ask for.
+const maxHistoryPoints = 5000
 
 func (s *Server) history(c *gin.Context) {
 	st, ok := s.service(c)
@@ -29,7 +29,7 @@ func (s *Server) history(c *gin.Context) {
 		}
 	}
 	if idx < 0 {
-		problem(c, http.StatusNotFound, "unknown-slo", fmt.Sprintf("service %q has no SLO %q", st.Spec.Service, slug))
+		problem(c, http.StatusNotFound, api.ProblemUnknownSLO, fmt.Sprintf("service %q has no SLO %q", st.Spec.Service, slug))
 		return
 	}
 	o := st.Spec.SLOs[idx]
@@ -46,7 +46,7 @@ func (s *Server) history(c *gin.Context) {
 		badField(c, "from", "from must be before to")
 		return
 	}
-	limit := defaultHistoryPoints
+	limit := api.DefaultHistoryPoints
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 2 || n > maxHistoryPoints {
@@ -58,7 +58,7 @@ func (s *Server) history(c *gin.Context) {
 	points, err := s.store.History(c.Request.Context(), st.Spec.Service, slug, from, to, limit)
 	if err != nil {
 		s.log.Error("reading history", "service", st.Spec.Service, "slo", slug, "err", err)
-		problem(c, http.StatusServiceUnavailable, "store-unavailable", "history could not be read; retry shortly")
+		problem(c, http.StatusServiceUnavailable, api.ProblemStoreUnavailable, "history could not be read; retry shortly")
 		return
 	}
 	c.JSON(http.StatusOK, api.History{
@@ -72,18 +72,48 @@ func (s *Server) history(c *gin.Context) {
 	})
 }
 
-// timeParam reads an RFC 3339 time or Unix seconds, answering 400 itself.
+// The times a history request may name, in Unix seconds: from the epoch
+// to 9999-12-31T23:59:59Z, the last second RFC 3339 can write.
+const (
+	minHistoryUnix = 0
+	maxHistoryUnix = 253402300799
+)
+
+// timeParam reads an RFC 3339 time or Unix seconds within the history
+// range, answering 400 naming the parameter itself.
 func timeParam(c *gin.Context, name string, def time.Time) (time.Time, bool) {
 	v := c.Query(name)
 	if v == "" {
 		return def, true
 	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, true
+	t, err := parseTime(v)
+	if err != nil {
+		badField(c, name, fmt.Sprintf("%s %v, got %q", name, err, truncate(v, 100)))
+		return time.Time{}, false
 	}
-	if secs, err := strconv.ParseFloat(v, 64); err == nil {
-		return time.Unix(0, int64(secs*1e9)), true
+	return t, true
+}
+
+// parseTime reads an RFC 3339 time or Unix seconds from minHistoryUnix to
+// maxHistoryUnix; the error says what a valid one looks like.
+func parseTime(v string) (time.Time, error) {
+	outOfRange := fmt.Errorf("must be from %s to %s",
+		time.Unix(minHistoryUnix, 0).UTC().Format(time.RFC3339), time.Unix(maxHistoryUnix, 0).UTC().Format(time.RFC3339))
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		secs, err := strconv.ParseFloat(v, 64)
+		switch {
+		case err != nil || math.IsNaN(secs):
+			return time.Time{}, errors.New("must be an RFC 3339 time (2026-11-27T18:00:00Z) or Unix seconds")
+		// Checked before converting: past int64 nanoseconds, 1e300 became 1677.
+		case secs < minHistoryUnix || secs > maxHistoryUnix:
+			return time.Time{}, outOfRange
+		}
+		whole, frac := math.Modf(secs)
+		t = time.Unix(int64(whole), int64(frac*1e9))
 	}
-	badField(c, name, fmt.Sprintf("%s must be an RFC 3339 time (2026-11-27T18:00:00Z) or Unix seconds, got %q", name, v))
-	return time.Time{}, false
+	if t.Unix() < minHistoryUnix || t.Unix() > maxHistoryUnix {
+		return time.Time{}, outOfRange
+	}
+	return t, nil
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/slo-dev/slo/internal/burnrate"
 	"github.com/slo-dev/slo/internal/engine"
+	"github.com/slo-dev/slo/internal/gate"
 	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/server"
 	"github.com/slo-dev/slo/internal/slo"
@@ -76,6 +77,18 @@ func (m *memStore) History(context.Context, string, string, time.Time, time.Time
 		BurnRates: map[string]float64{"1h": 15, "5m": 16},
 		Firing:    []store.FiringCondition{{Severity: "page", Long: "1h", Short: "5m", Factor: 14.4, LongBurn: 15, ShortBurn: 16}},
 	}}, nil
+}
+
+// newHandler builds the server as slod does: over a gate on the same
+// snapshot, store and clock.
+func newHandler(t *testing.T, snap *engine.Snapshot, st *memStore, cfg server.Config) http.Handler {
+	t.Helper()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	g := gate.New(fixedSnapshot{snap}, st, quiet, gate.Options{Clock: cfg.Clock})
+	if err := g.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return server.New(fixedSnapshot{snap}, g, st, quiet, cfg, prometheus.NewRegistry(), prometheus.NewRegistry())
 }
 
 type fixedSnapshot struct{ snap *engine.Snapshot }
@@ -151,9 +164,7 @@ slos:
 // templates read them by name.
 func TestAPIJSON(t *testing.T) {
 	st := &memStore{}
-	h := server.New(fixedSnapshot{snapshot(t)}, st, slog.New(slog.NewTextHandler(io.Discard, nil)),
-		server.Config{Tokens: []string{"tok"}, Clock: func() time.Time { return now }},
-		prometheus.NewRegistry(), prometheus.NewRegistry())
+	h := newHandler(t, snapshot(t), st, server.Config{Tokens: []string{"tok"}, Clock: func() time.Time { return now }})
 	for _, tc := range []struct {
 		golden, method, path, body string
 		status                     int
@@ -167,6 +178,7 @@ func TestAPIJSON(t *testing.T) {
 		{"override-create", http.MethodPost, "/api/v1/services/checkout/overrides",
 			`{"reason":"INC-1","actor":"bob","duration":"2h"}`, http.StatusCreated},
 		{"can-deploy-overridden", http.MethodGet, "/api/v1/services/checkout/can-deploy", "", http.StatusOK},
+		{"service-overridden", http.MethodGet, "/api/v1/services/checkout", "", http.StatusOK},
 		{"overrides", http.MethodGet, "/api/v1/services/checkout/overrides", "", http.StatusOK},
 		{"override-revoke", http.MethodDelete, "/api/v1/services/checkout/overrides/1?actor=carol", "", http.StatusOK},
 		{"history", http.MethodGet, "/api/v1/services/checkout/slos/availability/history?from=2026-11-27T00:00:00Z", "", http.StatusOK},
@@ -174,6 +186,9 @@ func TestAPIJSON(t *testing.T) {
 		{"problem-bad-field", http.MethodPost, "/api/v1/services/checkout/overrides", `{"reason":"x","actor":"bob"}`, http.StatusBadRequest},
 	} {
 		req := httptest.NewRequest(tc.method, tc.path, strings.NewReader(tc.body))
+		if tc.body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
 		req.Header.Set("X-Request-ID", "req-"+tc.golden)
 		req.Header.Set("Authorization", "Bearer tok")
 		rec := httptest.NewRecorder()

@@ -11,15 +11,21 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/slo-dev/slo/internal/api"
+	"github.com/slo-dev/slo/internal/metricnames"
 )
 
 const requestIDKey = "request_id"
 
-// requestID accepts a sane X-Request-ID or makes one, and echoes it back.
+// requestID echoes a client's X-Request-ID when it is a short safe token
+// (a CI system or proxy correlating its own logs with slod's), and makes
+// one otherwise. The id is stored with every audited decision and printed
+// in logs and problems, so it never carries arbitrary client text.
 func requestID() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id := c.GetHeader("X-Request-ID")
-		if id == "" || len(id) > 128 {
+		if !safeRequestID(id) {
 			var b [8]byte
 			_, _ = rand.Read(b[:])
 			id = hex.EncodeToString(b[:])
@@ -28,6 +34,23 @@ func requestID() gin.HandlerFunc {
 		c.Header("X-Request-ID", id)
 		c.Next()
 	}
+}
+
+// maxRequestID bounds an accepted client request id.
+const maxRequestID = 64
+
+// safeRequestID reports whether id is 1 to maxRequestID letters, digits,
+// '.', '_' or '-'.
+func safeRequestID(id string) bool {
+	if id == "" || len(id) > maxRequestID {
+		return false
+	}
+	for _, r := range id {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // accessLog writes one structured line per request.
@@ -62,14 +85,16 @@ func recoverProblem(log *slog.Logger) gin.HandlerFunc {
 		defer func() {
 			if r := recover(); r != nil {
 				log.Error("panic serving request", "request_id", c.GetString(requestIDKey), "panic", fmt.Sprint(r))
-				problem(c, http.StatusInternalServerError, "internal", "internal error; see the server log for request "+c.GetString(requestIDKey))
+				problem(c, http.StatusInternalServerError, api.ProblemInternal, "internal error; see the server log for request "+c.GetString(requestIDKey))
 			}
 		}()
 		c.Next()
 	}
 }
 
-// httpMetrics counts requests by route, method and status.
+// httpMetrics counts requests by route, method and status. Every label
+// has a bounded set of values: the route is the matched template (or
+// "unmatched"), never the path a client sent.
 type httpMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -78,11 +103,11 @@ type httpMetrics struct {
 func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 	m := &httpMetrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "slod_http_requests_total",
+			Name: metricnames.HTTPRequests,
 			Help: "HTTP requests served, by route, method and status code.",
 		}, []string{"route", "method", "code"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "slod_http_request_duration_seconds",
+			Name:    metricnames.HTTPRequestDuration,
 			Help:    "HTTP request latency by route.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"route"}),
@@ -99,9 +124,21 @@ func (m *httpMetrics) middleware() gin.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		m.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(c.Writer.Status())).Inc()
+		m.requests.WithLabelValues(route, methodLabel(c.Request.Method), strconv.Itoa(c.Writer.Status())).Inc()
 		m.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
 	}
+}
+
+// methodLabel is the method for a metric label: any client can invent
+// methods, and each would be a new series, so those outside RFC 9110's
+// are "other".
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
+		return m
+	}
+	return "other"
 }
 
 // inFlightLimit is a bulkhead for request serving: beyond max concurrent
@@ -115,7 +152,7 @@ func inFlightLimit(max int) gin.HandlerFunc {
 			c.Next()
 		default:
 			c.Header("Retry-After", "1")
-			problem(c, http.StatusTooManyRequests, "too-many-requests", fmt.Sprintf("more than %d requests in flight; retry after 1s", max))
+			problem(c, http.StatusTooManyRequests, api.ProblemTooManyRequests, fmt.Sprintf("more than %d requests in flight; retry after 1s", max))
 		}
 	}
 }
@@ -124,7 +161,7 @@ func inFlightLimit(max int) gin.HandlerFunc {
 func bodyLimit(max int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Request.ContentLength > max {
-			problem(c, http.StatusRequestEntityTooLarge, "body-too-large", fmt.Sprintf("request body is %d bytes; the limit is %d", c.Request.ContentLength, max))
+			problem(c, http.StatusRequestEntityTooLarge, api.ProblemBodyTooLarge, fmt.Sprintf("request body is %d bytes; the limit is %d", c.Request.ContentLength, max))
 			return
 		}
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, max)

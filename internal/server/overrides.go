@@ -5,106 +5,48 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/prometheus/common/model"
 
 	"github.com/slo-dev/slo/internal/api"
-	"github.com/slo-dev/slo/internal/policy"
+	"github.com/slo-dev/slo/internal/gate"
 	"github.com/slo-dev/slo/internal/store"
 )
 
 func (s *Server) listOverrides(c *gin.Context) {
-	st, ok := s.service(c)
-	if !ok {
+	os, err := s.gate.Overrides(c.Request.Context(), c.Param("service"), c.Query("active") == "true")
+	if s.overrideError(c, "reading overrides", err) {
 		return
 	}
-	var at *time.Time
-	now := s.cfg.Clock()
-	if c.Query("active") == "true" {
-		at = &now
-	}
-	os, err := s.store.Overrides(c.Request.Context(), st.Spec.Service, at)
-	if err != nil {
-		s.storeProblem(c, "reading overrides", err)
-		return
-	}
+	now := s.gate.Now()
 	out := api.OverrideList{Overrides: make([]api.Override, len(os))}
 	for i, o := range os {
-		out.Overrides[i] = api.Override{Override: o, Active: o.ActiveAt(now)}
+		out.Overrides[i] = toOverride(o, now)
 	}
 	c.JSON(http.StatusOK, out)
 }
 
 func (s *Server) createOverride(c *gin.Context) {
-	st, ok := s.service(c)
-	if !ok {
+	if _, ok := s.service(c); !ok {
 		return
 	}
 	var req api.OverrideRequest
 	if !s.bindJSON(c, &req) {
 		return
 	}
-	now := s.cfg.Clock()
-	req.Reason, req.Actor = strings.TrimSpace(req.Reason), strings.TrimSpace(req.Actor)
-	switch {
-	case req.Reason == "":
-		badField(c, "reason", "reason is required: say why the gate is being bypassed")
-		return
-	case req.Actor == "":
-		badField(c, "actor", "actor is required: who is bypassing the gate")
-		return
-	case len(req.Reason) > maxFieldLen || len(req.Actor) > maxFieldLen:
-		badField(c, "reason", fmt.Sprintf("reason and actor are limited to %d bytes", maxFieldLen))
-		return
-	}
-	var expires time.Time
-	switch {
-	case req.Duration != "" && req.ExpiresAt != nil:
-		badField(c, "duration", "give duration or expires_at, not both")
-		return
-	case req.Duration != "":
-		d, err := model.ParseDuration(req.Duration)
-		if err != nil || d <= 0 {
-			badField(c, "duration", fmt.Sprintf("duration %q is not a positive duration like 30m or 2h", req.Duration))
-			return
-		}
-		expires = now.Add(time.Duration(d))
-	case req.ExpiresAt != nil:
-		expires = *req.ExpiresAt
-	default:
-		badField(c, "duration", "duration (e.g. 2h) or expires_at is required: overrides always expire")
-		return
-	}
-	if !expires.After(now) {
-		badField(c, "expires_at", "the override would already have expired")
-		return
-	}
-	if expires.Sub(now) > s.cfg.MaxOverride {
-		badField(c, "duration", fmt.Sprintf("overrides last at most %s", model.Duration(s.cfg.MaxOverride)))
-		return
-	}
-	o, err := s.store.CreateOverride(c.Request.Context(), policy.Override{
-		Service:   st.Spec.Service,
-		Reason:    req.Reason,
-		Actor:     req.Actor,
-		CreatedAt: now,
-		ExpiresAt: expires,
+	o, err := s.gate.CreateOverride(c.Request.Context(), c.Param("service"), gate.OverrideRequest{
+		Reason: req.Reason, Actor: req.Actor, Duration: req.Duration, ExpiresAt: req.ExpiresAt,
 	})
-	if err != nil {
-		s.storeProblem(c, "creating override", err)
+	if s.overrideError(c, "creating override", err) {
 		return
 	}
 	s.log.Warn("override created", "service", o.Service, "override_id", o.ID, "actor", o.Actor, "reason", o.Reason,
 		"expires_at", o.ExpiresAt, "request_id", c.GetString(requestIDKey))
-	c.JSON(http.StatusCreated, api.Override{Override: o, Active: true})
+	c.JSON(http.StatusCreated, toOverride(o, s.gate.Now()))
 }
 
 func (s *Server) revokeOverride(c *gin.Context) {
-	st, ok := s.service(c)
-	if !ok {
+	if _, ok := s.service(c); !ok {
 		return
 	}
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
@@ -112,37 +54,32 @@ func (s *Server) revokeOverride(c *gin.Context) {
 		badField(c, "id", fmt.Sprintf("override id must be a positive whole number, got %q", c.Param("id")))
 		return
 	}
-	existing, err := s.store.Overrides(c.Request.Context(), st.Spec.Service, nil)
-	if err != nil {
-		s.storeProblem(c, "reading overrides", err)
+	o, err := s.gate.RevokeOverride(c.Request.Context(), c.Param("service"), id, c.Query("actor"))
+	if s.overrideError(c, "revoking override", err) {
 		return
 	}
-	found := false
-	for _, o := range existing {
-		found = found || o.ID == id
-	}
-	if !found {
-		problem(c, http.StatusNotFound, "unknown-override", fmt.Sprintf("service %q has no override %d", st.Spec.Service, id))
-		return
-	}
-	actor := strings.TrimSpace(c.Query("actor"))
-	if actor == "" {
-		actor = "unknown"
-	}
-	o, err := s.store.RevokeOverride(c.Request.Context(), id, actor, s.cfg.Clock())
+	s.log.Warn("override revoked", "service", o.Service, "override_id", o.ID, "actor", o.RevokedBy, "request_id", c.GetString(requestIDKey))
+	c.JSON(http.StatusOK, toOverride(o, s.gate.Now()))
+}
+
+// overrideError answers the gate's error of an override request, if any.
+func (s *Server) overrideError(c *gin.Context, what string, err error) bool {
+	var fe *gate.FieldError
 	switch {
-	case errors.Is(err, store.ErrAlreadyRevoked):
-		problem(c, http.StatusConflict, "already-revoked", fmt.Sprintf("override %d was already revoked", id))
-		return
-	case errors.Is(err, store.ErrNotFound):
-		problem(c, http.StatusNotFound, "unknown-override", fmt.Sprintf("service %q has no override %d", st.Spec.Service, id))
-		return
-	case err != nil:
-		s.storeProblem(c, "revoking override", err)
-		return
+	case err == nil:
+		return false
+	case errors.As(err, &fe):
+		badField(c, fe.Field, fe.Message)
+	case errors.Is(err, gate.ErrUnknownService):
+		unknownService(c, c.Param("service"))
+	case errors.Is(err, gate.ErrUnknownOverride):
+		problem(c, http.StatusNotFound, api.ProblemUnknownOverride, fmt.Sprintf("service %q has no override %s", c.Param("service"), c.Param("id")))
+	case errors.Is(err, gate.ErrAlreadyRevoked):
+		problem(c, http.StatusConflict, api.ProblemAlreadyRevoked, fmt.Sprintf("override %s was already revoked", c.Param("id")))
+	default:
+		s.storeProblem(c, what, err)
 	}
-	s.log.Warn("override revoked", "service", o.Service, "override_id", o.ID, "actor", actor, "request_id", c.GetString(requestIDKey))
-	c.JSON(http.StatusOK, api.Override{Override: o, Active: false})
+	return true
 }
 
 func (s *Server) listDecisions(c *gin.Context) {
@@ -178,5 +115,5 @@ func (s *Server) listDecisions(c *gin.Context) {
 // again once the database is writable.
 func (s *Server) storeProblem(c *gin.Context, what string, err error) {
 	s.log.Error(what, "err", err, "request_id", c.GetString(requestIDKey))
-	problem(c, http.StatusServiceUnavailable, "store-unavailable", what+" failed; retry shortly")
+	problem(c, http.StatusServiceUnavailable, api.ProblemStoreUnavailable, what+" failed; retry shortly")
 }

@@ -8,18 +8,15 @@ import (
 	"github.com/slo-dev/slo/internal/api"
 )
 
-// problemBase prefixes problem type URIs; they name the kind of problem and
-// are documented in the README.
-const problemBase = "https://slo.dev/problems/"
-
-// problem writes an application/problem+json answer and aborts the chain.
-func problem(c *gin.Context, status int, kind, detail string) {
-	writeProblem(c, api.Problem{Type: problemBase + kind, Title: http.StatusText(status), Status: status, Detail: detail})
+// problem writes an application/problem+json answer of type typ (one of
+// api's Problem types) and aborts the chain.
+func problem(c *gin.Context, status int, typ, detail string) {
+	writeProblem(c, api.Problem{Type: typ, Title: http.StatusText(status), Status: status, Detail: detail})
 }
 
 // badField is a 400 naming the field that was wrong.
 func badField(c *gin.Context, field, detail string) {
-	writeProblem(c, api.Problem{Type: problemBase + "invalid-parameter", Title: "Invalid parameter", Status: http.StatusBadRequest, Detail: detail, Field: field})
+	writeProblem(c, api.Problem{Type: api.ProblemInvalidParameter, Title: "Invalid parameter", Status: http.StatusBadRequest, Detail: detail, Field: field})
 }
 
 func writeProblem(c *gin.Context, p api.Problem) {

@@ -2,14 +2,10 @@ package server_test
 
 import (
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/engine"
@@ -20,8 +16,7 @@ import (
 // readyz asks /readyz of a server over snap.
 func readyz(t *testing.T, snap *engine.Snapshot, paths []string) (int, string, api.Problem) {
 	t.Helper()
-	h := server.New(fixedSnapshot{snap}, &memStore{}, slog.New(slog.NewTextHandler(io.Discard, nil)),
-		server.Config{SpecPaths: paths}, prometheus.NewRegistry(), prometheus.NewRegistry())
+	h := newHandler(t, snap, &memStore{}, server.Config{SpecPaths: paths})
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
 	var p api.Problem

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,8 +15,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/engine"
-	"github.com/slo-dev/slo/internal/policy"
+	"github.com/slo-dev/slo/internal/gate"
 	"github.com/slo-dev/slo/internal/store"
 )
 
@@ -24,13 +26,11 @@ type Snapshots interface {
 	Snapshot() *engine.Snapshot
 }
 
-// Store is the persistence the API needs (internal/store.Store).
+// Store is what the API reads directly (internal/store.Store): the
+// decision log and the evaluation history. Everything the gate decides
+// goes through internal/gate.
 type Store interface {
-	RecordDecision(ctx context.Context, d store.DecisionRecord) (int64, error)
 	Decisions(ctx context.Context, q store.DecisionQuery) ([]store.DecisionRecord, error)
-	CreateOverride(ctx context.Context, o policy.Override) (policy.Override, error)
-	Overrides(ctx context.Context, service string, activeAt *time.Time) ([]policy.Override, error)
-	RevokeOverride(ctx context.Context, id int64, by string, at time.Time) (policy.Override, error)
 	History(ctx context.Context, service, slug string, from, to time.Time, limit int) ([]store.HistoryPoint, error)
 }
 
@@ -43,8 +43,17 @@ type Config struct {
 	// MaxInFlight bounds concurrent requests before shedding with 429
 	// (default 256).
 	MaxInFlight int
-	// MaxOverride is the longest override a request may create (default 7d).
-	MaxOverride time.Duration
+	// AllowedHosts are the host names (any port) the Host header may
+	// name; empty allows any.
+	AllowedHosts []string
+	// RequireTokenForChecks makes POSTed can-deploy checks need a bearer
+	// token, like overrides.
+	RequireTokenForChecks bool
+	// RateLimit is how many writes (can-deploy POSTs, override creations
+	// and revocations) one client address may make per second, in bursts
+	// of up to RateBurst (default 60); 0 turns the limit off.
+	RateLimit float64
+	RateBurst int
 	// Clock returns now; time.Now when nil.
 	Clock func() time.Time
 	// SpecPaths are where slod searched for specs, named by /readyz when
@@ -55,62 +64,88 @@ type Config struct {
 // Server serves the API.
 type Server struct {
 	snaps  Snapshots
+	gate   *gate.Gate
 	store  Store
 	log    *slog.Logger
 	cfg    Config
 	tokens tokenSet
+	bodies decisionBodies
 }
 
-// New builds the HTTP handler. reg receives HTTP and SLO metrics; gatherer
-// is what /metrics exposes.
-func New(snaps Snapshots, st Store, log *slog.Logger, cfg Config, reg prometheus.Registerer, gatherer prometheus.Gatherer) http.Handler {
+// New builds the HTTP handler over the engine's snapshots and the gate.
+// reg receives HTTP and SLO metrics; gatherer is what /metrics exposes.
+func New(snaps Snapshots, g *gate.Gate, st Store, log *slog.Logger, cfg Config, reg prometheus.Registerer, gatherer prometheus.Gatherer) http.Handler {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 64 << 10
 	}
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = 256
 	}
-	if cfg.MaxOverride <= 0 {
-		cfg.MaxOverride = 7 * 24 * time.Hour
-	}
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
-	s := &Server{snaps: snaps, store: st, log: log, cfg: cfg, tokens: newTokenSet(cfg.Tokens)}
+	if cfg.RateBurst <= 0 {
+		cfg.RateBurst = 60
+	}
+	s := &Server{snaps: snaps, gate: g, store: st, log: log, cfg: cfg, tokens: newTokenSet(cfg.Tokens)}
 	reg.MustRegister(newSnapshotCollector(s))
 
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.RedirectTrailingSlash = false
+	// No proxy is trusted: X-Forwarded-For and X-Real-IP come from
+	// whoever connects, and the client address limits writes. With no
+	// list to parse this cannot fail.
+	_ = r.SetTrustedProxies(nil)
 	hm := newHTTPMetrics(reg)
-	r.Use(requestID(), recoverProblem(log), accessLog(log), hm.middleware(), inFlightLimit(cfg.MaxInFlight), bodyLimit(cfg.MaxBodyBytes))
+	r.Use(requestID(), answerHeaders(), recoverProblem(log), accessLog(log), hm.middleware(), allowHosts(cfg.AllowedHosts), inFlightLimit(cfg.MaxInFlight), bodyLimit(cfg.MaxBodyBytes))
 	r.NoRoute(func(c *gin.Context) {
-		problem(c, http.StatusNotFound, "not-found", "no such endpoint: "+c.Request.URL.Path)
+		problem(c, http.StatusNotFound, api.ProblemNotFound, "no such endpoint: "+c.Request.URL.Path)
 	})
 	r.NoMethod(func(c *gin.Context) {
-		problem(c, http.StatusMethodNotAllowed, "method-not-allowed", c.Request.Method+" is not allowed on "+c.Request.URL.Path)
+		problem(c, http.StatusMethodNotAllowed, api.ProblemMethodNotAllowed, c.Request.Method+" is not allowed on "+c.Request.URL.Path)
 	})
 
-	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
-	r.GET("/readyz", s.readyz)
-	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{})))
+	getAndHead(r, "/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	getAndHead(r, "/readyz", s.readyz)
+	getAndHead(r, "/metrics", gin.WrapH(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{})))
 
-	api := r.Group("/api/v1")
+	guards := s.writeGuards()
+	write := func(h ...gin.HandlerFunc) []gin.HandlerFunc { return slices.Concat(guards, h) }
+	api := r.Group("/api/v1", requireJSON())
 	api.GET("/services", s.listServices)
 	api.GET("/services/:service", s.getService)
 	api.GET("/services/:service/can-deploy", s.canDeployGet)
-	api.POST("/services/:service/can-deploy", s.canDeployPost)
+	api.POST("/services/:service/can-deploy", write(s.checkAuth(), s.canDeployPost)...)
 	// Flagger webhooks POST; the gate is read-only either way.
-	api.GET("/services/:service/gate", s.gate)
-	api.POST("/services/:service/gate", s.gate)
+	api.GET("/services/:service/gate", s.gateStatus)
+	api.POST("/services/:service/gate", s.gateStatus)
 	api.GET("/services/:service/slos/:slo/history", s.history)
 	api.GET("/services/:service/overrides", s.listOverrides)
-	api.POST("/services/:service/overrides", s.tokens.requireToken(), s.createOverride)
-	api.DELETE("/services/:service/overrides/:id", s.tokens.requireToken(), s.revokeOverride)
+	api.POST("/services/:service/overrides", write(s.tokens.requireToken(), s.createOverride)...)
+	api.DELETE("/services/:service/overrides/:id", write(s.tokens.requireToken(), s.revokeOverride)...)
 	api.GET("/decisions", s.listDecisions)
 	mountDashboard(r)
 	return r
+}
+
+// writeGuards are the checks before every write that lands in the
+// decision or audit log.
+func (s *Server) writeGuards() []gin.HandlerFunc {
+	if s.cfg.RateLimit <= 0 {
+		return nil
+	}
+	return []gin.HandlerFunc{newWriteLimiter(s.cfg.RateLimit, s.cfg.RateBurst, maxRateClients, s.cfg.Clock).middleware()}
+}
+
+// checkAuth guards POSTed checks with a bearer token when
+// RequireTokenForChecks is set, and lets them through otherwise.
+func (s *Server) checkAuth() gin.HandlerFunc {
+	if s.cfg.RequireTokenForChecks {
+		return s.tokens.requireToken()
+	}
+	return func(c *gin.Context) { c.Next() }
 }
 
 // readyz answers 503 while slod cannot gate anything: no service is
@@ -119,13 +154,13 @@ func (s *Server) readyz(c *gin.Context) {
 	snap := s.snaps.Snapshot()
 	if len(snap.Services) == 0 {
 		// Every problem is an orphan when no service is loaded.
-		problem(c, http.StatusServiceUnavailable, "no-services", fmt.Sprintf(
+		problem(c, http.StatusServiceUnavailable, api.ProblemNoServices, fmt.Sprintf(
 			"no service is loaded: searched %s and found %s; GET /api/v1/services lists them under config_problems",
 			strings.Join(s.cfg.SpecPaths, ", "), plural(len(snap.Orphans), "spec problem")))
 		return
 	}
 	if !snap.Ready {
-		problem(c, http.StatusServiceUnavailable, "not-ready", "no evaluation has completed and no snapshot was restored yet")
+		problem(c, http.StatusServiceUnavailable, api.ProblemNotReady, "no evaluation has completed and no snapshot was restored yet")
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})

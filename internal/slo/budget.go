@@ -5,18 +5,21 @@ import (
 	"time"
 )
 
+// BudgetStatus is the state of an error budget.
+type BudgetStatus string
+
 // Budget states.
 const (
-	StatusOK        = "ok"
-	StatusExhausted = "exhausted"
+	StatusOK        BudgetStatus = "ok"
+	StatusExhausted BudgetStatus = "exhausted"
 	// StatusNoData: no traffic, or fewer events than the policy's min_events.
-	StatusNoData = "no_data"
+	StatusNoData BudgetStatus = "no_data"
 )
 
 // Counts are the events of one window: Errors bad events out of Total.
 type Counts struct {
-	Errors float64 `json:"errors"`
-	Total  float64 `json:"total"`
+	Errors float64
+	Total  float64
 }
 
 // Ratio is the error ratio; ok is false when there was no traffic.
@@ -30,22 +33,22 @@ func (c Counts) Ratio() (ratio float64, ok bool) {
 // Budget is the error budget of one SLO over its window. Every field is a
 // finite number; with Status no_data the ratios are zero.
 type Budget struct {
-	Status string `json:"status"`
+	Status BudgetStatus
 	// SLI is the good ratio (1 - error ratio).
-	SLI float64 `json:"sli"`
+	SLI float64
 	// ErrorRatio is errors/total.
-	ErrorRatio float64 `json:"error_ratio"`
+	ErrorRatio float64
 	// Consumed is the share of the budget used (1.0 = 100%).
-	Consumed float64 `json:"consumed"`
+	Consumed float64
 	// Remaining is 1 - Consumed; negative once overspent.
-	Remaining       float64 `json:"remaining"`
-	TotalEvents     float64 `json:"total_events"`
-	AllowedEvents   float64 `json:"allowed_events"`
-	FailedEvents    float64 `json:"failed_events"`
-	RemainingEvents float64 `json:"remaining_events"`
+	Remaining       float64
+	TotalEvents     float64
+	AllowedEvents   float64
+	FailedEvents    float64
+	RemainingEvents float64
 	// AllowedMinutes is the time equivalent of the budget over the full window.
-	AllowedMinutes   float64 `json:"allowed_minutes"`
-	RemainingMinutes float64 `json:"remaining_minutes"`
+	AllowedMinutes   float64
+	RemainingMinutes float64
 }
 
 // ComputeBudget applies the occurrences budget of docs/design.md to the counts of

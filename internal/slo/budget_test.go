@@ -42,7 +42,7 @@ func TestComputeBudgetCases(t *testing.T) {
 		window        time.Duration
 		counts        Counts
 		minEvents     float64
-		wantStatus    string
+		wantStatus    BudgetStatus
 		wantConsumed  float64
 		wantRemaining float64
 		wantMinutes   float64 // remaining minutes

@@ -30,7 +30,7 @@ func Slugify(name string) string {
 // Prometheus duration format) or "month"/"week" for a calendar one.
 func (o SLO) WindowLabel() string {
 	if o.Calendar != "" {
-		return o.Calendar
+		return string(o.Calendar)
 	}
 	return model.Duration(o.Window).String()
 }

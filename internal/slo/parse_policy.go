@@ -2,10 +2,8 @@ package slo
 
 import (
 	"math"
-	"slices"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -17,7 +15,6 @@ var (
 	thresholdFields   = []string{"consumed", "action", "actions", "allow"}
 	errorBudgetFields = []string{"allowed_downtime_minutes", "policy"}
 	seedPolicyFields  = []string{"budget_exhausted", "budget_healthy"}
-	priorities        = []string{string(PriorityNormal), string(PriorityCritical), string(PriorityRollback)}
 )
 
 // DefaultPolicy is the policy of a spec without policy: (docs/design.md).
@@ -59,10 +56,10 @@ func (c *checker) policy(n *yaml.Node) (p Policy, explicit bool) {
 	}
 	if v := f["on_missing_data"]; v != nil {
 		if s, ok := c.str(v, "policy.on_missing_data", "deny or allow"); ok {
-			if s != OnMissingDeny && s != OnMissingAllow {
+			if m := OnMissingData(s); m != OnMissingDeny && m != OnMissingAllow {
 				c.addf(v, "policy.on_missing_data", "%q is not valid; give deny or allow", s)
 			}
-			p.OnMissingData = s
+			p.OnMissingData = OnMissingData(s)
 		}
 	}
 	if v := f["max_staleness"]; v != nil {
@@ -162,19 +159,19 @@ func (c *checker) threshold1(n *yaml.Node, path string) Threshold {
 
 // allow reads a list of deploy priorities.
 func (c *checker) allow(n *yaml.Node, path string) []Priority {
-	items, ok := c.seq(n, path, "priorities ("+strings.Join(priorities, ", ")+")")
+	items, ok := c.seq(n, path, "priorities ("+JoinPriorities(Priorities())+")")
 	if !ok {
 		return nil
 	}
 	out := make([]Priority, 0, len(items))
 	for i, item := range items {
 		ipath := index(path, i)
-		s, ok := c.str(item, ipath, "a priority ("+strings.Join(priorities, ", ")+")")
+		s, ok := c.str(item, ipath, "a priority ("+JoinPriorities(Priorities())+")")
 		if !ok {
 			continue
 		}
-		if !slices.Contains(priorities, s) {
-			c.addf(resolve(item), ipath, "%q is not a priority; give one of %s", s, strings.Join(priorities, ", "))
+		if !Priority(s).Known() {
+			c.addf(resolve(item), ipath, "%q is not a priority; give one of %s", s, JoinPriorities(Priorities()))
 			continue
 		}
 		out = append(out, Priority(s))

@@ -135,10 +135,10 @@ func (c *checker) window(o *SLO, f map[string]*yaml.Node, parent *yaml.Node, pat
 		return
 	}
 	if s, ok := c.str(f[key], kpath, "month or week"); ok {
-		if s != "month" && s != "week" {
+		if cal := Calendar(s); cal != CalendarMonth && cal != CalendarWeek {
 			c.addf(f[key], kpath, "%q is not a calendar period; give month or week", s)
 		} else {
-			o.Calendar = s
+			o.Calendar = cal
 		}
 	}
 	o.Location = time.UTC

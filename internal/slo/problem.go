@@ -11,10 +11,10 @@ import (
 // for problems about the whole file (unreadable, empty, broken encoding),
 // which also leave Field empty.
 type Problem struct {
-	File    string `json:"file"`
-	Line    int    `json:"line"`
-	Field   string `json:"field"`
-	Message string `json:"message"`
+	File    string
+	Line    int
+	Field   string
+	Message string
 }
 
 // omittedFormat is the message of the problem that ends the list of a

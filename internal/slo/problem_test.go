@@ -1,9 +1,6 @@
 package slo
 
-import (
-	"encoding/json"
-	"testing"
-)
+import "testing"
 
 func TestProblemString(t *testing.T) {
 	tests := []struct {
@@ -18,16 +15,5 @@ func TestProblemString(t *testing.T) {
 		if got := tt.p.String(); got != tt.want {
 			t.Errorf("String() = %q, want %q", got, tt.want)
 		}
-	}
-}
-
-func TestProblemJSON(t *testing.T) {
-	b, err := json.Marshal(Problem{File: "a.yaml", Line: 3, Field: "service", Message: "m"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	const want = `{"file":"a.yaml","line":3,"field":"service","message":"m"}`
-	if string(b) != want {
-		t.Errorf("json = %s, want %s", b, want)
 	}
 }

@@ -8,55 +8,55 @@ import (
 
 // Spec is one service's slo.yaml after loading and validation.
 type Spec struct {
-	Service string            `json:"service"`
-	Owner   string            `json:"owner,omitempty"`
-	Labels  map[string]string `json:"labels,omitempty"`
-	SLOs    []SLO             `json:"slos"`
-	Policy  Policy            `json:"policy"`
+	Service string
+	Owner   string
+	Labels  map[string]string
+	SLOs    []SLO
+	Policy  Policy
 	// File is the path the spec was loaded from.
-	File string `json:"file"`
+	File string
 }
 
 // SLO is one objective of a service.
 type SLO struct {
 	// Name is the display name as written (may contain spaces).
-	Name string `json:"name"`
+	Name string
 	// Slug is the stable identifier used in URLs, labels and the store.
-	Slug        string `json:"slug"`
-	Description string `json:"description,omitempty"`
+	Slug        string
+	Description string
 	// Target is a fraction in (0,1): 99.9% is 0.999.
-	Target float64 `json:"target"`
+	Target float64
 	// Window is the rolling window; zero when Calendar is set.
-	Window time.Duration `json:"-"`
-	// Calendar is "", "month" or "week".
-	Calendar string `json:"calendar,omitempty"`
+	Window time.Duration
+	// Calendar is set instead of Window for a calendar-aligned period.
+	Calendar Calendar
 	// Location is the calendar's time zone (UTC unless timezone: was set).
-	Location *time.Location `json:"-"`
-	SLI      SLI            `json:"sli"`
+	Location *time.Location
+	SLI      SLI
 }
 
 // SLI says what to query. Exactly one of Events and Latency is set.
 type SLI struct {
-	Events  *EventsSLI  `json:"events,omitempty"`
-	Latency *LatencySLI `json:"latency,omitempty"`
+	Events  *EventsSLI
+	Latency *LatencySLI
 }
 
 // EventsSLI is a ratio SLI. Errors or Good is set, Total always; the
 // queries are templates containing {{.window}}.
 type EventsSLI struct {
-	Errors string `json:"errors,omitempty"`
-	Good   string `json:"good,omitempty"`
-	Total  string `json:"total"`
+	Errors string
+	Good   string
+	Total  string
 }
 
 // LatencySLI counts requests at or under Threshold as good, from a
 // Prometheus histogram: good = Metric_bucket{le=Le}, total = Metric_count.
 type LatencySLI struct {
-	Metric    string        `json:"metric"`
-	Selector  string        `json:"selector,omitempty"`
-	Threshold time.Duration `json:"-"`
+	Metric    string
+	Selector  string
+	Threshold time.Duration
 	// Le is the bucket bound as Prometheus writes it, in seconds ("0.5").
-	Le string `json:"le"`
+	Le string
 }
 
 // Priority of a deploy: normal < critical < rollback.
@@ -69,36 +69,49 @@ const (
 	PriorityRollback Priority = "rollback"
 )
 
+// OnMissingData is what the gate does for an SLO without trustworthy
+// numbers.
+type OnMissingData string
+
 // Missing-data behaviours.
 const (
-	OnMissingDeny  = "deny"
-	OnMissingAllow = "allow"
+	OnMissingDeny  OnMissingData = "deny"
+	OnMissingAllow OnMissingData = "allow"
+)
+
+// Calendar is a calendar-aligned SLO period; "" for a rolling window.
+type Calendar string
+
+// Calendar periods; weeks start on Monday.
+const (
+	CalendarMonth Calendar = "month"
+	CalendarWeek  Calendar = "week"
 )
 
 // Policy is the service's error-budget policy.
 type Policy struct {
 	// Thresholds sorted by Consumed, highest first.
-	Thresholds      []Threshold   `json:"thresholds"`
-	BlockOnFastBurn bool          `json:"block_on_fast_burn"`
-	OnMissingData   string        `json:"on_missing_data"`
-	MaxStaleness    time.Duration `json:"-"`
+	Thresholds      []Threshold
+	BlockOnFastBurn bool
+	OnMissingData   OnMissingData
+	MaxStaleness    time.Duration
 	// NoSeriesGrace is how long a total query may match no series (a
 	// service not deployed yet) before on_missing_data applies.
-	NoSeriesGrace time.Duration `json:"-"`
-	MinEvents     float64       `json:"min_events"`
+	NoSeriesGrace time.Duration
+	MinEvents     float64
 	// HealthyActions is the seed's error_budget.policy.budget_healthy list,
 	// shown while the budget holds.
-	HealthyActions []string `json:"healthy_actions,omitempty"`
+	HealthyActions []string
 }
 
 // Threshold: once Consumed (a fraction, 1.0 = 100%) of the budget is used,
 // Action applies; a normal deploy is denied unless "normal" is in Allow.
 // An empty Allow means every priority is allowed (with a warning).
 type Threshold struct {
-	Consumed float64    `json:"consumed"`
-	Action   string     `json:"action"`
-	Actions  []string   `json:"actions,omitempty"`
-	Allow    []Priority `json:"allow,omitempty"`
+	Consumed float64
+	Action   string
+	Actions  []string
+	Allow    []Priority
 }
 
 // Period returns the evaluation window of o that ends at now: the rolling
@@ -112,13 +125,22 @@ func (o SLO) Period(now time.Time) (elapsed, full time.Duration) {
 	return now.Sub(start), end.Sub(start)
 }
 
+// Bounds returns the period of o that holds at: [at-Window, at] for a
+// rolling window, or the calendar month or week (in o.Location) around at.
+func (o SLO) Bounds(at time.Time) (start, end time.Time) {
+	if o.Calendar == "" {
+		return at.Add(-o.Window), at
+	}
+	return CalendarBounds(at, o.Calendar, o.Location)
+}
+
 // NominalWindow is the window used for alert factors and rule generation:
 // the rolling window, or 30d for a calendar month and 7d for a week.
 func (o SLO) NominalWindow() time.Duration {
 	switch o.Calendar {
-	case "month":
+	case CalendarMonth:
 		return 30 * 24 * time.Hour
-	case "week":
+	case CalendarWeek:
 		return 7 * 24 * time.Hour
 	}
 	return o.Window
@@ -126,13 +148,13 @@ func (o SLO) NominalWindow() time.Duration {
 
 // CalendarBounds returns the start and end of the calendar period (month or
 // week, weeks start on Monday) holding now, in loc (UTC when nil).
-func CalendarBounds(now time.Time, calendar string, loc *time.Location) (start, end time.Time) {
+func CalendarBounds(now time.Time, calendar Calendar, loc *time.Location) (start, end time.Time) {
 	if loc == nil {
 		loc = time.UTC
 	}
 	t := now.In(loc)
 	switch calendar {
-	case "week":
+	case CalendarWeek:
 		offset := (int(t.Weekday()) + 6) % 7
 		start = time.Date(t.Year(), t.Month(), t.Day()-offset, 0, 0, 0, 0, loc)
 		return start, start.AddDate(0, 0, 7)

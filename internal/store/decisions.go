@@ -21,7 +21,7 @@ type DecisionRecord struct {
 	Version  string
 	Actor    string
 	Pipeline string
-	Decision string
+	Decision policy.Decision
 	Allowed  bool
 	Reasons  []policy.Reason
 	Actions  []string
@@ -42,11 +42,36 @@ type DecisionQuery struct {
 	Before int64
 }
 
+// reasonRow is a reason as the decisions table stores it (JSON), a format
+// of its own so that renaming a domain field cannot change stored rows.
+type reasonRow struct {
+	SLO      string          `json:"slo,omitempty"`
+	Code     string          `json:"code"`
+	Message  string          `json:"message"`
+	Decision policy.Decision `json:"decision"`
+}
+
+func toReasonRows(rs []policy.Reason) []reasonRow {
+	out := make([]reasonRow, len(rs))
+	for i, r := range rs {
+		out[i] = reasonRow(r)
+	}
+	return out
+}
+
+func fromReasonRows(stored []reasonRow) []policy.Reason {
+	out := make([]policy.Reason, len(stored))
+	for i, r := range stored {
+		out[i] = policy.Reason(r)
+	}
+	return out
+}
+
 // RecordDecision appends d (its ID is ignored) to the decision log and
 // returns the new ID. The row is committed, and with synchronous=FULL
 // fsynced, before it returns, so a gate answer is never sent unlogged.
 func (s *Store) RecordDecision(ctx context.Context, d DecisionRecord) (int64, error) {
-	reasons, err := json.Marshal(d.Reasons)
+	reasons, err := json.Marshal(toReasonRows(d.Reasons))
 	if err != nil {
 		return 0, fmt.Errorf("store: record decision: encode reasons: %w", err)
 	}
@@ -109,9 +134,11 @@ func (s *Store) Decisions(ctx context.Context, q DecisionQuery) ([]DecisionRecor
 			return nil, fmt.Errorf("store: decisions: scan: %w", err)
 		}
 		d.At = fromMS(at)
-		if err := json.Unmarshal([]byte(reasons), &d.Reasons); err != nil {
+		var stored []reasonRow
+		if err := json.Unmarshal([]byte(reasons), &stored); err != nil {
 			return nil, fmt.Errorf("store: decisions: decode reasons of %d: %w", d.ID, err)
 		}
+		d.Reasons = fromReasonRows(stored)
 		if err := json.Unmarshal([]byte(actions), &d.Actions); err != nil {
 			return nil, fmt.Errorf("store: decisions: decode actions of %d: %w", d.ID, err)
 		}

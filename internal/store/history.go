@@ -7,13 +7,11 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/burnrate"
 	"github.com/slo-dev/slo/internal/policy"
+	"github.com/slo-dev/slo/internal/slo"
 )
-
-// DefaultHistoryLimit is the number of points History returns when the
-// caller gives no limit: enough for a chart, small enough to send.
-const DefaultHistoryLimit = 1000
 
 // HistoryPoint is the state of one SLO at one evaluation. The API sends
 // it as api.HistoryPoint.
@@ -26,7 +24,7 @@ type HistoryPoint struct {
 	Remaining        float64
 	RemainingEvents  float64
 	RemainingMinutes float64
-	Status           string
+	Status           slo.BudgetStatus
 	BurnRates        map[string]float64
 	Firing           []FiringCondition
 	Error            string
@@ -70,7 +68,7 @@ func encodeEvaluation(st policy.SLOStatus) (evaluationRow, error) {
 	for _, c := range st.Conditions {
 		if c.Firing {
 			firing = append(firing, FiringCondition{
-				Severity:  c.Severity,
+				Severity:  string(c.Severity),
 				Long:      burnrate.Label(c.Long),
 				Short:     burnrate.Label(c.Short),
 				Factor:    c.Factor,
@@ -138,10 +136,10 @@ func (s *Store) SaveServiceEvaluation(ctx context.Context, service string, at ti
 // History returns the points of one SLO with from <= time <= to, oldest
 // first. With more than limit points it keeps limit of them spread evenly
 // over the rows, always the first and the last (see pick). limit <= 0 means
-// DefaultHistoryLimit; a limit of 1 is raised to 2 so both ends survive.
+// the API's default; a limit of 1 is raised to 2 so both ends survive.
 func (s *Store) History(ctx context.Context, service, slug string, from, to time.Time, limit int) ([]HistoryPoint, error) {
 	if limit <= 0 {
-		limit = DefaultHistoryLimit
+		limit = api.DefaultHistoryPoints
 	}
 	limit = max(limit, 2)
 	// One read transaction: both queries see the same snapshot, so a

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/burnrate"
 	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
@@ -179,6 +180,20 @@ func TestHistoryDownsampling(t *testing.T) {
 		if !reflect.DeepEqual(gotIdx, c.want) {
 			t.Errorf("%d rows, limit %d: kept %v, want %v", c.rows, c.limit, gotIdx, c.want)
 		}
+	}
+}
+
+// Without a limit History thins to the API's default, keeping both ends.
+func TestHistoryDefaultLimit(t *testing.T) {
+	s, _ := openTest(t)
+	n := api.DefaultHistoryPoints + 1
+	saveRows(t, s, "checkout", "availability", n)
+	got, err := s.History(context.Background(), "checkout", "availability", minute(0), minute(n), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != api.DefaultHistoryPoints || got[0].Errors != 0 || got[len(got)-1].Errors != float64(n-1) {
+		t.Errorf("%d rows without a limit: kept %d, want %d with rows 0 and %d", n, len(got), api.DefaultHistoryPoints, n-1)
 	}
 }
 

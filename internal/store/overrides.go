@@ -63,7 +63,7 @@ func (s *Store) CreateOverride(ctx context.Context, o policy.Override) (policy.O
 		if o.ID, err = res.LastInsertId(); err != nil {
 			return fmt.Errorf("insert: %w", err)
 		}
-		return audit(ctx, tx, o.CreatedAt, o.Actor, AuditOverrideCreate, o.Service, o)
+		return audit(ctx, tx, o.CreatedAt, o.Actor, AuditOverrideCreate, o.Service, toOverrideRow(o))
 	})
 	if err != nil {
 		return policy.Override{}, fmt.Errorf("store: create override for %s: %w", o.Service, err)
@@ -136,13 +136,28 @@ func (s *Store) RevokeOverride(ctx context.Context, id int64, by string, at time
 		}
 		revoked := fromMS(ms(at))
 		o.RevokedAt, o.RevokedBy = &revoked, by
-		return audit(ctx, tx, at, by, AuditOverrideRevoke, o.Service, o)
+		return audit(ctx, tx, at, by, AuditOverrideRevoke, o.Service, toOverrideRow(o))
 	})
 	if err != nil {
 		return policy.Override{}, fmt.Errorf("store: revoke override %d: %w", id, err)
 	}
 	return o, nil
 }
+
+// overrideRow is an override as the audit log's detail stores it (JSON), a
+// format of its own so that renaming a domain field cannot change it.
+type overrideRow struct {
+	ID        int64      `json:"id"`
+	Service   string     `json:"service"`
+	Reason    string     `json:"reason"`
+	Actor     string     `json:"actor"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt time.Time  `json:"expires_at"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	RevokedBy string     `json:"revoked_by,omitempty"`
+}
+
+func toOverrideRow(o policy.Override) overrideRow { return overrideRow(o) }
 
 // audit writes an audit_log row inside the caller's transaction, so the
 // change and its record commit together.

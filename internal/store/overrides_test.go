@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,11 +79,16 @@ func TestOverrideCreateAndRevoke(t *testing.T) {
 		if e.Actor != c.actor || e.Action != c.action || e.Service != "checkout" || !e.At.Equal(c.at) {
 			t.Errorf("audit[%d] = %+v, want %s %s at %s", i, e, c.actor, c.action, c.at)
 		}
-		var d policy.Override
-		if err := json.Unmarshal(e.Detail, &d); err != nil {
+		// The stored format keeps its snake_case keys whatever the domain
+		// type's field names are.
+		if !strings.Contains(string(e.Detail), `"expires_at":`) {
+			t.Errorf("audit[%d] detail %s lacks expires_at", i, e.Detail)
+		}
+		var row overrideRow
+		if err := json.Unmarshal(e.Detail, &row); err != nil {
 			t.Fatalf("audit[%d] detail %s: %v", i, e.Detail, err)
 		}
-		if !reflect.DeepEqual(d, c.detail) {
+		if d := policy.Override(row); !reflect.DeepEqual(d, c.detail) {
 			t.Errorf("audit[%d] detail = %+v, want %+v", i, d, c.detail)
 		}
 	}

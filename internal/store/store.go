@@ -9,6 +9,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"runtime"
 	"strings"
 	"time"
@@ -46,6 +48,9 @@ func Open(path string) (*Store, error) {
 	if path == "" || strings.ContainsRune(path, '?') {
 		return nil, fmt.Errorf("store: open %q: path must be non-empty and contain no '?'", path)
 	}
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
 	// synchronous=FULL: with WAL, NORMAL may lose the last commits on power
 	// loss, and a recorded deploy decision must survive that; FULL fsyncs
 	// the WAL on every commit.
@@ -75,6 +80,25 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
 	}
 	return &Store{w: w, r: r}, nil
+}
+
+// createPrivate creates an empty database file readable and writable by
+// its owner only, unless it exists already: decisions and overrides name
+// people, and SQLite would create it 0644. SQLite gives the -wal and -shm
+// files the mode of the database file. An existing file keeps the mode
+// its operator chose.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("create: %w", err)
+	}
+	return nil
 }
 
 // Close closes both connection pools.

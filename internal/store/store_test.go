@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -206,5 +207,23 @@ func TestDurableAcrossReopen(t *testing.T) {
 	snaps, err := s2.Snapshots(ctx)
 	if err != nil || string(snaps["checkout"].Data) != `{"v":1}` {
 		t.Errorf("snapshots after reopen = %+v, %v", snaps, err)
+	}
+}
+
+// The database and its WAL and shared-memory files are the owner's only:
+// they name who deployed what and who overrode the gate.
+func TestFilesArePrivate(t *testing.T) {
+	s, path := openTest(t)
+	if _, err := s.RecordDecision(context.Background(), DecisionRecord{At: t0, Service: "checkout", Priority: slo.PriorityNormal, Decision: policy.Allow}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := fi.Mode().Perm(); perm != 0o600 {
+			t.Errorf("%s: mode %v, want -rw-------", filepath.Base(p), perm)
+		}
 	}
 }

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slo-dev/slo/internal/testing/kubetest"
 	"github.com/slo-dev/slo/internal/slo"
+	"github.com/slo-dev/slo/internal/testing/kubetest"
 )
 
 // TestReloadsOnYAMLChangesAndSIGHUP writes real files into a real folder

@@ -105,6 +105,8 @@ func testProblems(t *testing.T, srv *promtest.Server) {
 		{name: "bad priority (POST)", method: http.MethodPost, path: "/api/v1/services/p/can-deploy", body: strings.NewReader(`{"priority":"yesterday"}`), status: 400, field: "priority"},
 		{name: "wrong JSON type", method: http.MethodPost, path: "/api/v1/services/p/can-deploy", body: strings.NewReader(`{"priority":3}`), status: 400, field: "priority"},
 		{name: "broken JSON", method: http.MethodPost, path: "/api/v1/services/p/can-deploy", body: strings.NewReader(`{"priority":`), status: 400},
+		{name: "text/plain check", method: http.MethodPost, path: "/api/v1/services/p/can-deploy", body: strings.NewReader(`{"priority":"normal"}`),
+			header: map[string]string{"Content-Type": "text/plain"}, status: 415},
 		{name: "PUT", method: http.MethodPut, path: "/api/v1/services/p/can-deploy", body: strings.NewReader(`{}`), status: 405},
 		{name: "huge body", method: http.MethodPost, path: "/api/v1/services/p/can-deploy", body: strings.NewReader(huge), status: 413},
 		{name: "huge body, chunked", method: http.MethodPost, path: "/api/v1/services/p/can-deploy", body: strings.NewReader(huge), chunked: true, status: 413},
@@ -127,6 +129,9 @@ func testProblems(t *testing.T, srv *promtest.Server) {
 			if c.chunked {
 				req.ContentLength = -1
 				req.Body = io.NopCloser(c.body)
+			}
+			if c.body != nil {
+				req.Header.Set("Content-Type", "application/json")
 			}
 			for k, v := range c.header {
 				req.Header.Set(k, v)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/app"
-	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/testing/kubetest"
 	"github.com/slo-dev/slo/internal/testing/proctest"
 	"github.com/slo-dev/slo/internal/testing/slodtest"
@@ -55,7 +54,7 @@ func TestSlodDiscovery(t *testing.T) {
 	}
 
 	list := listServices(t, d)
-	want := []slo.Problem{
+	want := []api.SpecProblem{
 		// Sorted by file: .../checkout/slo.yaml before .../services.
 		{File: filepath.Join(mount, "slo.yaml"), Line: 4, Field: "slos[0].target"},
 		{File: services, Message: "folder has no *.yaml or *.yml spec files (searched recursively)"},

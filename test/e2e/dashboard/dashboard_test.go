@@ -20,6 +20,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	_ "time/tzdata" // America/New_York, whatever the machine's zoneinfo
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -71,8 +72,17 @@ slos:
 `,
 	// 60% consumed -> warn (increase_monitoring).
 	"search.yaml": availabilitySpec("search", "team-discovery"),
-	// 10% consumed -> allow.
-	"payments.yaml": availabilitySpec("payments", "team-payments"),
+	// 10% consumed -> allow. Its second SLO is a calendar month in New
+	// York, whose period slod reports and the page must chart.
+	"payments.yaml": availabilitySpec("payments", "team-payments") + `  - name: monthly
+    target: 99.9%
+    calendar: month
+    timezone: America/New_York
+    sli:
+      events:
+        errors: sum(rate(http_requests_total{service="payments",code=~"5.."}[{{.window}}]))
+        total: sum(rate(http_requests_total{service="payments"}[{{.window}}]))
+`,
 }
 
 // availabilitySpec is a spec with one availability SLO, 99.9% over 30d,
@@ -96,6 +106,7 @@ type env struct {
 	now      time.Time
 	checkout synth.Scenario
 	slod     *slodtest.Slod
+	slosDir  string
 	ctx      context.Context
 
 	mu      sync.Mutex
@@ -111,10 +122,13 @@ func TestDashboard(t *testing.T) {
 
 	t.Run("overview", e.testOverview)
 	t.Run("service page", e.testServicePage)
+	t.Run("calendar period in a time zone", e.testCalendarPeriod)
 	t.Run("decision log", e.testDecisionLog)
 	t.Run("override from the page", e.testOverride)
 	t.Run("accessibility basics", e.testAccessibility)
 	t.Run("phone width", e.testPhone)
+	// Last: it adds a service to the running slod.
+	t.Run("unmeasured SLO", e.testUnmeasuredSLO)
 
 	// Whatever ran above: nothing may have gone to the console as an error,
 	// and no dialog (alert from injected HTML) may have opened. First prove
@@ -163,6 +177,7 @@ func start(t *testing.T) *env {
 	promSrv := promtest.Start(t, e.checkout, search, payments)
 
 	slosDir := slodtest.WriteSpecs(t, specs)
+	e.slosDir = slosDir
 	db := filepath.Join(t.TempDir(), "slod.db")
 	recordHistory(t, slosDir, db, promSrv.URL, now)
 
@@ -352,7 +367,7 @@ func (e *env) testOverview(t *testing.T) {
 	}{
 		{"checkout", "deny", "Deny", 2},
 		{"search", "warn", "Warn", 1},
-		{"payments", "allow", "Allow", 1},
+		{"payments", "allow", "Allow", 2},
 	}
 	if len(cards) != len(want) {
 		t.Fatalf("overview lists %d services (%+v), want %d", len(cards), cards, len(want))
@@ -410,6 +425,54 @@ func number(t *testing.T, s string) float64 {
 // rounding of the display.
 func near(got, want, abs float64) bool {
 	return math.Abs(got-want) <= math.Max(0.01*math.Abs(want), abs)
+}
+
+// testUnmeasuredSLO adds a service whose second SLO queries a misspelt
+// metric: the page shows that SLO's error, that it was never measured and
+// no budget figures, while its sibling keeps its numbers; the gate warns
+// with no_series within the grace.
+func (e *env) testUnmeasuredSLO(t *testing.T) {
+	spec := availabilitySpec("search", "team-discovery") + `  - name: typo
+    target: 99%
+    window: 7d
+    sli:
+      events:
+        errors: sum(rate(http_requets_total{service="search",code=~"5.."}[{{.window}}]))
+        total: sum(rate(http_requets_total{service="search"}[{{.window}}]))
+`
+	spec = strings.Replace(spec, "service: search", "service: search-typo", 1)
+	if err := os.WriteFile(filepath.Join(e.slosDir, "search-typo.yaml"), []byte(spec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	slodtest.WaitFor(t, 30*time.Second, "search-typo's failed measurement", func() bool {
+		status, _, _ := e.slod.Do(t, http.MethodGet, "/api/v1/services/search-typo", nil, nil)
+		return status == http.StatusOK && e.slod.Service(t, "search-typo").SLOs[1].Error != ""
+	})
+	e.run(t, "open search-typo",
+		chromedp.Navigate(e.slod.URL+"/#/service/search-typo"),
+		chromedp.WaitVisible(chromedp.CSS(serviceLoaded)))
+	type section struct{ Error, Stale, Remaining string }
+	got := eval[section](t, e, `(() => {
+		const s = document.querySelector('section[data-slo="typo"]');
+		const text = (f) => { const el = s.querySelector('[data-field="' + f + '"]'); return el ? el.textContent : ''; };
+		return { Error: text('error'), Stale: text('stale'), Remaining: text('remaining') };
+	})()`)
+	if !strings.Contains(got.Error, "Latest measurement failed") || !strings.Contains(got.Error, `http_requets_total{service="search"}`) {
+		t.Errorf("typo SLO error = %q, want the failed measurement naming the query", got.Error)
+	}
+	if got.Stale != "Never measured" {
+		t.Errorf("typo SLO stale note = %q, want Never measured", got.Stale)
+	}
+	if strings.ContainsAny(got.Remaining, "0123456789") {
+		t.Errorf("typo SLO shows a remaining budget %q without any measurement", got.Remaining)
+	}
+	page := eval[string](t, e, `document.querySelector('main').textContent`)
+	if !strings.Contains(page, "no_series_grace") {
+		t.Errorf("the page does not show the no_series reason: %q", page)
+	}
+	if g := e.slod.Service(t, "search-typo"); g.Decision != "warn" || g.SLOs[0].EvaluatedAt == nil {
+		t.Errorf("search-typo: %s, availability measured %v; want warn with availability measured", g.Decision, g.SLOs[0].EvaluatedAt)
+	}
 }
 
 func (e *env) testServicePage(t *testing.T) {
@@ -538,6 +601,48 @@ func (e *env) testServicePage(t *testing.T) {
 		t.Errorf("the page has %d <img> elements; the description was parsed as HTML", n)
 	}
 	e.screenshot(t, "service-checkout.png")
+}
+
+// testCalendarPeriod proves that the page charts a calendar SLO over the
+// period slod sends (period_start, period_end), which follows the spec's
+// time zone, instead of a calendar month the browser works out in UTC.
+func (e *env) testCalendarPeriod(t *testing.T) {
+	var start, end time.Time
+	for _, o := range e.slod.Service(t, "payments").SLOs {
+		if o.Slug == "monthly" {
+			start, end = o.PeriodStart, o.PeriodEnd
+		}
+	}
+	// The period is a New York month: it starts at local midnight on the
+	// 1st, which is 04:00 or 05:00 UTC, never the UTC month's 00:00.
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := start.In(ny); l.Day() != 1 || l.Hour() != 0 || l.Minute() != 0 || start.UTC().Hour() == 0 || !end.Equal(l.AddDate(0, 1, 0)) {
+		t.Fatalf("API period of payments/monthly = %s .. %s, want a New York calendar month", start, end)
+	}
+
+	e.run(t, "open payments",
+		chromedp.Navigate(e.slod.URL+"/#/service/payments"),
+		chromedp.WaitVisible(chromedp.CSS(`#service[data-service="payments"]`)),
+		chromedp.WaitVisible(chromedp.CSS(serviceLoaded)),
+		chromedp.WaitVisible(chromedp.CSS(`#burndown-monthly svg`)))
+	page := eval[map[string]string](t, e, `(() => {
+		const svg = (id) => document.querySelector('#' + id + ' svg').dataset;
+		const label = [...document.querySelectorAll('#burndown-monthly [data-field="period"] time')].map((el) => el.getAttribute('datetime'));
+		return { burndownFrom: svg('burndown-monthly').from, burndownTo: svg('burndown-monthly').to,
+			sliFrom: svg('sli-monthly').from, labelFrom: label[0] || '', labelTo: label[1] || '' };
+	})()`)
+	for field, want := range map[string]time.Time{
+		"burndownFrom": start, "burndownTo": end, "sliFrom": start, "labelFrom": start, "labelTo": end,
+	} {
+		got, err := time.Parse(time.RFC3339Nano, page[field])
+		if err != nil || !got.Equal(want) {
+			t.Errorf("payments/monthly %s on the page = %q, want %s (from the API)", field, page[field], want.Format(time.RFC3339))
+		}
+	}
+	e.screenshot(t, "service-payments.png")
 }
 
 func formatCount(v float64) string {

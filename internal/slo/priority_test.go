@@ -1,22 +1,18 @@
-package policy
+package slo
 
-import (
-	"testing"
-
-	"github.com/slo-dev/slo/internal/slo"
-)
+import "testing"
 
 func TestParsePriority(t *testing.T) {
 	tests := []struct {
 		in      string
-		want    slo.Priority
+		want    Priority
 		wantErr string
 	}{
-		{"", slo.PriorityNormal, ""},
-		{"normal", slo.PriorityNormal, ""},
-		{"critical", slo.PriorityCritical, ""},
-		{"rollback", slo.PriorityRollback, ""},
-		{" Critical ", slo.PriorityCritical, ""},
+		{"", PriorityNormal, ""},
+		{"normal", PriorityNormal, ""},
+		{"critical", PriorityCritical, ""},
+		{"rollback", PriorityRollback, ""},
+		{" Critical ", PriorityCritical, ""},
 		{"p0", "", `unknown priority "p0": valid values are normal, critical, rollback`},
 		{"roll back", "", `unknown priority "roll back": valid values are normal, critical, rollback`},
 	}

@@ -1,0 +1,73 @@
+package gate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/slo-dev/slo/internal/slo"
+	"github.com/slo-dev/slo/internal/store"
+)
+
+// ErrNotAudited: the decision could not be written to the decision log, so
+// it must not be answered; a gate that lets deploys through without a
+// record is worse than one that fails loudly.
+var ErrNotAudited = errors.New("the decision could not be written to the decision log")
+
+// CheckRequest is what a pipeline says about the deploy it asks for.
+type CheckRequest struct {
+	Priority  slo.Priority
+	Version   string
+	Actor     string
+	Pipeline  string
+	RequestID string
+}
+
+// Validate names the first field that breaks checkText's rules.
+func (r CheckRequest) Validate() error {
+	for _, f := range []struct{ name, value string }{{"version", r.Version}, {"actor", r.Actor}, {"pipeline", r.Pipeline}} {
+		if err := checkText(f.name, f.value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CheckAudited decides like Check and writes the decision to the log
+// before returning it, with the id of the log entry. A refused write gives
+// ErrNotAudited.
+func (g *Gate) CheckAudited(ctx context.Context, service string, req CheckRequest) (*Answer, int64, error) {
+	if err := req.Validate(); err != nil {
+		return nil, 0, err
+	}
+	a, err := g.Check(service, req.Priority)
+	if err != nil {
+		return nil, 0, err
+	}
+	r := a.Result
+	rec := store.DecisionRecord{
+		At:        a.At,
+		Service:   service,
+		Priority:  req.Priority,
+		Version:   req.Version,
+		Actor:     req.Actor,
+		Pipeline:  req.Pipeline,
+		Decision:  r.Decision,
+		Allowed:   r.Allowed,
+		Reasons:   r.Reasons,
+		Actions:   r.Actions,
+		Stale:     r.Stale,
+		RequestID: req.RequestID,
+	}
+	if r.Override != nil {
+		rec.OverrideID = &r.Override.ID
+	}
+	id, err := g.store.RecordDecision(ctx, rec)
+	if err != nil {
+		g.log.Error("recording decision failed", "service", service, "err", err, "request_id", req.RequestID)
+		return nil, 0, fmt.Errorf("%w: %v", ErrNotAudited, err)
+	}
+	g.log.Info("deploy check", "service", service, "priority", req.Priority, "decision", r.Decision,
+		"version", req.Version, "actor", req.Actor, "decision_id", id, "request_id", req.RequestID)
+	return a, id, nil
+}

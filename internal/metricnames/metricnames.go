@@ -1,0 +1,42 @@
+// Package metricnames names the metrics slod exports. The names are a
+// contract with the alert rules internal/rules generates and with people's
+// dashboards, so the packages that register the metrics (engine, prom,
+// server) and the generator read them from here, and rules depends on none
+// of those packages.
+package metricnames
+
+// internal/engine: the evaluation loop and its write-behind store.
+const (
+	EvaluationDuration    = "slod_evaluation_duration_seconds"
+	EvaluationErrors      = "slod_evaluation_errors_total"
+	EvaluationLastSuccess = "slod_evaluation_last_success_timestamp_seconds"
+	StorePendingWrites    = "slod_store_pending_writes"
+	StoreDeadLetters      = "slod_store_dead_letters_total"
+)
+
+// internal/prom: the Prometheus source.
+const (
+	PrometheusQueries       = "slod_prometheus_queries_total"
+	PrometheusQueryDuration = "slod_prometheus_query_duration_seconds"
+	PrometheusUp            = "slod_prometheus_up"
+	// CircuitBreakerState is labelled by dependency: 0 closed, 1
+	// half-open, 2 open.
+	CircuitBreakerState = "slod_circuit_breaker_state"
+	BulkheadInFlight    = "slod_bulkhead_in_flight"
+)
+
+// internal/server: HTTP traffic, and the snapshot at scrape time.
+const (
+	HTTPRequests        = "slod_http_requests_total"
+	HTTPRequestDuration = "slod_http_request_duration_seconds"
+	SLOTarget           = "slod_slo_target_ratio"
+	SLOSLI              = "slod_slo_sli_ratio"
+	SLOBudgetConsumed   = "slod_slo_budget_consumed_ratio"
+	SLOBudgetRemaining  = "slod_slo_budget_remaining_ratio"
+	SLOBurnRate         = "slod_slo_burn_rate"
+	SLOAlertCondition   = "slod_slo_alert_condition"
+	GateAllowed         = "slod_gate_allowed"
+	GateDecision        = "slod_gate_decision"
+	ServiceStale        = "slod_service_stale"
+	ConfigProblems      = "slod_config_problems"
+)

@@ -1,0 +1,50 @@
+package store
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/slo-dev/slo/internal/policy"
+	"github.com/slo-dev/slo/internal/slo"
+)
+
+// Decisions and audit rows older than the cut-off go; newer ones, and the
+// overrides themselves, stay.
+func TestPruneDecisions(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	old, recent := t0.Add(-48*time.Hour), t0.Add(-time.Hour)
+	o, err := s.CreateOverride(ctx, policy.Override{Service: "checkout", Reason: "fix", Actor: "ana", CreatedAt: old, ExpiresAt: old.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RevokeOverride(ctx, o.ID, "bo", recent); err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range []time.Time{old, old.Add(time.Minute), recent, t0} {
+		d := DecisionRecord{At: at, Service: "checkout", Priority: slo.PriorityNormal, Decision: policy.Allow, Allowed: true, OverrideID: &o.ID}
+		if _, err := s.RecordDecision(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	decisions, audit, err := s.PruneDecisions(ctx, t0.Add(-24*time.Hour))
+	if err != nil || decisions != 2 || audit != 1 {
+		t.Fatalf("pruned %d decisions and %d audit rows (%v), want 2 and 1", decisions, audit, err)
+	}
+	left, err := s.Decisions(ctx, DecisionQuery{})
+	if err != nil || len(left) != 2 || !left[0].At.Equal(t0) || !left[1].At.Equal(recent) {
+		t.Errorf("decisions left %+v (%v), want those at %v and %v", left, err, t0, recent)
+	}
+	entries, err := s.AuditLog(ctx, 0)
+	if err != nil || len(entries) != 1 || entries[0].Action != AuditOverrideRevoke {
+		t.Errorf("audit log left %+v (%v), want only the revocation", entries, err)
+	}
+	if os, err := s.Overrides(ctx, "checkout", nil); err != nil || len(os) != 1 {
+		t.Errorf("overrides = %+v, %v; want the override kept", os, err)
+	}
+	if decisions, audit, err := s.PruneDecisions(ctx, t0.Add(-24*time.Hour)); err != nil || decisions+audit != 0 {
+		t.Errorf("second prune = %d, %d, %v; want nothing", decisions, audit, err)
+	}
+}
