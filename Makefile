@@ -1,15 +1,22 @@
 GO ?= go
 BIN := bin
 
-.PHONY: build test lint demo clean bench-gate bench-specs
+.PHONY: build test test-race lint demo clean bench-gate bench-specs
 
 build:
 	$(GO) build -o $(BIN)/ ./cmd/...
 
 # Integration tests need prometheus/promtool and chromium (see .ci/run);
 # without them they skip locally and fail when CI is set.
-test: lint
+test: lint test-race
 	$(GO) test -count=1 -timeout 25m ./...
+
+# The packages whose goroutines share state, under the race detector (it
+# needs cgo, which go-sqlite3 needs anyway).
+RACE_PKGS := ./internal/engine ./internal/gate ./internal/prom ./internal/server ./internal/store ./internal/watch
+
+test-race:
+	$(GO) test -race -count=1 -timeout 10m $(RACE_PKGS)
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

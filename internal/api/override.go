@@ -1,10 +1,7 @@
 package api
 
-import (
-	"time"
-)
+import "time"
 
-// OverrideList answers GET /api/v1/services/{service}/overrides.
 // OverrideRecord is an override as stored: it lets every deploy of a
 // service through until it expires or is revoked.
 type OverrideRecord struct {
@@ -18,6 +15,7 @@ type OverrideRecord struct {
 	RevokedBy string     `json:"revoked_by,omitempty"`
 }
 
+// OverrideList answers GET /api/v1/services/{service}/overrides.
 type OverrideList struct {
 	Overrides []Override `json:"overrides"`
 }

@@ -24,6 +24,9 @@ var (
 	// ErrBadQuery: the query itself is wrong (PromQL error, or a result
 	// that is not a single number). Retrying or waiting will not help.
 	ErrBadQuery = errors.New("bad prometheus query")
+	// ErrWrongTime: the answer was evaluated at another time than the one
+	// asked for (a caching or misbehaving proxy); see maxAnswerSkew.
+	ErrWrongTime = errors.New("prometheus answered for another time")
 )
 
 // kind is how one failed attempt affects retries, the breaker and

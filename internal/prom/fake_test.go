@@ -15,12 +15,37 @@ import (
 // This file holds a fake Prometheus HTTP API (the /api/v1/query JSON
 // envelope) and helpers shared by the unit tests.
 
-// newFake serves h on a loopback port until the test ends.
+// newFake serves h on a loopback port until the test ends, stamped.
 func newFake(t *testing.T, h http.HandlerFunc) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(stamped(h))
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// stamped lets h answer for the time the query asked for, as Prometheus
+// does: writeVector and stamp read it from the writer.
+func stamped(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		at, _ := strconv.ParseFloat(r.Form.Get("time"), 64)
+		h(stampWriter{ResponseWriter: w, at: at}, r)
+	}
+}
+
+// stampWriter carries the evaluation time of one fake answer.
+type stampWriter struct {
+	http.ResponseWriter
+	at float64 // Unix seconds; 0 when the query gave no time
+}
+
+// stamp is the evaluation time a fake answer carries: the query's time,
+// or a fixed one when it gave none (Prometheus' now).
+func stamp(w http.ResponseWriter) float64 {
+	if sw, ok := w.(stampWriter); ok && sw.at != 0 {
+		return sw.at
+	}
+	return 1700000000
 }
 
 // testConfig is fast: short timeouts and backoff so failures resolve in
@@ -81,7 +106,7 @@ func writeVector(t *testing.T, w http.ResponseWriter, values ...string) {
 	for i, v := range values {
 		result = append(result, map[string]any{
 			"metric": map[string]string{"series": fmt.Sprint(i)},
-			"value":  []any{1700000000, v},
+			"value":  []any{stamp(w), v},
 		})
 	}
 	writeJSON(t, w, http.StatusOK, map[string]any{

@@ -34,7 +34,7 @@ func TestQueryResults(t *testing.T) {
 		},
 		{
 			name:    "scalar",
-			respond: func(t *testing.T, w http.ResponseWriter) { writeResult(t, w, "scalar", []any{1700000000, "3.25"}) },
+			respond: func(t *testing.T, w http.ResponseWriter) { writeResult(t, w, "scalar", []any{stamp(w), "3.25"}) },
 			want:    3.25, wantOK: true,
 		},
 		{
@@ -49,7 +49,7 @@ func TestQueryResults(t *testing.T) {
 		},
 		{
 			name:    "NaN scalar",
-			respond: func(t *testing.T, w http.ResponseWriter) { writeResult(t, w, "scalar", []any{1700000000, "NaN"}) },
+			respond: func(t *testing.T, w http.ResponseWriter) { writeResult(t, w, "scalar", []any{stamp(w), "NaN"}) },
 			wantOK:  false,
 		},
 		{

@@ -199,6 +199,11 @@ func (s *Source) attempt(ctx context.Context, q string, at time.Time) (model.Val
 			}
 			return nil, ae
 		}
+		if err := answeredAt(v, at); err != nil {
+			// Another instant's numbers would be judged as now's.
+			s.m.up.WithLabelValues().Set(0)
+			return nil, &attemptError{kind: kindFailed, err: err}
+		}
 		s.m.up.WithLabelValues().Set(1)
 		if len(warnings) > 0 {
 			s.log.Warn("prometheus query warnings", "query", q, "warnings", []string(warnings))

@@ -69,7 +69,7 @@ func TestBasicAuth(t *testing.T) {
 }
 
 func TestTLS(t *testing.T) {
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewUnstartedServer(stamped(func(w http.ResponseWriter, r *http.Request) {
 		writeVector(t, w, "1")
 	}))
 	// The unknown-CA case makes the server log a handshake error; expected.

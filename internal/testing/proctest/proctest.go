@@ -95,6 +95,13 @@ func (p *Proc) Stop(timeout time.Duration) (killed bool) {
 	}
 }
 
+// Kill ends the process with SIGKILL, as a crash or the OOM killer would,
+// and waits for the exit.
+func (p *Proc) Kill() {
+	_ = p.Cmd.Process.Kill()
+	<-p.exited
+}
+
 // Tail is the end of the log file at path, for failure messages.
 func Tail(path string) string {
 	b, err := os.ReadFile(path)

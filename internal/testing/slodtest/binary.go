@@ -44,6 +44,16 @@ func StartBinary(t testing.TB, bin string, env []string, flags ...string) *Slod 
 	return nil
 }
 
+// Kill ends a slod binary with SIGKILL and waits for it to exit: nothing
+// of its shutdown runs, as in a crash. Stop does nothing afterwards.
+func (s *Slod) Kill(t testing.TB) {
+	t.Helper()
+	if s.kill == nil {
+		t.Fatal("slodtest: Kill needs a slod started with StartBinary")
+	}
+	s.kill()
+}
+
 // startProcess starts cmd, sets s.stop and waits for /readyz.
 func (s *Slod) startProcess(cmd *exec.Cmd, logPath string) error {
 	proc, err := proctest.Start(cmd, logPath)
@@ -62,6 +72,12 @@ func (s *Slod) startProcess(cmd *exec.Cmd, logPath string) error {
 			return fmt.Errorf("slod exited with %v", state)
 		}
 		return nil
+	}
+	s.kill = func() {
+		if proc != nil {
+			proc.Kill()
+			proc = nil
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

@@ -32,7 +32,9 @@ type Slod struct {
 	// ones restored from its database.
 	started time.Time
 	stop    func() error
-	log     func() string
+	// kill is nil for an in-process slod, which cannot be killed.
+	kill func()
+	log  func() string
 }
 
 // Log is everything slod has logged so far.

@@ -1,0 +1,42 @@
+package prom
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/prometheus/common/model"
+)
+
+// maxAnswerSkew is how far the time of an instant query's answer may be
+// from the time asked for. Prometheus evaluates at exactly that time (to
+// the millisecond); some compatible stores move a query near now back by a
+// latency offset (VictoriaMetrics: 30s by default). An answer further off
+// was computed for another instant, by a caching or misbehaving proxy, and
+// judging it as now can open the gate: an hour-old answer misses a burn
+// that began since. A minute still leaves a 5m window 80% the one asked
+// for.
+const maxAnswerSkew = time.Minute
+
+// answeredAt checks that every sample of v was evaluated within
+// maxAnswerSkew of at. A zero at (Prometheus' own now) is not checked.
+func answeredAt(v model.Value, at time.Time) error {
+	if at.IsZero() {
+		return nil
+	}
+	var stamps []model.Time
+	switch r := v.(type) {
+	case model.Vector:
+		for _, s := range r {
+			stamps = append(stamps, s.Timestamp)
+		}
+	case *model.Scalar:
+		stamps = append(stamps, r.Timestamp)
+	}
+	for _, ts := range stamps {
+		if off := ts.Time().Sub(at); off.Abs() > maxAnswerSkew {
+			return fmt.Errorf("%w: asked for %s, answered for %s (%s off)", ErrWrongTime,
+				at.UTC().Format(time.RFC3339Nano), ts.Time().UTC().Format(time.RFC3339Nano), off.Round(time.Millisecond))
+		}
+	}
+	return nil
+}
