@@ -15,12 +15,13 @@ import (
 // config is slod's command line; every flag can also come from the
 // environment as SLOD_<FLAG> (e.g. SLOD_PROMETHEUS_URL), flags winning.
 type config struct {
-	slos        listFlag
-	slosExclude listFlag
-	db          string
-	listen      string
-	interval    time.Duration
-	tokenFile   string
+	slos           listFlag
+	slosExclude    listFlag
+	db             string
+	deadLetterPath string
+	listen         string
+	interval       time.Duration
+	tokenFile      string
 	// requireTokenForChecks: POSTed can-deploy checks need a token.
 	requireTokenForChecks bool
 	retention             time.Duration
@@ -89,6 +90,7 @@ func parseConfig(args []string) (config, error) {
 	fs.Var(&c.slosExclude, "slos-exclude", `glob of files or folders under --slos not to read, matched against the path relative to the --slos folder ("legacy/*") and against the base name ("*.tmpl.yaml") (repeatable)`)
 	fs.StringVar(&c.prom.URL, "prometheus-url", "http://127.0.0.1:9090", "Prometheus base URL")
 	fs.StringVar(&c.db, "db", "./slod.db", "SQLite database file")
+	fs.StringVar(&c.deadLetterPath, "dead-letter-path", "", "JSON-lines file for evaluations the database would not take (default <db>.deadletter.jsonl)")
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "address to serve the API and dashboard on")
 	fs.DurationVar(&c.interval, "interval", 30*time.Second, "evaluation interval")
 	fs.StringVar(&c.tokenFile, "token-file", "", "file of bearer tokens (one per line) allowed to write overrides; SLOD_TOKENS may list tokens comma-separated instead")

@@ -122,3 +122,15 @@ func TestDecisionRetentionFlag(t *testing.T) {
 		t.Errorf("--decision-retention 0: %v (%v), want 0 (keep)", c.decisionRetention, err)
 	}
 }
+
+func TestDeadLetterPathFlag(t *testing.T) {
+	t.Setenv("SLOD_DEAD_LETTER_PATH", "/var/lib/slod/from-env.jsonl")
+	c, err := parseConfig(nil)
+	if err != nil || c.deadLetterPath != "/var/lib/slod/from-env.jsonl" {
+		t.Errorf("from the environment: %q (%v)", c.deadLetterPath, err)
+	}
+	c, err = parseConfig([]string{"--dead-letter-path", "/mnt/other-disk/dead.jsonl"})
+	if err != nil || c.deadLetterPath != "/mnt/other-disk/dead.jsonl" {
+		t.Errorf("from the flag: %q (%v)", c.deadLetterPath, err)
+	}
+}

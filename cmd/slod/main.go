@@ -43,6 +43,7 @@ func main() {
 		SLOs:                  cfg.slos.values,
 		SLOsExclude:           cfg.slosExclude.values,
 		DB:                    cfg.db,
+		DeadLetterPath:        cfg.deadLetterPath,
 		Listen:                cfg.listen,
 		Interval:              cfg.interval,
 		Retention:             cfg.retention,

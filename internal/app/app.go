@@ -4,6 +4,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -33,8 +34,11 @@ type Config struct {
 	// SLOsExclude are glob patterns of entries below SLOs not to read.
 	SLOsExclude []string
 	DB          string
-	Listen      string
-	Interval    time.Duration
+	// DeadLetterPath is where evaluations the store refuses for good go;
+	// DB + ".deadletter.jsonl" when empty.
+	DeadLetterPath string
+	Listen         string
+	Interval       time.Duration
 	// Retention is how long evaluation history is kept, DecisionRetention
 	// how long the decision log and audit log are; zero keeps them.
 	Retention         time.Duration
@@ -83,7 +87,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 
 	// Start-up is the first reload: one path sets up services and records
 	// the problems of files that define none yet.
-	eng := engine.New(nil, source, st, log, engine.Options{Registerer: reg, DeadLetterPath: cfg.DB + ".deadletter.jsonl"})
+	eng := engine.New(nil, source, st, log, engine.Options{Registerer: reg, DeadLetterPath: cmp.Or(cfg.DeadLetterPath, cfg.DB+".deadletter.jsonl")})
 	eng.Reload(specs, problems)
 	if err := eng.Restore(ctx); err != nil {
 		log.Error("could not restore the last snapshot; starting blank", "err", err)

@@ -14,6 +14,7 @@ type metrics struct {
 	lastSuccess   *prometheus.GaugeVec
 	pendingWrites prometheus.Gauge
 	deadLetters   prometheus.Counter
+	lostWrites    prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -39,9 +40,13 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: metricnames.StoreDeadLetters,
 			Help: "Evaluations the store never took, written to the dead-letter file instead.",
 		}),
+		lostWrites: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: metricnames.StoreLostWrites,
+			Help: "Evaluations neither the store nor the dead-letter file took: lost but for the log.",
+		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.cycleDuration, m.evalErrors, m.lastSuccess, m.pendingWrites, m.deadLetters)
+		reg.MustRegister(m.cycleDuration, m.evalErrors, m.lastSuccess, m.pendingWrites, m.deadLetters, m.lostWrites)
 	}
 	return m
 }

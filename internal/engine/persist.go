@@ -100,15 +100,17 @@ func (w *writeBehind) write(ctx context.Context, p *pendingWrite) error {
 	return err
 }
 
-// deadLetterLocked appends p to the dead-letter file; if even that fails,
-// the log line is the last record of it.
+// deadLetterLocked appends p to the dead-letter file and counts it once it
+// is there; if even that fails (a full disk), it counts the evaluation as
+// lost, and the log line is the last record of it.
 func (w *writeBehind) deadLetterLocked(p pendingWrite, why string) {
-	w.metrics.deadLetters.Inc()
 	err := appendJSONLine(w.deadLetter, p)
 	if err != nil {
+		w.metrics.lostWrites.Inc()
 		w.log.Error("evaluation lost: dead-letter write failed", "service", p.Service, "at", p.At, "why", why, "err", err)
 		return
 	}
+	w.metrics.deadLetters.Inc()
 	w.log.Error("evaluation dead-lettered", "service", p.Service, "at", p.At, "why", why, "file", w.deadLetter, "last_error", p.LastError)
 }
 
@@ -127,6 +129,11 @@ func appendJSONLine(path string, v any) error {
 	if _, err := f.Write(append(line, '\n')); err != nil {
 		f.Close()
 		return fmt.Errorf("write dead-letter file: %w", err)
+	}
+	// Counted as dead-lettered only once it is on disk.
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("sync dead-letter file: %w", err)
 	}
 	return f.Close()
 }

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 )
@@ -138,4 +140,33 @@ func TestFullWriteQueueDeadLettersTheOldest(t *testing.T) {
 	if n := len(e.writes.pending); n != 2 || !e.writes.pending[0].At.Equal(t0.Add(time.Minute)) {
 		t.Errorf("pending = %d starting %v, want minutes 1 and 2", n, e.writes.pending[0].At)
 	}
+}
+
+// An evaluation the dead-letter file will not take either (here the path
+// is a folder, as a full disk would refuse it) is counted as lost, not as
+// dead-lettered.
+func TestDeadLetterThatCannotBeWrittenIsCountedLost(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	dead := t.TempDir() // a folder: appending to it fails
+	cycles(t, &refusingStore{Store: openStore(t), refuse: true}, Options{DeadLetterPath: dead, Registerer: reg},
+		func(e *Engine) { e.writes.maxPending = 1 }, 3, nil)
+	// Three evaluations, room for one pending: two pushed out, both lost.
+	if lost, dead := counterValue(t, reg, "slod_store_lost_writes_total"), counterValue(t, reg, "slod_store_dead_letters_total"); lost != 2 || dead != 0 {
+		t.Errorf("lost = %v, dead-lettered = %v; want 2 and 0", lost, dead)
+	}
+}
+
+func counterValue(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			return mf.GetMetric()[0].GetCounter().GetValue()
+		}
+	}
+	t.Fatalf("no metric %s", name)
+	return 0
 }

@@ -62,7 +62,9 @@ func (g *Gate) CheckAudited(ctx context.Context, service string, req CheckReques
 	if r.Override != nil {
 		rec.OverrideID = &r.Override.ID
 	}
-	id, err := g.store.RecordDecision(ctx, rec)
+	wctx, cancel := context.WithTimeout(ctx, g.opts.WriteTimeout)
+	defer cancel()
+	id, err := g.store.RecordDecision(wctx, rec)
 	if err != nil {
 		g.log.Error("recording decision failed", "service", service, "err", err, "request_id", req.RequestID)
 		return nil, 0, fmt.Errorf("%w: %v", ErrNotAudited, err)

@@ -40,6 +40,10 @@ type Options struct {
 	MaxOverride time.Duration
 	// Clock returns now; time.Now when nil.
 	Clock func() time.Time
+	// WriteTimeout bounds each write to the store (default 3s): a locked
+	// database answers 503 in time for sloctl (10s budget) to retry,
+	// instead of holding the pipeline until its own timeout.
+	WriteTimeout time.Duration
 }
 
 // ErrUnknownService: no service of that name is configured.
@@ -95,6 +99,9 @@ func New(snaps Snapshots, st Store, log *slog.Logger, opts Options) *Gate {
 	}
 	if opts.Clock == nil {
 		opts.Clock = time.Now
+	}
+	if opts.WriteTimeout <= 0 {
+		opts.WriteTimeout = 3 * time.Second
 	}
 	g := &Gate{snaps: snaps, store: st, log: log, opts: opts}
 	g.overrides.Store(&overrideSet{byService: map[string][]policy.Override{}})

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -261,4 +262,24 @@ func hasCode(r policy.Result, code string) bool {
 		}
 	}
 	return false
+}
+
+// stalled is a store whose writes wait until their context ends, as on a
+// database another process holds locked.
+type stalled struct{ *store.Store }
+
+func (stalled) RecordDecision(ctx context.Context, _ store.DecisionRecord) (int64, error) {
+	<-ctx.Done()
+	return 0, ctx.Err()
+}
+
+// A stalled write gives up at the gate's write deadline and is not
+// answered as audited; the request's own context has no deadline.
+func TestCheckAuditedGivesUpOnAStalledStore(t *testing.T) {
+	f := newFixture(t, checkout(0.1, t0))
+	g := New(f.snaps, stalled{f.store}, f.gate.log, Options{Clock: func() time.Time { return t0 }, WriteTimeout: 50 * time.Millisecond})
+	_, _, err := g.CheckAudited(context.Background(), "checkout", CheckRequest{Priority: slo.PriorityNormal})
+	if !errors.Is(err, ErrNotAudited) || !strings.Contains(err.Error(), context.DeadlineExceeded.Error()) {
+		t.Errorf("err = %v, want ErrNotAudited after the write deadline", err)
+	}
 }

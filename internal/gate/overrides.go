@@ -70,6 +70,8 @@ func (g *Gate) CreateOverride(ctx context.Context, service string, req OverrideR
 	}
 	g.writeMu.Lock()
 	defer g.writeMu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, g.opts.WriteTimeout)
+	defer cancel()
 	o, err = g.store.CreateOverride(ctx, o)
 	if err != nil {
 		return policy.Override{}, fmt.Errorf("create override: %w", err)
@@ -141,6 +143,8 @@ func (g *Gate) RevokeOverride(ctx context.Context, service string, id int64, act
 	}
 	g.writeMu.Lock()
 	defer g.writeMu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, g.opts.WriteTimeout)
+	defer cancel()
 	existing, err := g.store.Overrides(ctx, service, nil)
 	if err != nil {
 		return policy.Override{}, fmt.Errorf("read overrides: %w", err)

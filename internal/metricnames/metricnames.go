@@ -12,6 +12,7 @@ const (
 	EvaluationLastSuccess = "slod_evaluation_last_success_timestamp_seconds"
 	StorePendingWrites    = "slod_store_pending_writes"
 	StoreDeadLetters      = "slod_store_dead_letters_total"
+	StoreLostWrites       = "slod_store_lost_writes_total"
 )
 
 // internal/prom: the Prometheus source.
