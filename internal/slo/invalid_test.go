@@ -32,6 +32,7 @@ var invalidSpecs = map[string][]wantProblem{
 	"sli-both.yaml":                           {{11, "slos[0].sli.latency", "only one of events and latency"}},
 	"sli-empty.yaml":                          {{6, "slos[0].sli", "give events:"}},
 	"promql-syntax.yaml":                      {{8, "slos[0].sli.events.errors", "invalid PromQL"}},
+	"promql-comment.yaml":                     {{9, "slos[0].sli.events.total", "# comment"}},
 	"query-no-window.yaml":                    {{9, "slos[0].sli.events.total", "does not use {{.window}}"}},
 	"query-unknown-key.yaml":                  {{9, "slos[0].sli.events.total", "only {{.window}} may be used"}},
 	"query-range-vector.yaml":                 {{9, "slos[0].sli.events.total", "wrap it in rate()"}},

@@ -39,6 +39,11 @@ func checkQuery(q string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("invalid PromQL (with {{.window}} as %s): %w", checkWindow, err)
 	}
+	// slod and the generated rules put queries inside others ("(q) - (good)",
+	// "(q) / ((total) > 0)"); a # comment would swallow the rest of the line.
+	if _, err := promql.ParseExpr("(" + rendered + ")"); err != nil {
+		return "", errors.New("ends in a # comment, which would swallow what slod puts after the query; move notes to description")
+	}
 	switch expr.Type() {
 	case parser.ValueTypeVector, parser.ValueTypeScalar:
 		return expr.String(), nil
