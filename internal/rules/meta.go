@@ -22,6 +22,7 @@ const (
 	unreachableAlert = "SlodPrometheusUnreachable"
 	breakerAlert     = "SlodCircuitBreakerOpen"
 	deadLetterAlert  = "SlodEvaluationsDeadLettered"
+	lostAlert        = "SlodEvaluationsLost"
 
 	// slodService names slod in link templates for its global alerts.
 	slodService = "slod"
@@ -112,6 +113,16 @@ func slodGroup(l links) (rulefmt.RuleGroup, error) {
 			Annotations: map[string]string{
 				"summary":     "slod could not store evaluations",
 				"description": "slod ({{ $labels.instance }}) wrote evaluations its SQLite store refused to its dead-letter file (<db>.deadletter.jsonl); the history has a gap until they are replayed.",
+			},
+		},
+		{
+			// No hold either: these are gone for good, but for slod's log.
+			Alert:  lostAlert,
+			Expr:   "increase(" + metricnames.StoreLostWrites + "[1h]) > 0",
+			Labels: own,
+			Annotations: map[string]string{
+				"summary":     "slod lost evaluations",
+				"description": "slod ({{ $labels.instance }}) could write evaluations neither to its SQLite store nor to its dead-letter file (a full disk?); only its log records them.",
 			},
 		},
 	}
