@@ -236,3 +236,28 @@ func TestSnapshotRecordRebuildsStatus(t *testing.T) {
 		t.Errorf("after a query change: evaluated %v status %s; want unmeasured", s.EvaluatedAt, s.Budget.Status)
 	}
 }
+
+// Orphan problems sort by file and line, keeping the loader's order on one
+// line: a capped file's "and N more" trailer stays after the problems
+// listed on its line.
+func TestReloadKeepsOrderOfProblemsOnOneLine(t *testing.T) {
+	e := New(nil, &scripted{}, openStore(t), quiet, Options{})
+	listed := make([]slo.Problem, 0, 40)
+	for i := range 40 {
+		listed = append(listed, slo.Problem{File: "b.yaml", Line: 7, Field: fmt.Sprintf("k%d", i), Message: "unknown field"})
+	}
+	trailer := slo.Problem{File: "b.yaml", Line: 7, Message: "... and 10 more problems from this line on (only the first 50, by line, are listed)"}
+	// Files arrive in any order; the sort must move them without
+	// reordering one line's problems.
+	in := append(append(listed, trailer), slo.Problem{File: "a.yaml", Line: 9, Message: "first file"})
+	e.Reload(nil, in)
+	got := e.Snapshot().Orphans
+	if len(got) != 42 || got[0].File != "a.yaml" || got[41] != trailer {
+		t.Fatalf("orphans = %+v, want a.yaml first and the trailer last", got)
+	}
+	for i := range 40 {
+		if got[i+1].Field != fmt.Sprintf("k%d", i) {
+			t.Errorf("orphan %d = %s, want k%d: the order on one line must hold", i+1, got[i+1].Field, i)
+		}
+	}
+}

@@ -38,7 +38,7 @@ func (e *Engine) Reload(specs []slo.Spec, problems []slo.Problem) {
 			old.ConfigProblems = ps
 			next.Services[name] = old
 			claimed[old.Spec.File] = true
-			e.log.Error("invalid spec, keeping previous config", "service", name, "file", old.Spec.File, "problems", len(ps))
+			e.log.Error("invalid spec, keeping previous config", "service", name, "file", old.Spec.File, "problems", slo.CountProblems(ps))
 			continue
 		}
 		e.log.Warn("service removed from configuration", "service", name, "file", old.Spec.File)
@@ -48,10 +48,12 @@ func (e *Engine) Reload(specs []slo.Spec, problems []slo.Problem) {
 			next.Orphans = append(next.Orphans, ps...)
 		}
 	}
-	sort.Slice(next.Orphans, func(i, j int) bool {
+	// Stable: a capped file's "and N more" line shares its line number
+	// with the first problem left out, and must stay after those listed.
+	sort.SliceStable(next.Orphans, func(i, j int) bool {
 		a, b := next.Orphans[i], next.Orphans[j]
 		return a.File < b.File || (a.File == b.File && a.Line < b.Line)
 	})
 	e.snap.Store(next)
-	e.log.Info("configuration reloaded", "services", len(next.Services), "problems", len(problems))
+	e.log.Info("configuration reloaded", "services", len(next.Services), "problems", slo.CountProblems(problems))
 }

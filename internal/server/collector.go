@@ -57,7 +57,7 @@ func (sc *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 			gauge(sc.decision, boolFloat(r.Decision == d), name, string(d))
 		}
 		gauge(sc.stale, boolFloat(r.Stale), name)
-		gauge(sc.configProblems, float64(len(st.ConfigProblems)), name)
+		gauge(sc.configProblems, float64(slo.CountProblems(st.ConfigProblems)), name)
 		for _, s := range st.SLOs {
 			gauge(sc.target, s.Target, name, s.Slug)
 			if s.Budget.Status != slo.StatusNoData {
