@@ -71,15 +71,12 @@ func (r snapshotRecord) statuses(sp slo.Spec) []policy.SLOStatus {
 	out := make([]policy.SLOStatus, len(sp.SLOs))
 	for i, o := range sp.SLOs {
 		rec, ok := bySlug[o.Slug]
-		switch {
-		case !ok || rec.Fingerprint != o.Fingerprint():
-			out[i] = placeholder(o)
-		case rec.EvaluatedAt.IsZero():
-			out[i] = placeholder(o)
-		default:
+		same := ok && rec.Fingerprint == o.Fingerprint()
+		out[i] = placeholder(o)
+		if same && !rec.EvaluatedAt.IsZero() {
 			out[i] = statusOf(o, sp.Policy, rec.EvaluatedAt, slo.Counts{Errors: rec.Errors, Total: rec.Total}, burnsOf(rec.BurnRates))
 		}
-		if ok && rec.Fingerprint == o.Fingerprint() {
+		if same {
 			out[i].Error, out[i].ErrorSince, out[i].NoSeries = rec.Error, rec.ErrorSince, rec.NoSeries
 		}
 		out[i].Stale = true
