@@ -8,7 +8,9 @@ import "time"
 const DefaultHistoryPoints = 500
 
 // History answers GET /api/v1/services/{service}/slos/{slo}/history:
-// evaluations of one SLO between From and To, oldest first. The fields are
+// one SLO between From and To, oldest first: hourly points from slod's
+// event ledger (each the budget from the window's start up to the point)
+// and the latest evaluation. The fields are
 // in alphabetical order, the order in which slod has always sent them.
 type History struct {
 	From    time.Time      `json:"from"`
@@ -20,7 +22,7 @@ type History struct {
 	Window  string         `json:"window"`
 }
 
-// HistoryPoint is the state of one SLO at one evaluation.
+// HistoryPoint is the state of one SLO at one instant.
 type HistoryPoint struct {
 	At               time.Time          `json:"at"`
 	Errors           float64            `json:"errors"`
@@ -33,7 +35,10 @@ type HistoryPoint struct {
 	Status           string             `json:"status"`
 	BurnRates        map[string]float64 `json:"burn_rates"`
 	Firing           []FiringCondition  `json:"firing"`
-	Error            string             `json:"error,omitempty"`
+	// Coverage is the share of the point's window the ledger held: below
+	// 1 while history loads or where Prometheus no longer has it.
+	Coverage float64 `json:"coverage"`
+	Error    string  `json:"error,omitempty"`
 }
 
 // FiringCondition is a burn-rate condition that held at an evaluation.

@@ -28,7 +28,28 @@ type Service struct {
 	LastError string `json:"last_error,omitempty"`
 	// ConfigProblems are what is wrong with the service's slo.yaml.
 	ConfigProblems []SpecProblem `json:"config_problems,omitempty"`
-	SLOs           []SLO         `json:"slos"`
+	// Backfill is how far the history of every SLO is loaded.
+	Backfill Backfill `json:"backfill"`
+	SLOs     []SLO    `json:"slos"`
+}
+
+// Backfill counts the ledger buckets loaded from Prometheus (or known to
+// be gone from it) out of all the windows need.
+type Backfill struct {
+	Done     int  `json:"done"`
+	Total    int  `json:"total"`
+	Complete bool `json:"complete"`
+}
+
+// Coverage is how much of an SLO's period its numbers cover, in seconds:
+// Unknown is still loading, Missing is past Prometheus' retention. With
+// Partial set the budget covers only Known.
+type Coverage struct {
+	Partial        bool    `json:"partial"`
+	Share          float64 `json:"share"`
+	KnownSeconds   float64 `json:"known_seconds"`
+	MissingSeconds float64 `json:"missing_seconds"`
+	UnknownSeconds float64 `json:"unknown_seconds"`
 }
 
 // SLO is the measured state of one SLO.
@@ -62,6 +83,10 @@ type SLO struct {
 	Stale bool `json:"stale"`
 	// Error is why the latest measurement attempt failed.
 	Error string `json:"error,omitempty"`
+	// Coverage is how much of the period the numbers cover.
+	Coverage Coverage `json:"coverage"`
+	// Backfill is how far this SLO's history is loaded.
+	Backfill Backfill `json:"backfill"`
 }
 
 // Budget is the error budget of one SLO over its window. With status

@@ -4,6 +4,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,29 +16,32 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/slo-dev/slo/internal/burnrate"
+	"github.com/slo-dev/slo/internal/ledger"
 	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/prom"
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store"
 )
 
-// Measurer measures one SLO over its period and the given burn-rate
-// windows at one instant (internal/prom.Source).
-type Measurer interface {
-	Measure(ctx context.Context, o slo.SLO, at time.Time, windows []time.Duration) (slo.Measurement, error)
+// Source answers batches of range queries (internal/prom.Source): one
+// batch per span of buckets, and one per cycle for the tails.
+type Source interface {
+	QueryRanges(ctx context.Context, queries []string, start, end time.Time, step time.Duration) ([]prom.Series, error)
+	Retention(ctx context.Context) (time.Duration, bool, error)
 }
 
-// Store persists evaluations and snapshots (internal/store.Store).
+// Store persists evaluations, snapshots and ledger buckets
+// (internal/store.Store).
 type Store interface {
 	SaveServiceEvaluation(ctx context.Context, service string, at time.Time, slos []policy.SLOStatus, snapshot []byte) error
 	Snapshots(ctx context.Context) (map[string]store.SnapshotRecord, error)
+	SaveBucketsBatch(ctx context.Context, buckets map[string][]ledger.Bucket) error
+	Buckets(ctx context.Context, fingerprint string) ([]ledger.Bucket, error)
+	PruneBuckets(ctx context.Context, keep map[string]ledger.Layout) (int64, error)
 }
 
 // Options tune the engine.
 type Options struct {
-	// MaxConcurrentServices bounds how many services are evaluated at once.
-	MaxConcurrentServices int
 	// Clock returns now; time.Now when nil.
 	Clock func() time.Time
 	// Registerer receives the engine's metrics; none when nil.
@@ -49,12 +53,19 @@ type Options struct {
 
 // Engine owns the evaluation loop and the current snapshot.
 type Engine struct {
-	measure Measurer
+	src     Source
 	store   Store
 	log     *slog.Logger
 	opts    Options
 	metrics *metrics
 	writes  *writeBehind
+	books   books
+	buckets bucketQueue
+	// keep is Prometheus' retention in nanoseconds; 0 when unknown or
+	// unlimited.
+	keep atomic.Int64
+	// pruned is when ledger buckets were last pruned from the store.
+	pruned time.Time
 
 	// mu serialises writers (evaluation, reload); readers use snap only.
 	mu   sync.Mutex
@@ -63,14 +74,11 @@ type Engine struct {
 
 // New builds an engine over the given specs. Call Restore to load the last
 // snapshot from the store before Run.
-func New(specs []slo.Spec, m Measurer, st Store, log *slog.Logger, opts Options) *Engine {
-	if opts.MaxConcurrentServices <= 0 {
-		opts.MaxConcurrentServices = 4
-	}
+func New(specs []slo.Spec, src Source, st Store, log *slog.Logger, opts Options) *Engine {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
-	e := &Engine{measure: m, store: st, log: log, opts: opts, metrics: newMetrics(opts.Registerer)}
+	e := &Engine{src: src, store: st, log: log, opts: opts, metrics: newMetrics(opts.Registerer)}
 	e.writes = newWriteBehind(st, log, e.metrics, opts.DeadLetterPath)
 	services := make(map[string]ServiceState, len(specs))
 	for _, sp := range specs {
@@ -169,12 +177,19 @@ func (s *Snapshot) clone() *Snapshot {
 // cycle slower than the interval delays the next one (the ticker drops the
 // missed ticks). Each query is bounded by the source's own timeout, so a
 // cycle-wide deadline would only cut off healthy queries of late services
-// and count them against the circuit breaker.
+// and count them against the circuit breaker. After the first cycle a
+// backfill fills the rest of every SLO's window behind it.
 func (e *Engine) Run(ctx context.Context, interval time.Duration) {
+	e.checkRetention(ctx)
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
-	for {
+	var backfill sync.WaitGroup
+	defer backfill.Wait()
+	for first := true; ; first = false {
 		e.EvaluateOnce(ctx)
+		if first {
+			backfill.Go(func() { e.backfill(ctx, interval) })
+		}
 		select {
 		case <-ctx.Done():
 			return
@@ -183,31 +198,47 @@ func (e *Engine) Run(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// EvaluateOnce measures every service once, bounded by
-// MaxConcurrentServices, and publishes the new snapshot.
+// EvaluateOnce measures every SLO once and publishes the new snapshot:
+// the buckets that closed since the last cycle are fetched, then one
+// batch measures every SLO's tail, and every window is summed from the
+// ledger.
 func (e *Engine) EvaluateOnce(ctx context.Context) {
 	start := e.opts.Clock()
+	// Whole seconds: PromQL ranges take no fractions, and the tail must
+	// end exactly where its range says.
+	at := start.Truncate(time.Second)
 	e.writes.retry(ctx)
-	names := e.Snapshot().Names()
-	results := make(chan ServiceState, len(names))
-	sem := make(chan struct{}, e.opts.MaxConcurrentServices)
-	var wg sync.WaitGroup
-	for _, name := range names {
-		state := e.Snapshot().Services[name]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			results <- e.evaluateService(ctx, state, start)
-		}()
+	snap := e.Snapshot()
+	names := snap.Names()
+	specs := make([]slo.Spec, len(names))
+	for i, n := range names {
+		specs[i] = snap.Services[n].Spec
 	}
-	wg.Wait()
-	close(results)
+	var (
+		tails   map[*book]tails
+		bookOf  map[string]map[string]*book
+		failure error
+	)
+	bookOf, failure = e.syncBooks(ctx, specs, at)
+	if failure == nil {
+		bs := e.books.all()
+		e.advance(bs, at)
+		if err := e.fetchRecent(ctx, bs, at); err != nil {
+			e.log.Warn("fetching new buckets failed; the next cycles fill them", "err", err)
+		}
+		tails, failure = e.measureTails(ctx, bs, at)
+		e.flushBuckets(ctx)
+		e.pruneBuckets(ctx, bs, at)
+	}
+
+	results := make([]ServiceState, 0, len(names))
+	for _, name := range names {
+		results = append(results, e.evaluateService(ctx, snap.Services[name], bookOf[name], tails, failure, at))
+	}
 
 	e.mu.Lock()
 	next := e.Snapshot().clone()
-	for st := range results {
+	for _, st := range results {
 		cur, ok := next.Services[st.Spec.Service]
 		if !ok || cur.Spec.File != st.Spec.File || !sameSLOs(cur.Spec, st.Spec) {
 			// Reloaded or removed while measuring: drop the stale result.
@@ -222,24 +253,27 @@ func (e *Engine) EvaluateOnce(ctx context.Context) {
 	e.metrics.cycleDuration.Observe(e.opts.Clock().Sub(start).Seconds())
 }
 
-// evaluateService measures each SLO of one service at the same instant and
-// persists the result. A failed SLO keeps its last known good numbers,
-// marked stale with the error, so the gate goes on judging them.
-func (e *Engine) evaluateService(ctx context.Context, st ServiceState, at time.Time) ServiceState {
+// evaluateService turns one service's books and tails into statuses and
+// persists them. failure, when set, failed the whole cycle. A failed SLO
+// keeps its last known good numbers, marked stale with the error, so the
+// gate goes on judging them.
+func (e *Engine) evaluateService(ctx context.Context, st ServiceState, books map[string]*book, tails map[*book]tails, failure error, at time.Time) ServiceState {
 	next := st
 	next.SLOs = make([]policy.SLOStatus, len(st.SLOs))
+	next.Backfill = make([]Progress, len(st.SLOs))
 	next.LastAttempt = at
 	next.Stale = false
 	next.LastError = ""
 	var errs []error
 	for i, o := range st.Spec.SLOs {
-		m, err := e.measure.Measure(ctx, o, at, burnrate.Durations(burnrate.Windows(o.NominalWindow())))
+		s, p, err := e.evaluateSLO(o, st.Spec.Policy, books[o.Slug], tails, failure, at)
+		next.Backfill[i] = p
 		if err != nil {
 			next.SLOs[i] = failed(st.SLOs[i], err, at)
 			errs = append(errs, fmt.Errorf("%s: %w", o.Slug, err))
 			continue
 		}
-		next.SLOs[i] = statusFrom(o, st.Spec.Policy, m)
+		next.SLOs[i] = s
 	}
 	service := st.Spec.Service
 	if err := errors.Join(errs...); err != nil {
@@ -260,11 +294,32 @@ func (e *Engine) evaluateService(ctx context.Context, st ServiceState, at time.T
 	return next
 }
 
+// evaluateSLO is one SLO's status at at, and how far its history is
+// loaded.
+func (e *Engine) evaluateSLO(o slo.SLO, p slo.Policy, b *book, tails map[*book]tails, failure error, at time.Time) (policy.SLOStatus, Progress, error) {
+	if failure != nil {
+		return policy.SLOStatus{}, Progress{}, failure
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	done, total := b.l.Progress(b.layout(at))
+	prog := Progress{Done: done, Total: total}
+	ts := tails[b]
+	if err := cmp.Or(ts.err, b.fetchErr); err != nil {
+		return policy.SLOStatus{}, prog, err
+	}
+	m, err := measurement(o, b.l, ts, at)
+	if err != nil {
+		return policy.SLOStatus{}, prog, err
+	}
+	return statusFrom(o, p, m), prog, nil
+}
+
 // failed marks prev, the last known status, with a failed attempt at at.
 func failed(prev policy.SLOStatus, err error, at time.Time) policy.SLOStatus {
 	prev.Stale = true
 	prev.Error = err.Error()
-	prev.NoSeries = errors.Is(err, prom.ErrNoSeries)
+	prev.NoSeries = errors.Is(err, ErrNoSeries)
 	if prev.ErrorSince.IsZero() {
 		prev.ErrorSince = at
 	}

@@ -20,7 +20,9 @@ func statusFrom(o slo.SLO, p slo.Policy, m slo.Measurement) policy.SLOStatus {
 			burns[d] = r
 		}
 	}
-	return statusOf(o, p, m.At, m.Period, burns)
+	st := statusOf(o, p, m.At, m.Period, burns)
+	st.Coverage = m.Coverage
+	return st
 }
 
 // statusOf builds an SLO's status from its period counts and burn rates at

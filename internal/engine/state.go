@@ -18,6 +18,8 @@ type ServiceState struct {
 	Stale       bool
 	LastAttempt time.Time
 	LastError   string
+	// Backfill is how far each SLO's history is loaded, in spec order.
+	Backfill []Progress
 	// ConfigProblems are from the last reload of this service's file; the
 	// previous good spec stays in force while they exist.
 	ConfigProblems []slo.Problem
@@ -68,4 +70,23 @@ func (s ServiceState) GateInput(p slo.Priority, overrides []policy.Override, now
 		Overrides: overrides,
 		Now:       now,
 	}
+}
+
+// Progress counts the buckets of an SLO's window that are loaded (or
+// known to be gone from Prometheus), out of all it needs.
+type Progress struct {
+	Done, Total int
+}
+
+// Complete: nothing is left to load.
+func (p Progress) Complete() bool { return p.Done >= p.Total }
+
+// BackfillProgress sums the progress of every SLO of the service.
+func (s ServiceState) BackfillProgress() Progress {
+	var sum Progress
+	for _, p := range s.Backfill {
+		sum.Done += p.Done
+		sum.Total += p.Total
+	}
+	return sum
 }

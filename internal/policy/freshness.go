@@ -2,6 +2,8 @@ package policy
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"time"
 
 	"github.com/slo-dev/slo/internal/slo"
@@ -96,6 +98,9 @@ func (g *gate) missing(sloName, code, msg string, onMissing slo.OnMissingData) {
 // judge weighs trustworthy numbers: too few events say nothing about the
 // budget or burn rate, so only that is reported.
 func (g *gate) judge(s SLOStatus, p slo.Policy) {
+	if !s.Coverage.Complete() {
+		g.add(s.Name, CodePartialHistory, partialMessage(s), Warn, Warn)
+	}
 	if s.Budget.Status == slo.StatusNoData {
 		g.add(s.Name, CodeInsufficientData, insufficientMessage(s, p.MinEvents), Warn, Warn)
 		return
@@ -112,6 +117,25 @@ func anyStale(slos []SLOStatus, p slo.Policy, now time.Time) bool {
 		}
 	}
 	return false
+}
+
+// partialMessage says what part of the period the numbers cover and why
+// the rest is not there.
+func partialMessage(s SLOStatus) string {
+	c := s.Coverage
+	msg := fmt.Sprintf("numbers cover %s of the %s window", days(c.Known), s.Window)
+	if c.Unknown > 0 {
+		msg += fmt.Sprintf("; history loading %s", pct(c.Share()))
+	}
+	if c.Missing > 0 {
+		msg += fmt.Sprintf("; %s no longer held by Prometheus", days(c.Missing))
+	}
+	return msg
+}
+
+// days formats a duration in days with one decimal ("12.5d").
+func days(d time.Duration) string {
+	return strconv.FormatFloat(math.Round(d.Hours()/24*10)/10, 'f', -1, 64) + "d"
 }
 
 func age(now, since time.Time) time.Duration {

@@ -35,6 +35,9 @@ type SLOStatus struct {
 	// ExhaustionSeconds is the time until the budget runs out at the
 	// current (1h) burn; nil when it never does at that rate.
 	ExhaustionSeconds *float64
+	// Coverage is how much of the SLO's period the counts cover: less
+	// while its history loads, or where Prometheus no longer holds it.
+	Coverage slo.Coverage
 	// EvaluatedAt is when the numbers above were measured; zero when the
 	// SLO has never been measured successfully.
 	EvaluatedAt time.Time
@@ -102,6 +105,7 @@ const (
 	CodePriorityExempt   = "priority_exempt"
 	CodeMeasurementError = "measurement_error"
 	CodeNoSeries         = "no_series"
+	CodePartialHistory   = "partial_history"
 )
 
 // Result is the gate's answer.

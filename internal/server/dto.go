@@ -48,6 +48,7 @@ func toSLO(spec slo.SLO, st policy.SLOStatus, p slo.Policy, now time.Time) api.S
 		EvaluatedAt:       timePtr(st.EvaluatedAt),
 		Stale:             st.FreshnessAt(p, now) != policy.Fresh,
 		Error:             st.Error,
+		Coverage:          toCoverage(st.Coverage),
 	}
 	if out.BurnRates == nil {
 		out.BurnRates = map[string]float64{}
@@ -95,8 +96,25 @@ func toSLOs(s engine.ServiceState, now time.Time) []api.SLO {
 	out := make([]api.SLO, len(s.SLOs))
 	for i, st := range s.SLOs {
 		out[i] = toSLO(s.Spec.SLOs[i], st, s.Spec.Policy, now)
+		if i < len(s.Backfill) {
+			out[i].Backfill = toBackfill(s.Backfill[i])
+		}
 	}
 	return out
+}
+
+func toBackfill(p engine.Progress) api.Backfill {
+	return api.Backfill{Done: p.Done, Total: p.Total, Complete: p.Complete()}
+}
+
+func toCoverage(c slo.Coverage) api.Coverage {
+	return api.Coverage{
+		Partial:        !c.Complete(),
+		Share:          c.Share(),
+		KnownSeconds:   c.Known.Seconds(),
+		MissingSeconds: c.Missing.Seconds(),
+		UnknownSeconds: c.Unknown.Seconds(),
+	}
 }
 
 // toService converts a gate answer for a normal deploy.
@@ -115,6 +133,7 @@ func toService(a *gate.Answer) api.Service {
 		Stale:          r.Stale,
 		LastError:      s.LastError,
 		ConfigProblems: toSpecProblems(s.ConfigProblems),
+		Backfill:       toBackfill(s.BackfillProgress()),
 		SLOs:           toSLOs(s, now),
 	}
 }
@@ -199,19 +218,42 @@ func toDecisionRecord(d store.DecisionRecord) api.DecisionRecord {
 	}
 }
 
-func toHistoryPoint(p store.HistoryPoint) api.HistoryPoint {
+// historyPoints converts history points; never nil, so JSON says [].
+func historyPoints(ps []policy.SLOStatus) []api.HistoryPoint {
+	out := make([]api.HistoryPoint, len(ps))
+	for i, p := range ps {
+		out[i] = toHistoryPoint(p)
+	}
+	return out
+}
+
+func toHistoryPoint(p policy.SLOStatus) api.HistoryPoint {
+	firing := []api.FiringCondition{}
+	for _, c := range p.Conditions {
+		if c.Firing {
+			firing = append(firing, api.FiringCondition{
+				Severity: string(c.Severity), Long: burnrate.Label(c.Long), Short: burnrate.Label(c.Short),
+				Factor: c.Factor, LongBurn: c.LongBurn, ShortBurn: c.ShortBurn,
+			})
+		}
+	}
+	burns := p.BurnRates
+	if burns == nil {
+		burns = map[string]float64{}
+	}
 	return api.HistoryPoint{
-		At:               p.At,
-		Errors:           p.Errors,
-		Total:            p.Total,
-		SLI:              p.SLI,
-		Consumed:         p.Consumed,
-		Remaining:        p.Remaining,
-		RemainingEvents:  p.RemainingEvents,
-		RemainingMinutes: p.RemainingMinutes,
-		Status:           string(p.Status),
-		BurnRates:        p.BurnRates,
-		Firing:           mapSlice(p.Firing, func(f store.FiringCondition) api.FiringCondition { return api.FiringCondition(f) }),
+		At:               p.EvaluatedAt.UTC(),
+		Errors:           p.Counts.Errors,
+		Total:            p.Counts.Total,
+		SLI:              p.Budget.SLI,
+		Consumed:         p.Budget.Consumed,
+		Remaining:        p.Budget.Remaining,
+		RemainingEvents:  p.Budget.RemainingEvents,
+		RemainingMinutes: p.Budget.RemainingMinutes,
+		Status:           string(p.Budget.Status),
+		BurnRates:        burns,
+		Firing:           firing,
+		Coverage:         p.Coverage.Share(),
 		Error:            p.Error,
 	}
 }

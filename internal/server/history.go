@@ -55,10 +55,10 @@ func (s *Server) history(c *gin.Context) {
 		}
 		limit = n
 	}
-	points, err := s.store.History(c.Request.Context(), st.Spec.Service, slug, from, to, limit)
+	points, err := s.snaps.History(st.Spec.Service, slug, from, to, limit)
 	if err != nil {
-		s.log.Error("reading history", "service", st.Spec.Service, "slo", slug, "err", err)
-		problem(c, http.StatusServiceUnavailable, api.ProblemStoreUnavailable, "history could not be read; retry shortly")
+		// Removed by a reload since the snapshot above was taken.
+		problem(c, http.StatusNotFound, api.ProblemUnknownSLO, fmt.Sprintf("service %q has no SLO %q", st.Spec.Service, slug))
 		return
 	}
 	c.JSON(http.StatusOK, api.History{
@@ -68,7 +68,7 @@ func (s *Server) history(c *gin.Context) {
 		Window:  o.WindowLabel(),
 		From:    from.UTC(),
 		To:      to.UTC(),
-		Points:  mapSlice(points, toHistoryPoint),
+		Points:  historyPoints(points),
 	})
 }
 

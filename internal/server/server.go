@@ -18,20 +18,21 @@ import (
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/engine"
 	"github.com/slo-dev/slo/internal/gate"
+	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/store"
 )
 
-// Snapshots gives the current evaluation snapshot (internal/engine.Engine).
+// Snapshots gives the current evaluation snapshot and the history of an
+// SLO from its ledger (internal/engine.Engine).
 type Snapshots interface {
 	Snapshot() *engine.Snapshot
+	History(service, slug string, from, to time.Time, limit int) ([]policy.SLOStatus, error)
 }
 
 // Store is what the API reads directly (internal/store.Store): the
-// decision log and the evaluation history. Everything the gate decides
-// goes through internal/gate.
+// decision log. Everything the gate decides goes through internal/gate.
 type Store interface {
 	Decisions(ctx context.Context, q store.DecisionQuery) ([]store.DecisionRecord, error)
-	History(ctx context.Context, service, slug string, from, to time.Time, limit int) ([]store.HistoryPoint, error)
 }
 
 // Config holds the server's settings.

@@ -3,7 +3,7 @@
 import { h } from './dom.js';
 import { icon } from './icons.js';
 import { dateTime, pct, relative } from './format.js';
-import { hasData } from './slo.js';
+import { hasData, loading, loadingText } from './slo.js';
 
 export function timeEl(iso, withRelative) {
   const d = new Date(iso);
@@ -70,7 +70,7 @@ export function budgetBar(slo) {
   const rem = data ? slo.budget.remaining : null;
   const width = data ? Math.max(0, Math.min(1, rem)) * 100 : 0;
   const level = !data ? 'none' : rem <= 0 ? 'out' : rem < 0.25 ? 'low' : rem < 0.5 ? 'mid' : 'high';
-  const text = data ? pct(rem) + ' left' : 'No data';
+  const text = data ? pct(rem) + ' left' : loading(slo) ? loadingText(slo) : 'No data';
   // Through the CSSOM: a style attribute would break the server's CSP.
   const fill = h('div', { class: 'bar-fill' });
   fill.style.width = width.toFixed(1) + '%';

@@ -4,7 +4,7 @@ import { h } from '../dom.js';
 import { icon } from '../icons.js';
 import { api, enc } from '../api.js';
 import { DASH, burn, dateTime, pct } from '../format.js';
-import { currentBurn, hasData } from '../slo.js';
+import { currentBurn, hasData, loading, loadingText } from '../slo.js';
 import { budgetBar, configIssues, gateBadge, issueList, problemText, reasonList, staleBadge } from '../widgets.js';
 
 const GATE_RANK = { deny: 0, warn: 1, allow: 2 };
@@ -69,7 +69,7 @@ function serviceCard(svc) {
         h('span', { class: 'slo-name' }, slo.name),
         budgetBar(slo),
         h('span', { class: 'slo-remaining', dataset: { field: 'remaining', value: hasData(slo) ? slo.budget.remaining : null } },
-          hasData(slo) ? pct(slo.budget.remaining) + (slo.stale ? ' (stale)' : '') : slo.error ? 'Error' : 'No data'),
+          hasData(slo) ? pct(slo.budget.remaining) + (slo.stale ? ' (stale)' : '') : slo.error ? 'Error' : loading(slo) ? loadingText(slo) : 'No data'),
         h('span', { class: 'slo-burn', dataset: { field: 'burn', value: cb ? cb.value : null } },
           cb ? burn(cb.value) + ' ' + cb.window : DASH));
     })));

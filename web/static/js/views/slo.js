@@ -3,7 +3,7 @@
 import { h } from '../dom.js';
 import { icon } from '../icons.js';
 import { DASH, burn, duration, events, minutes, pct, sliPct, targetPct, windowSeconds, windowText } from '../format.js';
-import { currentBurn, currentSLI, hasData } from '../slo.js';
+import { currentBurn, currentSLI, hasData, loading, loadingText } from '../slo.js';
 import { budgetBar, statusBadge, timeEl } from '../widgets.js';
 
 function stat(label, field, value, text, note) {
@@ -15,6 +15,7 @@ function stat(label, field, value, text, note) {
 
 // exhaustionText: what the time to exhaustion shows, and a note.
 function exhaustionText(slo) {
+  if (loading(slo)) return [DASH, loadingText(slo)];
   if (!hasData(slo)) return [DASH, null];
   if (slo.budget.status === 'exhausted' || slo.budget.remaining <= 0) return ['Exhausted', 'no budget left'];
   const cb = currentBurn(slo);

@@ -1,0 +1,179 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/slo-dev/slo/internal/ledger"
+	"github.com/slo-dev/slo/internal/prom"
+	"github.com/slo-dev/slo/internal/slo"
+)
+
+// fetchJob is one span of buckets of one step to fetch for one book.
+type fetchJob struct {
+	b    *book
+	step time.Duration
+	span ledger.Span
+}
+
+type spanKey struct {
+	step     time.Duration
+	from, to int64
+}
+
+// fetch fetches every job's buckets from Prometheus and records them in
+// the books; jobs over the same span share one batch of queries. Spans
+// older than Prometheus' retention are recorded Missing without asking.
+// A failure of one book's queries is recorded on the book; a failure of
+// a whole batch (Prometheus unreachable) is returned.
+func (e *Engine) fetch(ctx context.Context, jobs []fetchJob, now time.Time) error {
+	groups := map[spanKey][]*book{}
+	var order []spanKey
+	for _, j := range jobs {
+		span := e.dropExpired(j, now)
+		if !span.From.Before(span.To) {
+			continue
+		}
+		k := spanKey{step: j.step, from: span.From.Unix(), to: span.To.Unix()}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], j.b)
+	}
+	var errs []error
+	for _, k := range order {
+		if err := e.fetchGroup(ctx, k, groups[k]); err != nil {
+			errs = append(errs, err)
+			if ctx.Err() != nil {
+				break
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// dropExpired records the buckets of j that Prometheus no longer holds as
+// Missing and returns the span left to fetch.
+func (e *Engine) dropExpired(j fetchJob, now time.Time) ledger.Span {
+	keep, ok := e.retention()
+	if !ok {
+		return j.span
+	}
+	// A bucket is rate() at its end over its own step: it needs samples
+	// from its start on.
+	oldest := now.Add(-keep).Truncate(j.step).Add(j.step)
+	span := j.span
+	if !span.From.Before(oldest) {
+		return span
+	}
+	var gone []ledger.Bucket
+	for s := span.From; s.Before(span.To) && s.Before(oldest); s = s.Add(j.step) {
+		gone = append(gone, ledger.Bucket{Start: s, Step: j.step, State: ledger.Missing})
+	}
+	e.record(j.b, gone, nil)
+	if oldest.After(span.From) {
+		span.From = oldest
+	}
+	return span
+}
+
+// fetchGroup fetches one span for several books in one batch.
+func (e *Engine) fetchGroup(ctx context.Context, k spanKey, bs []*book) error {
+	step := k.step
+	rng := model.Duration(step).String()
+	queries := make([]string, 0, 2*len(bs))
+	goods := make([]bool, len(bs))
+	for i, b := range bs {
+		first, total, good := b.o.EventQueries(rng)
+		queries = append(queries, first, total)
+		goods[i] = good
+	}
+	from, to := time.Unix(k.from, 0).UTC(), time.Unix(k.to, 0).UTC()
+	// The bucket [s, s+step) is the rate over the step, evaluated at s+step.
+	res, err := e.src.QueryRanges(ctx, queries, from.Add(step), to, step)
+	if err != nil {
+		return fmt.Errorf("fetch %s buckets %s..%s: %w", step, from.Format(time.RFC3339), to.Format(time.RFC3339), err)
+	}
+	for i, b := range bs {
+		buckets, err := bucketsOf(b.o, step, ledger.Span{From: from, To: to}, res[2*i], res[2*i+1], goods[i])
+		e.record(b, buckets, err)
+	}
+	return nil
+}
+
+// record stores fetched buckets in b (or the failure) and queues them for
+// the store.
+func (e *Engine) record(b *book, buckets []ledger.Bucket, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err != nil {
+		b.fetchErr, b.fetchErrAt = err, e.opts.Clock()
+		return
+	}
+	b.fetchErr = nil
+	for _, bk := range buckets {
+		if perr := b.l.Put(bk); perr != nil {
+			// Only a bug makes an unaligned bucket here; keep the rest.
+			e.log.Error("ledger rejected a bucket", "fingerprint", b.fp, "err", perr)
+		}
+	}
+	e.queueBuckets(b.fp, buckets)
+}
+
+// bucketsOf turns the per-second rates of one span into buckets. first
+// is the bad rate, or the good rate when good is set.
+func bucketsOf(o slo.SLO, step time.Duration, span ledger.Span, first, total prom.Series, good bool) ([]ledger.Bucket, error) {
+	for _, s := range []prom.Series{first, total} {
+		if s.Err != nil {
+			return nil, fmt.Errorf("%s buckets from %s: %w", step, span.From.Format(time.RFC3339), s.Err)
+		}
+	}
+	firsts, totals := byTime(first.Points), byTime(total.Points)
+	secs := step.Seconds()
+	var out []ledger.Bucket
+	for s := span.From; s.Before(span.To); s = s.Add(step) {
+		at := s.Add(step).Unix()
+		b := ledger.Bucket{Start: s, Step: step, State: ledger.Known}
+		t, ok := totals[at]
+		if ok {
+			f, fok := firsts[at]
+			bad := f
+			if good {
+				if !fok && t > 0 {
+					return nil, fmt.Errorf("bucket %s: %w while total has traffic: %s", s.Format(time.RFC3339), ErrNoGoodSeries, goodHint(o))
+				}
+				bad = t - f
+			}
+			b.Bad, b.Total, b.Series = bad*secs, t*secs, true
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+func byTime(ps []prom.Point) map[int64]float64 {
+	m := make(map[int64]float64, len(ps))
+	for _, p := range ps {
+		m[p.At.Unix()] = p.Value
+	}
+	return m
+}
+
+// ErrNoGoodSeries: an SLI defined by good events saw traffic but its good
+// query matched no series, which is a broken spec (a latency threshold that
+// is not a bucket bound), not a perfect or a failing service.
+var ErrNoGoodSeries = errors.New("good-events query matched no series")
+
+// goodHint says what to check when the good query finds nothing.
+func goodHint(o slo.SLO) string {
+	if lat := o.SLI.Latency; lat != nil {
+		return fmt.Sprintf("no %s_bucket series has le=%s; the threshold must equal an existing bucket bound",
+			lat.Metric, strconv.FormatFloat(lat.Threshold.Seconds(), 'f', -1, 64))
+	}
+	return "check the good query's selector"
+}

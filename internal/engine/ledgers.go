@@ -1,0 +1,130 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/slo-dev/slo/internal/ledger"
+	"github.com/slo-dev/slo/internal/slo"
+)
+
+// book is the ledger of one query fingerprint, shared by every SLO with
+// the same queries. Renaming an SLO keeps its book; changing a query
+// starts another.
+type book struct {
+	fp string
+	// o is an SLO counted by this book: its queries are the book's.
+	o slo.SLO
+
+	mu sync.Mutex
+	// users are the SLOs counted by this book; it keeps what the
+	// longest of them needs.
+	users []slo.SLO
+	l     *ledger.Ledger
+	// fetchErr is the latest failure fetching this book's buckets (a
+	// query with several series or NaN), nil once a fetch succeeds.
+	fetchErr   error
+	fetchErrAt time.Time
+	// complete: the backfill has been reported done in the log.
+	complete bool
+	started  time.Time
+}
+
+// layout is the book's layout at now; b.mu is held.
+func (b *book) layout(now time.Time) ledger.Layout {
+	from := now
+	for _, o := range b.users {
+		if t := oldestNeeded(o, now); t.Before(from) {
+			from = t
+		}
+	}
+	return ledger.LayoutAt(from, now)
+}
+
+// oldestNeeded is the oldest instant o's windows reach at now: its
+// rolling window, or the start of its calendar period.
+func oldestNeeded(o slo.SLO, now time.Time) time.Time {
+	elapsed, _ := o.Period(now)
+	return now.Add(-elapsed)
+}
+
+// books holds the ledgers of the SLOs in force.
+type books struct {
+	mu   sync.Mutex
+	byFP map[string]*book
+}
+
+// sync makes a book for every SLO of specs, loading new ones from the
+// store, and forgets books no SLO uses any more. It returns the book of
+// each SLO by service and slug.
+func (e *Engine) syncBooks(ctx context.Context, specs []slo.Spec, now time.Time) (map[string]map[string]*book, error) {
+	e.books.mu.Lock()
+	defer e.books.mu.Unlock()
+	if e.books.byFP == nil {
+		e.books.byFP = map[string]*book{}
+	}
+	users := map[string][]slo.SLO{}
+	for _, sp := range specs {
+		for _, o := range sp.SLOs {
+			fp := o.QueryFingerprint()
+			users[fp] = append(users[fp], o)
+		}
+	}
+	used := make(map[string]*book, len(users))
+	for fp, os := range users {
+		b := e.books.byFP[fp]
+		if b == nil {
+			var err error
+			if b, err = e.loadBook(ctx, fp, os, now); err != nil {
+				return nil, err
+			}
+		}
+		b.mu.Lock()
+		b.users = os
+		b.mu.Unlock()
+		used[fp] = b
+	}
+	e.books.byFP = used
+	out := make(map[string]map[string]*book, len(specs))
+	for _, sp := range specs {
+		out[sp.Service] = make(map[string]*book, len(sp.SLOs))
+		for _, o := range sp.SLOs {
+			out[sp.Service][o.Slug] = used[o.QueryFingerprint()]
+		}
+	}
+	return out, nil
+}
+
+// all lists the books in force.
+func (bs *books) all() []*book {
+	bs.mu.Lock()
+	defer bs.mu.Unlock()
+	out := make([]*book, 0, len(bs.byFP))
+	for _, b := range bs.byFP {
+		out = append(out, b)
+	}
+	return out
+}
+
+// loadBook builds the book of fp from the buckets the store holds.
+func (e *Engine) loadBook(ctx context.Context, fp string, users []slo.SLO, now time.Time) (*book, error) {
+	o := users[0]
+	stored, err := e.store.Buckets(ctx, fp)
+	if err != nil {
+		return nil, fmt.Errorf("load ledger of %s (%s): %w", o.Name, fp, err)
+	}
+	b := &book{fp: fp, o: o, users: users, started: now}
+	lay := b.layout(now)
+	// Split at From first, so stored fine buckets older than the real
+	// split are rolled up by Advance instead of dropped.
+	b.l = ledger.New(lay.From)
+	for _, s := range stored {
+		if err := b.l.Put(s); err != nil {
+			return nil, fmt.Errorf("load ledger of %s (%s): %w", o.Name, fp, err)
+		}
+	}
+	e.queueBuckets(fp, b.l.Advance(lay))
+	return b, nil
+}
