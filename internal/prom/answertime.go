@@ -17,8 +17,10 @@ import (
 // for.
 const maxAnswerSkew = time.Minute
 
-// answeredAt checks that every sample of v was evaluated within
-// maxAnswerSkew of at. A zero at (Prometheus' own now) is not checked.
+// answeredAt checks that every sample of v, the answer to an instant query,
+// was evaluated within maxAnswerSkew of at. A zero at (Prometheus' own now)
+// is not checked, nor a matrix: it holds the raw samples of a range
+// selector, whose times lie before at.
 func answeredAt(v model.Value, at time.Time) error {
 	if at.IsZero() {
 		return nil
@@ -32,6 +34,25 @@ func answeredAt(v model.Value, at time.Time) error {
 	case *model.Scalar:
 		stamps = append(stamps, r.Timestamp)
 	}
+	return stampsAt(stamps, at)
+}
+
+// stepAnsweredAt is answeredAt for the answer to a range query with one
+// step, at: each of its points is an evaluation at that step.
+func stepAnsweredAt(m model.Matrix, at time.Time) error {
+	var stamps []model.Time
+	for _, ss := range m {
+		for _, p := range ss.Values {
+			stamps = append(stamps, p.Timestamp)
+		}
+		for _, p := range ss.Histograms {
+			stamps = append(stamps, p.Timestamp)
+		}
+	}
+	return stampsAt(stamps, at)
+}
+
+func stampsAt(stamps []model.Time, at time.Time) error {
 	for _, ts := range stamps {
 		if off := ts.Time().Sub(at); off.Abs() > maxAnswerSkew {
 			return fmt.Errorf("%w: asked for %s, answered for %s (%s off)", ErrWrongTime,

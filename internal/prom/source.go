@@ -21,8 +21,8 @@ import (
 	"github.com/slo-dev/slo/internal/backoff"
 )
 
-// Source runs instant queries against one Prometheus. It is safe for
-// concurrent use.
+// Source runs instant and range queries against one Prometheus. It is safe
+// for concurrent use.
 type Source struct {
 	cfg     Config
 	api     v1.API
@@ -100,16 +100,7 @@ func (s *Source) CircuitState() string { return s.breaker.State().String() }
 // queries must aggregate.
 func (s *Source) Query(ctx context.Context, q string, at time.Time) (value float64, ok bool, err error) {
 	value, ok, sent, err := s.query(ctx, q, at)
-	switch {
-	case err == nil:
-		s.m.queries.WithLabelValues(resultSuccess).Inc()
-	case !sent && (errors.Is(err, ErrCircuitOpen) || errors.Is(err, ErrBulkheadFull)):
-		// Rejected means Prometheus never saw the query; a query that
-		// timed out and then met the opened circuit on retry is an error.
-		s.m.queries.WithLabelValues(resultRejected).Inc()
-	default:
-		s.m.queries.WithLabelValues(resultError).Inc()
-	}
+	s.count(1, sent, err)
 	if err != nil {
 		return 0, false, fmt.Errorf("query %q: %w", q, err)
 	}
@@ -123,12 +114,60 @@ func (s *Source) query(ctx context.Context, q string, at time.Time) (value float
 		return 0, false, false, err
 	}
 	defer release()
-	v, sent, err := s.retry(ctx, q, at)
+	v, sent, err := s.retry(ctx, evaluation{q: q, at: at})
 	if err != nil {
 		return 0, false, sent, err
 	}
 	value, ok, err = sampleValue(v)
 	return value, ok, true, err
+}
+
+// count records the outcome of n queries in slod_prometheus_queries_total;
+// sent says whether any attempt for them reached Prometheus.
+func (s *Source) count(n int, sent bool, err error) {
+	result := resultError
+	switch {
+	case err == nil:
+		result = resultSuccess
+	case !sent && (errors.Is(err, ErrCircuitOpen) || errors.Is(err, ErrBulkheadFull)):
+		// Rejected means Prometheus never saw the query; a query that
+		// timed out and then met the opened circuit on retry is an error.
+		result = resultRejected
+	}
+	s.m.queries.WithLabelValues(result).Add(float64(n))
+}
+
+// evaluation is what one request asks Prometheus: q at the instant at, or
+// over rng when set.
+type evaluation struct {
+	q   string
+	at  time.Time
+	rng *v1.Range
+}
+
+// checkTime rejects an answer computed for another time than asked, where
+// that time is known: an instant query's, or the one step of a range whose
+// start is its end.
+func (e evaluation) checkTime(v model.Value) error {
+	if e.rng == nil {
+		return answeredAt(v, e.at)
+	}
+	if m, ok := v.(model.Matrix); ok && e.rng.Start.Equal(e.rng.End) {
+		return stepAnsweredAt(m, e.rng.Start)
+	}
+	return nil
+}
+
+// send makes one request for e, telling Prometheus the timeout so that it
+// stops evaluating a query nobody waits for any more.
+func (e evaluation) send(ctx context.Context, api v1.API, timeout time.Duration) (model.Value, v1.Warnings, error) {
+	opt := v1.WithTimeout(serverTimeout(timeout))
+	if e.rng != nil {
+		v, warnings, _, err := api.QueryRange(ctx, e.q, *e.rng, opt)
+		return v, warnings, err
+	}
+	v, warnings, _, err := api.Query(ctx, e.q, e.at, opt)
+	return v, warnings, err
 }
 
 // acquire takes a bulkhead slot, so a slow Prometheus holds at most
@@ -149,10 +188,10 @@ func (s *Source) acquire(ctx context.Context) (release func(), err error) {
 // retry runs attempts until one succeeds, a failure is not retryable, the
 // retries are used up or ctx ends. sent is false when the circuit let no
 // attempt through.
-func (s *Source) retry(ctx context.Context, q string, at time.Time) (_ model.Value, sent bool, _ error) {
+func (s *Source) retry(ctx context.Context, e evaluation) (_ model.Value, sent bool, _ error) {
 	var last error
 	op := func() (model.Value, error) {
-		v, err := s.attempt(ctx, q, at)
+		v, err := s.attempt(ctx, e)
 		sent = sent || !errors.Is(err, ErrCircuitOpen)
 		if err == nil {
 			return v, nil
@@ -170,7 +209,7 @@ func (s *Source) retry(ctx context.Context, q string, at time.Time) (_ model.Val
 		MaxTries: uint(s.cfg.MaxRetries) + 1, // bounded by MaxRetries and ctx, not by time
 		Notify: func(err error, wait time.Duration) {
 			s.m.queries.WithLabelValues(resultRetry).Inc()
-			s.log.Debug("retrying prometheus query", "query", q, "wait", wait, "err", err)
+			s.log.Debug("retrying prometheus query", "query", e.q, "wait", wait, "err", err)
 		},
 	}, op)
 	// backoff.Retry reports only ctx's error when ctx ends between
@@ -181,16 +220,14 @@ func (s *Source) retry(ctx context.Context, q string, at time.Time) (_ model.Val
 	return v, sent, err
 }
 
-// attempt is one query through the breaker, bounded by QueryTimeout.
-func (s *Source) attempt(ctx context.Context, q string, at time.Time) (model.Value, error) {
+// attempt is one request through the breaker, bounded by QueryTimeout.
+func (s *Source) attempt(ctx context.Context, e evaluation) (model.Value, error) {
 	v, err := s.breaker.Execute(func() (model.Value, error) {
 		actx, cancel := context.WithTimeout(ctx, s.cfg.QueryTimeout)
 		defer cancel()
 		info := &respInfo{}
 		start := time.Now()
-		// Prometheus gets the same timeout, so it stops evaluating a query
-		// nobody waits for any more.
-		v, warnings, _, err := s.api.Query(withRespInfo(actx, info), q, at, v1.WithTimeout(serverTimeout(s.cfg.QueryTimeout)))
+		v, warnings, err := e.send(withRespInfo(actx, info), s.api, s.cfg.QueryTimeout)
 		s.m.duration.Observe(time.Since(start).Seconds())
 		if err != nil {
 			ae := classify(ctx, err, info, s.cfg.QueryTimeout)
@@ -199,14 +236,14 @@ func (s *Source) attempt(ctx context.Context, q string, at time.Time) (model.Val
 			}
 			return nil, ae
 		}
-		if err := answeredAt(v, at); err != nil {
+		if err := e.checkTime(v); err != nil {
 			// Another instant's numbers would be judged as now's.
 			s.m.up.WithLabelValues().Set(0)
 			return nil, &attemptError{kind: kindFailed, err: err}
 		}
 		s.m.up.WithLabelValues().Set(1)
 		if len(warnings) > 0 {
-			s.log.Warn("prometheus query warnings", "query", q, "warnings", []string(warnings))
+			s.log.Warn("prometheus query warnings", "query", e.q, "warnings", []string(warnings))
 		}
 		return v, nil
 	})
