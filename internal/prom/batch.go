@@ -39,7 +39,7 @@ const batchLabel = "__slo_batch__"
 // maxChunkQueries: a bad query makes its whole chunk run again query by
 // query, so this is what one bad query costs per batch in extra requests;
 // Prometheus evaluates a union of n legs in O(n²) per step (each "or"
-// hashes its growing left side); and chunks run in parallel on the
+// copies its growing left side); and chunks run in parallel on the
 // bulkhead's slots. 100 keeps a rerun to 100 small requests and the union
 // cheap, while 4,000 queries a cycle still take only 40 requests.
 //

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 )
 
@@ -180,5 +181,28 @@ func TestParseRetention(t *testing.T) {
 		if (err != nil) != tt.bad || d != tt.want || ok != tt.wantOK {
 			t.Errorf("parseRetention(%q) = %v, %v, %v; want %v, %v, error %v", tt.in, d, ok, err, tt.want, tt.wantOK, tt.bad)
 		}
+	}
+}
+
+// TestStepAnsweredAt: the one step of a range whose start is its end is
+// held to the instant asked for, like an instant query's answer.
+func TestStepAnsweredAt(t *testing.T) {
+	at := time.Date(2026, 11, 27, 18, 0, 0, 0, time.UTC)
+	answer := func(off time.Duration) model.Matrix {
+		return model.Matrix{{Values: []model.SamplePair{{Timestamp: model.TimeFromUnixNano(at.Add(off).UnixNano()), Value: 1}}}}
+	}
+	for _, tt := range []struct {
+		off     time.Duration
+		wantErr error
+	}{{0, nil}, {-30 * time.Second, nil}, {-time.Hour, ErrWrongTime}, {2 * time.Minute, ErrWrongTime}} {
+		e := evaluation{q: "sum(up)", rng: &v1.Range{Start: at, End: at, Step: time.Second}}
+		if err := e.checkTime(answer(tt.off)); !errors.Is(err, tt.wantErr) {
+			t.Errorf("answer %s off: err = %v, want %v", tt.off, err, tt.wantErr)
+		}
+	}
+	// Over several steps the points lie anywhere in the range.
+	e := evaluation{q: "sum(up)", rng: &v1.Range{Start: at.Add(-time.Hour), End: at, Step: time.Minute}}
+	if err := e.checkTime(answer(-time.Hour)); err != nil {
+		t.Errorf("range of several steps: %v", err)
 	}
 }
