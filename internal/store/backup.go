@@ -89,24 +89,12 @@ func CheckIntegrity(ctx context.Context, path string) error {
 		return fmt.Errorf("integrity check of %s: %w", path, err)
 	}
 	defer db.Close()
-	rows, err := db.QueryContext(ctx, `PRAGMA integrity_check`)
+	problems, err := checkPragma(ctx, db, "integrity_check")
 	if err != nil {
 		return fmt.Errorf("integrity check of %s: %w", path, err)
 	}
-	defer rows.Close()
-	var lines []string
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			return fmt.Errorf("integrity check of %s: %w", path, err)
-		}
-		lines = append(lines, line)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("integrity check of %s: %w", path, err)
-	}
-	if len(lines) != 1 || lines[0] != "ok" {
-		return fmt.Errorf("integrity check of %s failed: %s", path, strings.Join(lines, "; "))
+	if problems != nil {
+		return fmt.Errorf("integrity check of %s failed: %s", path, strings.Join(problems, "; "))
 	}
 	return nil
 }

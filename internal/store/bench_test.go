@@ -2,10 +2,13 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"testing"
 	"time"
 
 	"github.com/slo-dev/slo/internal/burnrate"
+	"github.com/slo-dev/slo/internal/ledger"
 	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 )
@@ -101,6 +104,93 @@ func BenchmarkHistory30Days(b *testing.B) {
 		ps, err := s.History(ctx, "checkout", "availability", t0, t0.Add(30*24*time.Hour), 1000)
 		if err != nil || len(ps) != 1000 {
 			b.Fatalf("History = %d points, %v", len(ps), err)
+		}
+	}
+	reportOpsPerSec(b)
+}
+
+// benchLedger is one SLO's ledger as the engine keeps it: 3d+1h of fine
+// buckets (876) and 30d of coarse ones (720), ending at t0.
+func benchLedger() []ledger.Bucket {
+	const nFine, nCoarse = (3*24 + 1) * 12, 30 * 24
+	var bs []ledger.Bucket
+	for i := range nCoarse {
+		bs = append(bs, ledger.Bucket{Start: t0.Add(time.Duration(i-nCoarse) * ledger.Coarse), Step: ledger.Coarse,
+			Bad: float64(i % 7), Total: 36000 + float64(i), State: ledger.Known, Series: true})
+	}
+	for i := range nFine {
+		bs = append(bs, ledger.Bucket{Start: t0.Add(time.Duration(i-nFine) * ledger.Fine), Step: ledger.Fine,
+			Bad: float64(i%5) * 0.25, Total: 3000.5 + float64(i), State: ledger.Known, Series: true})
+	}
+	return bs
+}
+
+// benchFingerprint is a hex fingerprint of n digits.
+func benchFingerprint(i, n int) string {
+	return fmt.Sprintf("%0*x", n, i)
+}
+
+// The ledger's share of the file per SLO: 100 SLOs backfilled in one
+// batch, checkpointed into the main file, less the size of an empty store.
+// Every row holds its fingerprint, so the size depends on its length: 16
+// hex digits (64 bits) or 64 (a whole sha256).
+func BenchmarkLedgerSize(b *testing.B) {
+	for _, digits := range []int{16, 64} {
+		b.Run(fmt.Sprintf("fingerprint=%d", digits), func(b *testing.B) {
+			ctx := context.Background()
+			const slos = 100
+			batch := map[string][]ledger.Bucket{}
+			for i := range slos {
+				batch[benchFingerprint(i, digits)] = benchLedger()
+			}
+			var perSLO float64
+			for b.Loop() {
+				b.StopTimer()
+				s, path := openTest(b)
+				empty := checkpointedSize(b, s, path)
+				b.StartTimer()
+				if err := s.SaveBucketsBatch(ctx, batch); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				perSLO = float64(checkpointedSize(b, s, path)-empty) / slos
+				s.Close()
+				b.StartTimer()
+			}
+			b.ReportMetric(perSLO, "bytes/slo")
+			b.ReportMetric(perSLO/float64(len(benchLedger())), "bytes/bucket")
+		})
+	}
+}
+
+// checkpointedSize moves the WAL into the main file and returns its size.
+func checkpointedSize(b *testing.B, s *Store, path string) int64 {
+	b.Helper()
+	if _, err := s.w.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		b.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return fi.Size()
+}
+
+// The cycle path: 1,000 SLOs each add their newest fine bucket, in one
+// fsynced commit.
+func BenchmarkSaveBucketsCycle(b *testing.B) {
+	ctx := context.Background()
+	s, _ := openTest(b)
+	const slos = 1000
+	batch := map[string][]ledger.Bucket{}
+	at := t0
+	for b.Loop() {
+		at = at.Add(ledger.Fine)
+		for i := range slos {
+			batch[benchFingerprint(i, 64)] = []ledger.Bucket{{Start: at, Step: ledger.Fine, Bad: 1, Total: 3000, State: ledger.Known, Series: true}}
+		}
+		if err := s.SaveBucketsBatch(ctx, batch); err != nil {
+			b.Fatal(err)
 		}
 	}
 	reportOpsPerSec(b)

@@ -6,6 +6,10 @@ import (
 	"fmt"
 )
 
+// appID is slod's PRAGMA application_id, "slod" in ASCII, set by
+// migration 2. Databases of older slods have 0.
+const appID = 0x736c6f64
+
 // migrations[i] takes the schema from version i to i+1. Append only: a
 // released migration never changes, since databases already ran it.
 var migrations = []string{
@@ -77,6 +81,21 @@ CREATE TABLE audit_log (
 	service TEXT    NOT NULL,
 	detail  TEXT    NOT NULL -- JSON
 );
+`,
+	// 2: the event ledger, and slod's application_id in the file header.
+	// Times are unix seconds: buckets are aligned to whole minutes.
+	`
+CREATE TABLE ledger_buckets (
+	fingerprint TEXT    NOT NULL CHECK (fingerprint <> ''),
+	step_s      INTEGER NOT NULL,
+	start_s     INTEGER NOT NULL,
+	bad         REAL    NOT NULL,
+	total       REAL    NOT NULL,
+	state       INTEGER NOT NULL,
+	series      INTEGER NOT NULL,
+	PRIMARY KEY (fingerprint, step_s, start_s)
+) WITHOUT ROWID;
+PRAGMA application_id = 1936486244; -- "slod", see appID
 `,
 }
 

@@ -25,6 +25,12 @@ var (
 	ErrAlreadyRevoked = errors.New("override already revoked")
 	// ErrSchemaTooNew: the database was migrated by a newer slod.
 	ErrSchemaTooNew = errors.New("database schema is newer than this binary")
+	// Open refuses, without writing to it, a file that is not an SQLite
+	// database (ErrNotSQLite), someone else's database (ErrForeign), or a
+	// damaged one (ErrCorrupt).
+	ErrNotSQLite = errors.New("not an SQLite database")
+	ErrForeign   = errors.New("not a slod database")
+	ErrCorrupt   = errors.New("database is corrupt")
 )
 
 // Store is safe for concurrent use.
@@ -42,7 +48,9 @@ type Store struct {
 }
 
 // Open opens (creating if needed) the database at path and migrates it to
-// the schema this binary knows. It refuses a newer schema (ErrSchemaTooNew).
+// the schema this binary knows. It refuses a newer schema (ErrSchemaTooNew)
+// and, before writing anything, a file that is not slod's or is damaged
+// (ErrNotSQLite, ErrForeign, ErrCorrupt; see checkExisting).
 func Open(path string) (*Store, error) {
 	// The driver cuts a plain path at '?' to read its parameters.
 	if path == "" || strings.ContainsRune(path, '?') {
@@ -50,6 +58,9 @@ func Open(path string) (*Store, error) {
 	}
 	if err := createPrivate(path); err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if err := checkExisting(context.Background(), path); err != nil {
+		return nil, fmt.Errorf("store: open %s: %w (slod left the file as it was)", path, err)
 	}
 	// synchronous=FULL: with WAL, NORMAL may lose the last commits on power
 	// loss, and a recorded deploy decision must survive that; FULL fsyncs
