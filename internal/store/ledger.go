@@ -135,10 +135,11 @@ func (s *Store) Buckets(ctx context.Context, fingerprint string) ([]ledger.Bucke
 }
 
 // PruneBuckets deletes, in one transaction, the buckets of fingerprints not
-// in keep, and the buckets of fingerprints in keep whose end is before
-// keep[fp] (a bucket ending exactly at keep[fp] stays). An empty keep
-// deletes every bucket. It returns how many buckets went.
-func (s *Store) PruneBuckets(ctx context.Context, keep map[string]time.Time) (int64, error) {
+// in keep, and of the fingerprints in keep those no window needs under
+// their layout: fine buckets starting before its Split (older hours are
+// held by coarse buckets) and coarse ones starting before its From. An
+// empty keep deletes every bucket. It returns how many buckets went.
+func (s *Store) PruneBuckets(ctx context.Context, keep map[string]ledger.Layout) (int64, error) {
 	var deleted int64
 	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
 		stored, err := storedFingerprints(ctx, tx)
@@ -156,20 +157,14 @@ func (s *Store) PruneBuckets(ctx context.Context, keep map[string]time.Time) (in
 			deleted += n
 		}
 		for _, fp := range slices.Sorted(maps.Keys(keep)) {
-			cut := keep[fp]
-			// end < cut over whole seconds: end < ceil(cut).
-			cutS := cut.Unix()
-			if cut.Nanosecond() != 0 {
-				cutS++
-			}
+			lay := keep[fp]
 			// One range per step, so each delete seeks along the
 			// primary key instead of reading every bucket of fp.
-			for _, step := range ledgerSteps {
-				stepS := int64(step / time.Second)
+			for step, cut := range map[time.Duration]time.Time{ledger.Fine: lay.Split, ledger.Coarse: lay.From} {
 				n, err := execCount(ctx, tx, `DELETE FROM ledger_buckets
-					WHERE fingerprint = ? AND step_s = ? AND start_s < ?`, fp, stepS, cutS-stepS)
+					WHERE fingerprint = ? AND step_s = ? AND start_s < ?`, fp, int64(step/time.Second), cut.Unix())
 				if err != nil {
-					return fmt.Errorf("delete buckets of %q ending before %s: %w", fp, cut.UTC().Format(time.RFC3339), err)
+					return fmt.Errorf("delete %s buckets of %q before %s: %w", step, fp, cut.UTC().Format(time.RFC3339), err)
 				}
 				deleted += n
 			}

@@ -184,24 +184,24 @@ func TestPruneBuckets(t *testing.T) {
 	if err := s.SaveBucketsBatch(ctx, batch); err != nil {
 		t.Fatal(err)
 	}
-	// Keep fpA from 17:30: fine buckets ending 17:05..17:25 go (5), the
-	// one ending 17:30 stays; coarse ones ending 16:00 and 17:00 go (2).
-	// Keep fpB from 17:05:00.000000001: its bucket ends 17:05, before it.
-	// fpC is not kept: 1 goes. 5+2+1+1 = 9.
-	keep := map[string]time.Time{
-		fpA:   t0.Add(-30 * time.Minute),
-		fpB:   t0.Add(-55*time.Minute + time.Nanosecond),
-		"f00": t0,
+	// fpA split at 17:30, from 16:00: fine buckets starting 17:00..17:25
+	// go (6), 17:30 stays; the coarse one starting 15:00 goes (1), 16:00
+	// stays. fpB split at 17:05: its fine bucket at 17:00 goes (1). fpC
+	// is not kept: 1 goes. 6+1+1+1 = 9.
+	keep := map[string]ledger.Layout{
+		fpA:   {From: t0.Add(-2 * time.Hour), Split: t0.Add(-30 * time.Minute)},
+		fpB:   {From: t0.Add(-time.Hour), Split: t0.Add(-55 * time.Minute)},
+		"f00": {From: t0, Split: t0},
 	}
 	n, err := s.PruneBuckets(ctx, keep)
 	if err != nil || n != 9 {
 		t.Fatalf("PruneBuckets = %d, %v; want 9", n, err)
 	}
-	want := []ledger.Bucket{coarse(t0.Add(-time.Hour), 0, 1)}
-	for i := 5; i < 12; i++ {
+	want := []ledger.Bucket{coarse(t0.Add(-2*time.Hour), 0, 1), coarse(t0.Add(-time.Hour), 0, 1)}
+	for i := 6; i < 12; i++ {
 		want = append(want, fine(t0.Add(-time.Hour+time.Duration(i)*5*time.Minute), 0, 1))
 	}
-	// Sorted: the coarse bucket at 17:00 is oldest; fine ones from 17:25.
+	// Sorted: coarse buckets at 16:00 and 17:00, then fine ones from 17:30.
 	if got := mustBuckets(t, s, fpA); !reflect.DeepEqual(got, want) {
 		t.Errorf("fpA kept\n%+v\nwant\n%+v", got, want)
 	}
