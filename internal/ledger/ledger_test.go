@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -106,6 +107,35 @@ func TestLayoutAt(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// At any instant: the newest fetchable bucket closed at least one and
+// less than two Fine steps ago, and the fine tier spans at least FineSpan
+// and less than FineSpan plus an hour back from it.
+func TestLayoutAtBounds(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	base := at("2026-11-30T00:00:00Z")
+	for range 2000 {
+		now := base.Add(time.Duration(r.Int64N(int64(60 * 24 * time.Hour))))
+		from := now.Add(-time.Duration(r.Int64N(int64(40 * 24 * time.Hour))))
+		lay := LayoutAt(from, now)
+		if age := now.Sub(lay.Closed); age < Fine || age >= 2*Fine {
+			t.Fatalf("now %v: Closed %v is %v ago", now, lay.Closed, age)
+		}
+		if back := lay.Closed.Sub(lay.Split); back < FineSpan || back >= FineSpan+Coarse {
+			t.Fatalf("now %v: Split %v is %v before Closed", now, lay.Split, back)
+		}
+		clamped := !from.Before(lay.Split) && lay.From.Equal(lay.Split)
+		inHour := from.Before(lay.Split) && !lay.From.After(from) && from.Sub(lay.From) < Coarse
+		if !clamped && !inHour {
+			t.Fatalf("from %v now %v: From %v, Split %v", from, now, lay.From, lay.Split)
+		}
+		for _, x := range []time.Time{lay.From, lay.Split} {
+			if x.Unix()%3600 != 0 || x.Nanosecond() != 0 {
+				t.Fatalf("%v is not on the hour", x)
+			}
+		}
 	}
 }
 
@@ -496,4 +526,92 @@ func sameBuckets(a, b []Bucket) bool {
 		}
 	}
 	return true
+}
+
+// randomLedger fills 30 days of coarse and 3 days of fine buckets around
+// split with random counts; most Known, some Missing or Unknown.
+func randomLedger(t testing.TB, r *rand.Rand, split time.Time) *Ledger {
+	l := New(split)
+	fill := func(from time.Time, step time.Duration, n int) {
+		for i := range n {
+			b := Bucket{Start: from.Add(time.Duration(i) * step), Step: step}
+			switch p := r.IntN(20); {
+			case p == 0:
+				b.State = Missing
+			case p == 1:
+				continue
+			default:
+				b.Total = r.Float64() * 1e4
+				b.Bad = b.Total * r.Float64() * 0.01
+				b.State, b.Series = Known, r.IntN(2) == 0
+			}
+			put(t, l, b)
+		}
+	}
+	fill(split.Add(-30*24*time.Hour), Coarse, 30*24)
+	fill(split, Fine, int(FineSpan/Fine))
+	return l
+}
+
+func TestSumAdditive(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	split := at("2026-11-27T12:00:00Z")
+	l := randomLedger(t, r, split)
+	lo := split.Add(-31 * 24 * time.Hour).Unix()
+	hi := split.Add(FineSpan + 24*time.Hour).Unix()
+	for _, align := range []int64{1, 300, 3600} {
+		for range 500 {
+			var p [3]int64
+			for i := range p {
+				p[i] = (lo + r.Int64N(hi-lo)) / align * align
+			}
+			a, b, c := min(p[0], p[1], p[2]), p[0]+p[1]+p[2]-min(p[0], p[1], p[2])-max(p[0], p[1], p[2]), max(p[0], p[1], p[2])
+			ta, tb, tc := time.Unix(a, 0), time.Unix(b, 0), time.Unix(c, 0)
+			ab, bc, ac := l.Sum(ta, tb), l.Sum(tb, tc), l.Sum(ta, tc)
+			sum := ab.Add(bc)
+			if math.Abs(sum.Errors-ac.Errors) > 1e-9*math.Max(1, ac.Total) || math.Abs(sum.Total-ac.Total) > 1e-9*math.Max(1, ac.Total) ||
+				sum.Coverage != ac.Coverage || sum.Series != ac.Series {
+				t.Fatalf("align %d: Sum[a,b)+Sum[b,c) = %+v, Sum[a,c) = %+v (a %v b %v c %v)", align, sum, ac, ta, tb, tc)
+			}
+			if got := ac.Known + ac.Missing + ac.Unknown; got != time.Duration(c-a)*time.Second {
+				t.Fatalf("coverage of [a,c) adds to %v, want %v", got, time.Duration(c-a)*time.Second)
+			}
+		}
+	}
+}
+
+// Rolling up settled hours keeps the events of every whole hour.
+func TestRollupPreservesHourSums(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	split := at("2026-11-27T12:00:00Z")
+	l := New(split)
+	const hours = 48
+	for i := range hours * 12 {
+		b := Bucket{Start: split.Add(time.Duration(i) * Fine), Step: Fine, State: Known}
+		b.Total = r.Float64() * 1e4
+		b.Bad = b.Total * r.Float64() * 0.01
+		if r.IntN(50) == 0 {
+			b = Bucket{Start: b.Start, Step: Fine, State: Missing}
+		}
+		put(t, l, b)
+	}
+	before := make([]Counts, hours)
+	for h := range hours {
+		from := split.Add(time.Duration(h) * time.Hour)
+		before[h] = l.Sum(from, from.Add(time.Hour))
+	}
+	made := l.Advance(Layout{From: split, Split: split.Add(hours * time.Hour)})
+	if len(made) != hours {
+		t.Fatalf("made %d buckets, want %d", len(made), hours)
+	}
+	for h := range hours {
+		from := split.Add(time.Duration(h) * time.Hour)
+		after := l.Sum(from, from.Add(time.Hour))
+		if !near(after.Errors, before[h].Errors) || !near(after.Total, before[h].Total) {
+			t.Errorf("hour %d: %v/%v after rollup, %v/%v before", h, after.Errors, after.Total, before[h].Errors, before[h].Total)
+		}
+		if before[h].Missing == 0 && after.Coverage != before[h].Coverage {
+			t.Errorf("hour %d: coverage %+v after rollup, %+v before", h, after.Coverage, before[h].Coverage)
+		}
+	}
 }
