@@ -3,6 +3,7 @@ package ledger
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -614,4 +615,78 @@ func TestRollupPreservesHourSums(t *testing.T) {
 			t.Errorf("hour %d: coverage %+v after rollup, %+v before", h, after.Coverage, before[h].Coverage)
 		}
 	}
+}
+
+// full30d is a ledger of 30 days of coarse and 3 days of fine Known
+// buckets, put oldest first.
+func full30d(tb testing.TB, split time.Time) *Ledger {
+	l := New(split)
+	for i := range 30 * 24 {
+		put(tb, l, Bucket{Start: split.Add(time.Duration(i-30*24) * time.Hour), Step: Coarse, Bad: 1, Total: 100, State: Known, Series: true})
+	}
+	for i := range int(FineSpan / Fine) {
+		put(tb, l, Bucket{Start: split.Add(time.Duration(i) * Fine), Step: Fine, Bad: 1, Total: 100, State: Known, Series: true})
+	}
+	return l
+}
+
+func BenchmarkSum30d(b *testing.B) {
+	split := at("2026-11-27T12:00:00Z")
+	l := full30d(b, split)
+	from, to := split.Add(-30*24*time.Hour), split.Add(FineSpan)
+	var c Counts
+	for b.Loop() {
+		c = l.Sum(from, to)
+	}
+	// 720 + 864 buckets of 100 events.
+	if c.Total != 158400 {
+		b.Fatalf("Total %v, want 158400", c.Total)
+	}
+}
+
+// BenchmarkLedgerMemory reports the heap a ledger of 30 days of coarse and
+// 3 days of fine settled buckets holds, per SLO, over 1,000 ledgers:
+// filled oldest first (appends) or newest first (as Gaps are fetched).
+// ns/op is the time to fill the 1,000 ledgers.
+func BenchmarkLedgerMemory(b *testing.B) {
+	const n = 1000
+	split := at("2026-11-27T12:00:00Z")
+	newestFirst := func(tb testing.TB) *Ledger {
+		l := New(split)
+		for i := int(FineSpan/Fine) - 1; i >= 0; i-- {
+			put(tb, l, Bucket{Start: split.Add(time.Duration(i) * Fine), Step: Fine, Bad: 1, Total: 100, State: Known, Series: true})
+		}
+		for i := 30*24 - 1; i >= 0; i-- {
+			put(tb, l, Bucket{Start: split.Add(time.Duration(i-30*24) * time.Hour), Step: Coarse, Bad: 1, Total: 100, State: Known, Series: true})
+		}
+		return l
+	}
+	for _, order := range []struct {
+		name  string
+		build func(testing.TB, time.Time) *Ledger
+	}{
+		{"oldest-first", full30d},
+		{"newest-first", func(tb testing.TB, _ time.Time) *Ledger { return newestFirst(tb) }},
+	} {
+		b.Run(order.name, func(b *testing.B) {
+			var perSLO float64
+			for b.Loop() {
+				before := heapAfterGC()
+				ls := make([]*Ledger, n)
+				for i := range ls {
+					ls[i] = order.build(b, split)
+				}
+				perSLO = float64(int64(heapAfterGC())-int64(before)) / n
+				runtime.KeepAlive(ls)
+			}
+			b.ReportMetric(perSLO, "bytes/SLO")
+		})
+	}
+}
+
+func heapAfterGC() uint64 {
+	var m runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }
