@@ -427,6 +427,28 @@ func TestAdvanceForgets(t *testing.T) {
 	checkCounts(t, "12:00 after going back", l.Sum(at("2026-11-27T12:00:00Z"), at("2026-11-27T13:00:00Z")), c12)
 }
 
+// The split is on the hour even when New is given one that is not:
+// rollups are of whole clock hours, aligned as Put requires.
+func TestNewUnalignedSplit(t *testing.T) {
+	l := New(at("2026-11-27T12:30:00Z"))
+	hour(t, l, "2026-11-27T12:00:00Z", all(Known))
+	hour(t, l, "2026-11-27T13:00:00Z", all(Known))
+	made := l.Advance(Layout{From: at("2026-11-27T12:00:00Z"), Split: at("2026-11-27T14:00:00Z")})
+	// Both hours have their twelve buckets: 78/780 each.
+	want := []Bucket{
+		known("2026-11-27T12:00:00Z", Coarse, 78, 780),
+		known("2026-11-27T13:00:00Z", Coarse, 78, 780),
+	}
+	if !sameBuckets(made, want) {
+		t.Fatalf("made %+v, want %+v", made, want)
+	}
+	for _, b := range made {
+		if err := New(b.Start).Put(b); err != nil {
+			t.Errorf("a made bucket is refused by Put: %v", err)
+		}
+	}
+}
+
 func TestGapsAndProgress(t *testing.T) {
 	l := New(at("2026-11-27T12:00:00Z"))
 	lay := Layout{From: at("2026-11-27T07:00:00Z"), Split: at("2026-11-27T12:00:00Z"), Closed: at("2026-11-27T13:00:00Z")}
