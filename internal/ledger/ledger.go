@@ -24,9 +24,9 @@ type Ledger struct {
 }
 
 // New returns an empty ledger whose fine tier starts at split (see
-// Layout).
+// Layout), truncated to the hour.
 func New(split time.Time) *Ledger {
-	return &Ledger{fine: newTier(Fine), coarse: newTier(Coarse), split: split.Unix()}
+	return &Ledger{fine: newTier(Fine), coarse: newTier(Coarse), split: split.Truncate(Coarse).Unix()}
 }
 
 // Layout is where an SLO's buckets lie at an instant.
