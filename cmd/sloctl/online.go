@@ -102,7 +102,7 @@ func checkOnline(ctx context.Context, url string, specs []slo.Spec) (onlineRepor
 // plannedQueries lists the queries slod runs for the i-th SLO of s over
 // its period: errors or good, then total.
 func plannedQueries(s slo.Spec, i int, o slo.SLO, at time.Time) []onlineQuery {
-	rng, _ := prom.PeriodRange(o, at)
+	rng := periodRange(o, at)
 	base := onlineQuery{File: s.File, Service: s.Service, SLO: o.Slug, Range: rng}
 	q := func(role, field, query string) onlineQuery {
 		c := base
@@ -117,6 +117,17 @@ func plannedQueries(s slo.Spec, i int, o slo.SLO, at time.Time) []onlineQuery {
 		return []onlineQuery{q(roleGood, "events.good", good), q(roleTotal, "events.total", total)}
 	}
 	return []onlineQuery{q(roleErrors, "events.errors", bad), q(roleTotal, "events.total", total)}
+}
+
+// minPeriod is the shortest range checked for a period: just after a
+// calendar period starts, a range shorter than a scrape interval is empty.
+const minPeriod = time.Minute
+
+// periodRange is o's period at at as a PromQL range in whole seconds
+// ("2592000s"): the rolling window, or the calendar period so far.
+func periodRange(o slo.SLO, at time.Time) string {
+	elapsed, _ := o.Period(at)
+	return fmt.Sprintf("%ds", int64(max(elapsed.Truncate(time.Second), minPeriod)/time.Second))
 }
 
 // runQuery runs q and records its result. Only a failure that is not the

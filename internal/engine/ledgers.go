@@ -121,6 +121,11 @@ func (e *Engine) loadBook(ctx context.Context, fp string, users []slo.SLO, now t
 	// split are rolled up by Advance instead of dropped.
 	b.l = ledger.New(lay.From)
 	for _, s := range stored {
+		// Buckets outside the layout are pruned later; skipping them
+		// bounds the ledger whatever the file holds.
+		if s.Start.Before(lay.From) || !s.Start.Before(lay.Closed) {
+			continue
+		}
 		if err := b.l.Put(s); err != nil {
 			return nil, fmt.Errorf("load ledger of %s (%s): %w", o.Name, fp, err)
 		}
