@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -70,29 +71,81 @@ func seriesPrefix(sr series) string {
 // labelEscaper applies OpenMetrics label-value escaping.
 var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
 
-// sample calls emit at every sample time in [Start, End] with the counter
-// value there. It accumulates the rate piece by piece as time advances,
-// rather than calling integrate, so tests comparing the two check one
-// against the other.
+// sample calls emit at every sample time in [Start, End] (see sampleTimes)
+// with the counter value there. It accumulates the rate piece by piece as
+// time advances, rather than calling integrate, so tests comparing the two
+// check one against the other; at each reset the value drops to 0.
 func (s Scenario) sample(rate func(Traffic) float64, emit func(t time.Time, v float64)) {
 	pieces := s.timeline()
-	step := s.step()
+	resets := s.resets()
 	var v float64
-	at, i := s.Start, 0
-	for t := firstSample(s.Start, step); !t.After(s.End); t = t.Add(step) {
+	at, i, r := s.Start, 0, 0
+	s.sampleTimes(func(t time.Time) {
 		for at.Before(t) {
 			p := pieces[i]
 			end := p.to
 			if t.Before(end) {
 				end = t
 			}
+			if r < len(resets) && resets[r].Before(end) {
+				end = resets[r]
+			}
 			v += rate(p.Traffic) * end.Sub(at).Seconds()
 			at = end
+			if r < len(resets) && end.Equal(resets[r]) {
+				v = 0
+				r++
+			}
 			if end.Equal(p.to) {
 				i++
 			}
 		}
 		emit(t, v)
+	})
+}
+
+// resets are the effective resets: inside (Start, End], sorted, distinct.
+func (s Scenario) resets() []time.Time {
+	var out []time.Time
+	for _, r := range s.Resets {
+		if r.After(s.Start) && !r.After(s.End) {
+			out = append(out, r)
+		}
+	}
+	slices.SortFunc(out, time.Time.Compare)
+	return slices.CompactFunc(out, time.Time.Equal)
+}
+
+// sampleTimes calls f with every sample time in [Start, End] in order:
+// multiples of Step before Fine.Since, of Fine.Step from then on, none
+// inside a gap.
+func (s Scenario) sampleTimes(f func(t time.Time)) {
+	emit := func(t time.Time) {
+		for _, g := range s.Gaps {
+			if g.contains(t) {
+				return
+			}
+		}
+		f(t)
+	}
+	// The coarse samples: all of them, or those before Fine.Since.
+	coarse := func(t time.Time) bool { return !t.After(s.End) }
+	if s.Fine != nil {
+		coarse = func(t time.Time) bool { return !t.After(s.End) && t.Before(s.Fine.Since) }
+	}
+	step := s.step()
+	for t := firstSample(s.Start, step); coarse(t); t = t.Add(step) {
+		emit(t)
+	}
+	if s.Fine == nil {
+		return
+	}
+	from := s.Fine.Since
+	if from.Before(s.Start) {
+		from = s.Start
+	}
+	for t := firstSample(from, s.Fine.Step); !t.After(s.End); t = t.Add(s.Fine.Step) {
+		emit(t)
 	}
 }
 

@@ -3,7 +3,10 @@
 // per-second rates; WriteOpenMetrics samples the resulting cumulative
 // counters for backfilling, and the Scenario's methods (Requests, Errors,
 // SlowRequests, ...) integrate the same rates analytically, so a test can
-// compare what Prometheus reports with what really "happened".
+// compare what Prometheus reports with what really "happened". Sampling
+// can be made realistic without touching the ground truth: a finer scrape
+// interval for recent history (Fine), counter resets (Resets) and failed
+// scrapes (Gaps).
 //
 // The package is pure: no clock, no I/O beyond the io.Writer it is given.
 package synth
@@ -74,7 +77,41 @@ type Scenario struct {
 	Latency *Latency
 	// WithJobs adds the jobs_processed_total counters.
 	WithJobs bool
+
+	// Fine, when set, switches sampling to a finer (or any other) interval
+	// from Fine.Since on: recent history at the scrape interval, older
+	// history coarser, which keeps weeks of backfill small. Unset, Step
+	// applies throughout.
+	Fine *Resolution
+	// Resets are instants at which every counter of the service restarts
+	// from 0, as when its pod restarts. The events still happened, so the
+	// ground truth ignores resets; PromQL's rate() treats a drop as a reset
+	// and only loses what happened between the last sample before the
+	// reset and the reset itself (less than one step). A sample falling
+	// exactly on a reset reads 0. Resets outside (Start, End] do nothing.
+	Resets []time.Time
+	// Gaps are spans [From, To) without samples, as when scrapes fail; the
+	// counters keep counting through them, so the ground truth ignores
+	// gaps too, and the first sample after a gap holds everything counted
+	// during it.
+	Gaps []Span
 }
+
+// Resolution is the sample interval from Since on.
+type Resolution struct {
+	Since time.Time
+	// Step is a whole number of seconds; samples fall on its multiples
+	// since the Unix epoch, the first at or after Since.
+	Step time.Duration
+}
+
+// Span is the time interval [From, To).
+type Span struct {
+	From, To time.Time
+}
+
+// contains reports whether t is in [From, To).
+func (s Span) contains(t time.Time) bool { return !t.Before(s.From) && t.Before(s.To) }
 
 // step returns the effective sample interval.
 func (s Scenario) step() time.Duration {
@@ -95,6 +132,16 @@ func (s Scenario) Validate() error {
 	}
 	if st := s.step(); st < time.Second || st%time.Second != 0 {
 		return fmt.Errorf("scenario %s: step %s must be a positive whole number of seconds", s.Service, st)
+	}
+	if s.Fine != nil {
+		if st := s.Fine.Step; st < time.Second || st%time.Second != 0 {
+			return fmt.Errorf("scenario %s: fine step %s must be a positive whole number of seconds", s.Service, st)
+		}
+	}
+	for i, g := range s.Gaps {
+		if !g.To.After(g.From) {
+			return fmt.Errorf("scenario %s: gap %d: to %s is not after from %s", s.Service, i, g.To, g.From)
+		}
 	}
 	if err := s.Default.validate(); err != nil {
 		return fmt.Errorf("scenario %s: default traffic: %w", s.Service, err)
