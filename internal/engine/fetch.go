@@ -99,11 +99,101 @@ func (e *Engine) fetchGroup(ctx context.Context, k spanKey, bs []*book) error {
 	if err != nil {
 		return fmt.Errorf("fetch %s buckets %s..%s: %w", step, from.Format(time.RFC3339), to.Format(time.RFC3339), err)
 	}
+	fetched := make([][]ledger.Bucket, len(bs))
+	var holes []hole
 	for i, b := range bs {
 		buckets, err := bucketsOf(b.o, step, ledger.Span{From: from, To: to}, res[2*i], res[2*i+1], goods[i])
-		e.record(b, buckets, err)
+		if err != nil {
+			e.record(b, nil, err)
+			continue
+		}
+		fetched[i] = buckets
+		holes = append(holes, holesOf(i, buckets)...)
+	}
+	if err := e.mendHoles(ctx, bs, goods, fetched, holes); err != nil {
+		return err
+	}
+	for i, b := range bs {
+		if fetched[i] != nil {
+			e.record(b, fetched[i], nil)
+		}
 	}
 	return nil
+}
+
+// hole is a run of buckets without samples (a scrape gap) between two
+// buckets with samples, widened by those two: buckets[from:to] of book i.
+// Per bucket, the events counted while scrapes failed fall between
+// buckets (the first sample after the gap holds them), so the run is
+// measured again as one range, which sees both sides of the gap.
+type hole struct {
+	i, from, to int
+}
+
+// holesOf finds the holes of one book's fetched buckets.
+func holesOf(i int, bs []ledger.Bucket) []hole {
+	var out []hole
+	for j := 1; j < len(bs)-1; j++ {
+		if bs[j].Series || !bs[j-1].Series {
+			continue
+		}
+		k := j
+		for k < len(bs) && !bs[k].Series {
+			k++
+		}
+		if k < len(bs) {
+			out = append(out, hole{i: i, from: j - 1, to: k + 1})
+		}
+		j = k
+	}
+	return out
+}
+
+// mendHoles measures every hole as one range ending at its end and
+// spreads what its edge buckets did not count evenly over the buckets
+// without samples. Holes over the same span share a batch.
+func (e *Engine) mendHoles(ctx context.Context, bs []*book, goods []bool, fetched [][]ledger.Bucket, holes []hole) error {
+	bySpan := map[ledger.Span][]hole{}
+	for _, h := range holes {
+		bk := fetched[h.i]
+		span := ledger.Span{From: bk[h.from].Start, To: bk[h.to-1].End()}
+		bySpan[span] = append(bySpan[span], h)
+	}
+	for span, hs := range bySpan {
+		rng := fmt.Sprintf("%ds", int64(span.To.Sub(span.From)/time.Second))
+		queries := make([]string, 0, 2*len(hs))
+		for _, h := range hs {
+			first, total, _ := bs[h.i].o.EventQueries(rng)
+			queries = append(queries, first, total)
+		}
+		res, err := e.src.QueryRanges(ctx, queries, span.To, span.To, time.Second)
+		if err != nil {
+			return fmt.Errorf("measure scrape gap %s..%s: %w", span.From.Format(time.RFC3339), span.To.Format(time.RFC3339), err)
+		}
+		for n, h := range hs {
+			whole, err := tailOf(bs[h.i].o, span.From, span.To, res[2*n], res[2*n+1], goods[h.i])
+			if err != nil {
+				fetched[h.i] = nil
+				e.record(bs[h.i], nil, err)
+				continue
+			}
+			spread(fetched[h.i][h.from:h.to], whole.Counts)
+		}
+	}
+	return nil
+}
+
+// spread gives the empty inner buckets of run an even share of what whole
+// counts beyond its two edge buckets.
+func spread(run []ledger.Bucket, whole slo.Counts) {
+	first, last := run[0], run[len(run)-1]
+	inner := run[1 : len(run)-1]
+	share := 1 / float64(len(inner))
+	bad := max(whole.Errors-first.Bad-last.Bad, 0) * share
+	total := max(whole.Total-first.Total-last.Total, 0) * share
+	for i := range inner {
+		inner[i].Bad, inner[i].Total, inner[i].Series = bad, total, true
+	}
 }
 
 // record stores fetched buckets in b (or the failure) and queues them for
