@@ -96,9 +96,13 @@ func toSLOs(s engine.ServiceState, now time.Time) []api.SLO {
 	out := make([]api.SLO, len(s.SLOs))
 	for i, st := range s.SLOs {
 		out[i] = toSLO(s.Spec.SLOs[i], st, s.Spec.Policy, now)
+		// No progress yet (before the first evaluation, or a restored
+		// snapshot) is nothing to load, as in the service's sum.
+		var p engine.Progress
 		if i < len(s.Backfill) {
-			out[i].Backfill = toBackfill(s.Backfill[i])
+			p = s.Backfill[i]
 		}
+		out[i].Backfill = toBackfill(p)
 	}
 	return out
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 	_ "time/tzdata" // America/New_York must not depend on the machine's zoneinfo
 
+	"github.com/slo-dev/slo/internal/api"
+	"github.com/slo-dev/slo/internal/engine"
 	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 )
@@ -70,6 +72,42 @@ slos:
 		}
 		if got.Start != tc.start || got.End != tc.end {
 			t.Errorf("%s: period %s .. %s, want %s .. %s", tc.name, got.Start, got.End, tc.start, tc.end)
+		}
+	}
+}
+
+// An SLO without backfill progress (the service was never evaluated, or
+// its snapshot was restored) has nothing to load, as the service's sum
+// (0 of 0, complete) says; it was once 0 of 0 and not complete.
+func TestSLOBackfillWithoutProgress(t *testing.T) {
+	spec, problems := slo.Parse("a.yaml", []byte(`service: a
+slos:
+  - name: one
+    target: 99.9%
+    window: 7d
+    sli: {events: {errors: 'sum(rate(e[{{.window}}]))', total: 'sum(rate(t[{{.window}}]))'}}
+  - name: two
+    target: 99.9%
+    window: 7d
+    sli: {events: {errors: 'sum(rate(e[{{.window}}]))', total: 'sum(rate(t[{{.window}}]))'}}
+`))
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	now := time.Date(2026, 11, 27, 18, 0, 0, 0, time.UTC)
+	st := engine.ServiceState{Spec: spec, SLOs: make([]policy.SLOStatus, 2)}
+	for name, backfill := range map[string][]engine.Progress{
+		"none":  nil,
+		"short": {{Done: 3, Total: 4}},
+	} {
+		st.Backfill = backfill
+		got := toSLOs(st, now)
+		want := api.Backfill{Done: 0, Total: 0, Complete: true}
+		if got[1].Backfill != want {
+			t.Errorf("%s: second SLO's backfill %+v, want %+v", name, got[1].Backfill, want)
+		}
+		if name == "short" && got[0].Backfill != (api.Backfill{Done: 3, Total: 4}) {
+			t.Errorf("%s: first SLO's backfill %+v, want 3 of 4, not complete", name, got[0].Backfill)
 		}
 	}
 }

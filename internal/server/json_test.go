@@ -32,7 +32,7 @@ var update = flag.Bool("update", false, "rewrite testdata/api/*.json")
 
 var now = time.Date(2026, 11, 27, 18, 0, 0, 0, time.UTC)
 
-// memStore keeps decisions and overrides in memory and serves fixed history.
+// memStore keeps decisions and overrides in memory.
 type memStore struct {
 	decisions []store.DecisionRecord
 	overrides []policy.Override
@@ -70,15 +70,6 @@ func (m *memStore) RevokeOverride(_ context.Context, id int64, by string, at tim
 	return *o, nil
 }
 
-func (m *memStore) History(context.Context, string, string, time.Time, time.Time, int) ([]store.HistoryPoint, error) {
-	return []store.HistoryPoint{{
-		At: now.Add(-time.Minute), Errors: 1420, Total: 1e6, SLI: 0.99858, Consumed: 1.42, Remaining: -0.42,
-		RemainingEvents: -420, RemainingMinutes: -18.1, Status: slo.StatusExhausted,
-		BurnRates: map[string]float64{"1h": 15, "5m": 16},
-		Firing:    []store.FiringCondition{{Severity: "page", Long: "1h", Short: "5m", Factor: 14.4, LongBurn: 15, ShortBurn: 16}},
-	}}, nil
-}
-
 // newHandler builds the server as slod does: over a gate on the same
 // snapshot, store and clock.
 func newHandler(t *testing.T, snap *engine.Snapshot, st *memStore, cfg server.Config) http.Handler {
@@ -94,6 +85,43 @@ func newHandler(t *testing.T, snap *engine.Snapshot, st *memStore, cfg server.Co
 type fixedSnapshot struct{ snap *engine.Snapshot }
 
 func (f fixedSnapshot) Snapshot() *engine.Snapshot { return f.snap }
+
+// History answers as engine.Engine.History does for an SLO the snapshot
+// lacks, and with historyStatuses for every other.
+func (f fixedSnapshot) History(service, slug string, _, _ time.Time, _ int) ([]policy.SLOStatus, error) {
+	for _, o := range f.snap.Services[service].Spec.SLOs {
+		if o.Slug == slug {
+			return historyStatuses(), nil
+		}
+	}
+	return nil, engine.ErrUnknownSLO
+}
+
+// historyStatuses is one point of checkout's availability a minute ago,
+// its numbers written out so that testdata/api/history.json can be checked
+// by hand: 1420 errors of 1e6 events spend 1.42 of a 99.9% budget (1000
+// events), burning at 15 over 1h and 16 over 5m, so that the page
+// condition 1h/5m (factor 14.4) fires and 6h/30m (factor 6, no 6h data)
+// does not. The ledger held the whole window (coverage 1).
+func historyStatuses() []policy.SLOStatus {
+	return []policy.SLOStatus{{
+		Name: "availability", Slug: "availability", Target: 0.999, Window: "30d",
+		Counts: slo.Counts{Errors: 1420, Total: 1e6},
+		Budget: slo.Budget{
+			Status: slo.StatusExhausted, SLI: 0.99858, Consumed: 1.42, Remaining: -0.42,
+			RemainingEvents: -420, RemainingMinutes: -18.1,
+		},
+		BurnRates: map[string]float64{"1h": 15, "5m": 16},
+		Conditions: []burnrate.Condition{
+			{Window: burnrate.Window{Severity: "page", Long: time.Hour, Short: 5 * time.Minute, Factor: 14.4, BudgetShare: 0.02},
+				LongBurn: 15, ShortBurn: 16, Firing: true},
+			{Window: burnrate.Window{Severity: "page", Long: 6 * time.Hour, Short: 30 * time.Minute, Factor: 6, BudgetShare: 0.05},
+				NoData: true},
+		},
+		Coverage:    slo.Coverage{Known: 30 * 24 * time.Hour},
+		EvaluatedAt: now.Add(-time.Minute),
+	}}
+}
 
 // snapshot holds checkout, whose availability budget is spent and burning
 // fast, and search, which has never been measured.
