@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 )
 
@@ -50,6 +51,23 @@ func stepAnsweredAt(m model.Matrix, at time.Time) error {
 		}
 	}
 	return stampsAt(stamps, at)
+}
+
+// onGrid checks that every point of the answer to a range query of
+// several steps lies on the steps asked for: a point elsewhere belongs to
+// another range (a shifting proxy), and a bucket keyed by its time would
+// silently read as empty.
+func onGrid(m model.Matrix, r v1.Range) error {
+	start, end, step := r.Start.UnixMilli(), r.End.UnixMilli(), r.Step.Milliseconds()
+	for _, ss := range m {
+		for _, p := range ss.Values {
+			if ms := int64(p.Timestamp); ms < start || ms > end || (ms-start)%step != 0 {
+				return fmt.Errorf("%w: asked for every %s from %s to %s, answered for %s", ErrWrongTime, r.Step,
+					r.Start.UTC().Format(time.RFC3339), r.End.UTC().Format(time.RFC3339), p.Timestamp.Time().UTC().Format(time.RFC3339Nano))
+			}
+		}
+	}
+	return nil
 }
 
 func stampsAt(stamps []model.Time, at time.Time) error {

@@ -7,6 +7,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
 )
 
 // TestAnswerForAnotherTime: an answer evaluated an hour before the time
@@ -71,5 +74,29 @@ func TestAnswerWithoutTime(t *testing.T) {
 	s, _ := newTestSource(t, testConfig(srv.URL))
 	if v, ok, err := s.Query(context.Background(), "sum(up)", time.Time{}); err != nil || !ok || v != 2 {
 		t.Errorf("Query = %v, %v, %v; want 2, true, nil", v, ok, err)
+	}
+}
+
+func TestOnGrid(t *testing.T) {
+	start := time.Unix(1_800_000_000, 0)
+	r := v1.Range{Start: start, End: start.Add(time.Hour), Step: 5 * time.Minute}
+	at := func(d time.Duration) model.SamplePair {
+		return model.SamplePair{Timestamp: model.TimeFromUnixNano(start.Add(d).UnixNano())}
+	}
+	for _, c := range []struct {
+		name string
+		p    model.SamplePair
+		ok   bool
+	}{
+		{"first step", at(0), true},
+		{"last step", at(time.Hour), true},
+		{"between steps", at(7 * time.Minute), false},
+		{"an hour earlier", at(-time.Hour), false},
+		{"after the end", at(time.Hour + 5*time.Minute), false},
+	} {
+		err := onGrid(model.Matrix{{Values: []model.SamplePair{at(5 * time.Minute), c.p}}}, r)
+		if (err == nil) != c.ok || (err != nil && !errors.Is(err, ErrWrongTime)) {
+			t.Errorf("%s: err = %v, want ok %v", c.name, err, c.ok)
+		}
 	}
 }

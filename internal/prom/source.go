@@ -145,15 +145,17 @@ type evaluation struct {
 	rng *v1.Range
 }
 
-// checkTime rejects an answer computed for another time than asked, where
-// that time is known: an instant query's, or the one step of a range whose
-// start is its end.
+// checkTime rejects an answer computed for another time than asked: an
+// instant query's, the one step of a range whose start is its end, or
+// the steps of a longer range.
 func (e evaluation) checkTime(v model.Value) error {
 	if e.rng == nil {
 		return answeredAt(v, e.at)
 	}
 	if m, ok := v.(model.Matrix); ok && e.rng.Start.Equal(e.rng.End) {
 		return stepAnsweredAt(m, e.rng.Start)
+	} else if ok {
+		return onGrid(m, *e.rng)
 	}
 	return nil
 }
