@@ -216,6 +216,7 @@ func (e *Engine) EvaluateOnce(ctx context.Context) {
 	}
 	var (
 		tails   map[*book]tails
+		direct  map[periodKey]ledger.Tail
 		bookOf  map[string]map[string]*book
 		failure error
 	)
@@ -227,13 +228,16 @@ func (e *Engine) EvaluateOnce(ctx context.Context) {
 			e.log.Warn("fetching new buckets failed; the next cycles fill them", "err", err)
 		}
 		tails, failure = e.measureTails(ctx, bs, at)
+		if failure == nil {
+			direct, failure = e.measureLoadingPeriods(ctx, specs, bookOf, at)
+		}
 		e.flushBuckets(ctx)
 		e.pruneBuckets(ctx, bs, at)
 	}
 
 	results := make([]ServiceState, 0, len(names))
 	for _, name := range names {
-		results = append(results, e.evaluateService(ctx, snap.Services[name], bookOf[name], tails, failure, at))
+		results = append(results, e.evaluateService(ctx, snap.Services[name], bookOf[name], readings{tails, direct}, failure, at))
 	}
 
 	e.mu.Lock()
@@ -257,7 +261,7 @@ func (e *Engine) EvaluateOnce(ctx context.Context) {
 // persists them. failure, when set, failed the whole cycle. A failed SLO
 // keeps its last known good numbers, marked stale with the error, so the
 // gate goes on judging them.
-func (e *Engine) evaluateService(ctx context.Context, st ServiceState, books map[string]*book, tails map[*book]tails, failure error, at time.Time) ServiceState {
+func (e *Engine) evaluateService(ctx context.Context, st ServiceState, books map[string]*book, ms readings, failure error, at time.Time) ServiceState {
 	next := st
 	next.SLOs = make([]policy.SLOStatus, len(st.SLOs))
 	next.Backfill = make([]Progress, len(st.SLOs))
@@ -266,7 +270,7 @@ func (e *Engine) evaluateService(ctx context.Context, st ServiceState, books map
 	next.LastError = ""
 	var errs []error
 	for i, o := range st.Spec.SLOs {
-		s, p, err := e.evaluateSLO(o, st.Spec.Policy, books[o.Slug], tails, failure, at)
+		s, p, err := e.evaluateSLO(o, st.Spec.Policy, books[o.Slug], ms, failure, at)
 		next.Backfill[i] = p
 		if err != nil {
 			next.SLOs[i] = failed(st.SLOs[i], err, at)
@@ -294,9 +298,16 @@ func (e *Engine) evaluateService(ctx context.Context, st ServiceState, books map
 	return next
 }
 
+// readings are what one cycle measured directly: every book's tails, and
+// the periods of SLOs whose history is loading.
+type readings struct {
+	tails  map[*book]tails
+	direct map[periodKey]ledger.Tail
+}
+
 // evaluateSLO is one SLO's status at at, and how far its history is
 // loaded.
-func (e *Engine) evaluateSLO(o slo.SLO, p slo.Policy, b *book, tails map[*book]tails, failure error, at time.Time) (policy.SLOStatus, Progress, error) {
+func (e *Engine) evaluateSLO(o slo.SLO, p slo.Policy, b *book, ms readings, failure error, at time.Time) (policy.SLOStatus, Progress, error) {
 	if failure != nil {
 		return policy.SLOStatus{}, Progress{}, failure
 	}
@@ -304,11 +315,16 @@ func (e *Engine) evaluateSLO(o slo.SLO, p slo.Policy, b *book, tails map[*book]t
 	defer b.mu.Unlock()
 	done, total := b.l.Progress(b.layout(at))
 	prog := Progress{Done: done, Total: total}
-	ts := tails[b]
+	ts := ms.tails[b]
 	if err := cmp.Or(ts.err, b.fetchErr); err != nil {
 		return policy.SLOStatus{}, prog, err
 	}
-	m, err := measurement(o, b.l, ts, at)
+	elapsed, _ := o.Period(at)
+	var direct *ledger.Tail
+	if d, ok := ms.direct[periodKey{b: b, elapsed: elapsed}]; ok {
+		direct = &d
+	}
+	m, err := measurement(o, b.l, ts, direct, at)
 	if err != nil {
 		return policy.SLOStatus{}, prog, err
 	}

@@ -105,11 +105,69 @@ func tailOf(o slo.SLO, from, to time.Time, first, total prom.Series, good bool) 
 	return ledger.Tail{From: from, To: to, Counts: slo.Counts{Errors: bs[0].Bad, Total: bs[0].Total}, Series: bs[0].Series}, nil
 }
 
+// periodKey is one period measured directly: a book over a length.
+type periodKey struct {
+	b       *book
+	elapsed time.Duration
+}
+
+// measureLoadingPeriods measures in one batch, directly over the whole
+// range, the period of every SLO whose ledger does not hold all of it
+// yet: while history loads the budget is still the whole window's, as
+// the gate needs, and never one over part of it. Once loaded, no SLO
+// needs this.
+func (e *Engine) measureLoadingPeriods(ctx context.Context, specs []slo.Spec, bookOf map[string]map[string]*book, t time.Time) (map[periodKey]ledger.Tail, error) {
+	var keys []periodKey
+	seen := map[periodKey]bool{}
+	var queries []string
+	var goods []bool
+	for _, sp := range specs {
+		for _, o := range sp.SLOs {
+			b := bookOf[sp.Service][o.Slug]
+			elapsed, _ := o.Period(t)
+			k := periodKey{b: b, elapsed: elapsed}
+			b.mu.Lock()
+			loading := b.l.Sum(t.Add(-elapsed), b.layout(t).Closed).Unknown > 0
+			b.mu.Unlock()
+			if !loading || seen[k] {
+				continue
+			}
+			seen[k] = true
+			keys = append(keys, k)
+			first, total, good := o.EventQueries(fmt.Sprintf("%ds", int64(elapsed/time.Second)))
+			queries = append(queries, first, total)
+			goods = append(goods, good)
+		}
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	res, err := e.src.QueryRanges(ctx, queries, t, t, time.Second)
+	if err != nil {
+		return nil, fmt.Errorf("measure loading periods at %s: %w", t.Format(time.RFC3339), err)
+	}
+	out := make(map[periodKey]ledger.Tail, len(keys))
+	for i, k := range keys {
+		if p, err := tailOf(k.b.o, t.Add(-k.elapsed), t, res[2*i], res[2*i+1], goods[i]); err == nil {
+			out[k] = p
+		}
+	}
+	return out, nil
+}
+
 // measurement computes o's period and window counts at t from its book
-// and tails; b.mu is held.
-func measurement(o slo.SLO, l *ledger.Ledger, ts tails, t time.Time) (slo.Measurement, error) {
+// and tails; b.mu is held. direct, when set, is o's period measured
+// whole, which stands in for a period the ledger does not hold yet.
+func measurement(o slo.SLO, l *ledger.Ledger, ts tails, direct *ledger.Tail, t time.Time) (slo.Measurement, error) {
 	elapsed, _ := o.Period(t)
 	period := l.Window(t.Add(-elapsed), ts.tail)
+	if direct != nil && period.Unknown > 0 {
+		period = ledger.Counts{
+			Counts:   direct.Counts,
+			Coverage: slo.Coverage{Known: elapsed - period.Missing, Missing: period.Missing},
+			Series:   direct.Series,
+		}
+	}
 	if !period.Series {
 		_, total := o.Queries("{{.window}}")
 		return slo.Measurement{}, fmt.Errorf("measure %s: %w: %s", o.Name, ErrNoSeries, total)

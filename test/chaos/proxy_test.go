@@ -198,17 +198,20 @@ func shiftTime(r *http.Request, d time.Duration) error {
 	return nil
 }
 
-// shiftForm moves form's time (Unix seconds, as client_golang writes it)
-// by d; a form without one is left alone.
+// shiftForm moves the times of form (an instant query's time, a range
+// query's start and end; Unix seconds, as client_golang writes them) by
+// d; those it lacks are left alone.
 func shiftForm(form url.Values, d time.Duration) error {
-	v := form.Get("time")
-	if v == "" {
-		return nil
+	for _, name := range []string{"time", "start", "end"} {
+		v := form.Get(name)
+		if v == "" {
+			continue
+		}
+		secs, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return err
+		}
+		form.Set(name, strconv.FormatFloat(secs+d.Seconds(), 'f', -1, 64))
 	}
-	secs, err := strconv.ParseFloat(v, 64)
-	if err != nil {
-		return err
-	}
-	form.Set("time", strconv.FormatFloat(secs+d.Seconds(), 'f', -1, 64))
 	return nil
 }
