@@ -251,20 +251,7 @@ func TestFirstCycleThenBackfill(t *testing.T) {
 // against rate x length: the status keeps only the ratios.
 func checkWindows(t *testing.T, e *Engine, o slo.SLO, at time.Time, errs, total float64) {
 	t.Helper()
-	bs := e.books.all()
-	ts, err := e.measureTails(context.Background(), bs, at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.books.mu.Lock()
-	b := e.books.byFP[o.QueryFingerprint()]
-	e.books.mu.Unlock()
-	b.mu.Lock()
-	m, err := measurement(o, b.l, ts[b], at)
-	b.mu.Unlock()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := windowsAt(t, e, o, at)
 	for _, d := range []time.Duration{5 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour, 6 * time.Hour, day, 3 * day} {
 		got, ok := m.Windows[d]
 		if !ok {
