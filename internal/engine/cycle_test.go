@@ -561,3 +561,74 @@ func TestHistoryFromLedger(t *testing.T) {
 	}
 	checkCounts(t, "current", pts[719].Counts, 0.005*windowSecs, 10*windowSecs)
 }
+
+// TestRunBackfillsBehindTheCycles runs the loop on the real clock: the
+// backfill goroutine fills the window while cycles go on (the race
+// detector watches the books, the queue and the snapshot), and a cycle
+// after it reports the whole window, exact.
+func TestRunBackfillsBehindTheCycles(t *testing.T) {
+	src := newConstSource(t, checkoutRates())
+	e := New([]slo.Spec{testSpec()}, src, openStore(t), quiet, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.Run(ctx, 20*time.Millisecond)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		st := e.Snapshot().Services["checkout"]
+		s := st.SLOs[0]
+		if st.BackfillProgress().Complete() && !s.EvaluatedAt.IsZero() && s.Coverage.Complete() {
+			if s.Stale || s.Error != "" {
+				t.Fatalf("stale=%v error=%q", s.Stale, s.Error)
+			}
+			checkCounts(t, "after the background backfill", s.Counts, errRate*windowSecs, totalRate*windowSecs)
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("backfill not done after 20s: progress %+v, coverage %+v", st.BackfillProgress(), s.Coverage)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestOutageLongerThanACycleSpan: after 8h away, the first cycle fetches
+// the newest cycleSpan (6h) of the hole and the backfill the rest.
+func TestOutageLongerThanACycleSpan(t *testing.T) {
+	ctx := context.Background()
+	src := newConstSource(t, checkoutRates())
+	e, clk := loaded(t, []slo.Spec{testSpec()}, src, openStore(t))
+	src.set(func(s *constSource) { s.down = errors.New("connection refused") })
+	clk.set(at0.Add(5 * time.Minute))
+	e.EvaluateOnce(ctx)
+	src.set(func(s *constSource) { s.down = nil })
+	src.take()
+
+	// At 20:02:30 Closed is 19:55: the hole is [11:55, 19:55).
+	at := at0.Add(8 * time.Hour)
+	clk.set(at)
+	e.EvaluateOnce(ctx)
+	bs, _ := bucketCalls(src.take())
+	if len(bs) != 1 || !bs[0].first().Equal(time.Date(2026, 11, 27, 13, 55, 0, 0, time.UTC)) || !bs[0].end.Equal(time.Date(2026, 11, 27, 19, 55, 0, 0, time.UTC)) {
+		t.Errorf("first cycle after 8h fetched %v, want 13:55..19:55", bs)
+	}
+	s := status(t, e, "checkout", 0)
+	// Unknown: the two hours 11:55..13:55 = 7,200s.
+	if c := s.Coverage; c.Unknown != 2*time.Hour || c.Missing != 0 {
+		t.Errorf("coverage %+v, want 2h unknown", c)
+	}
+	if n := backfillAll(t, e); n != 1 {
+		t.Errorf("backfill took %d rounds, want 1 for the 2h left", n)
+	}
+	bs, _ = bucketCalls(src.take())
+	if len(bs) != 1 || !bs[0].first().Equal(time.Date(2026, 11, 27, 11, 55, 0, 0, time.UTC)) || !bs[0].end.Equal(time.Date(2026, 11, 27, 13, 55, 0, 0, time.UTC)) {
+		t.Errorf("backfill fetched %v, want 11:55..13:55", bs)
+	}
+	e.EvaluateOnce(ctx)
+	checkWhole(t, "after the backfill", status(t, e, "checkout", 0), at, errRate, totalRate)
+}
