@@ -308,15 +308,19 @@ type readings struct {
 // evaluateSLO is one SLO's status at at, and how far its history is
 // loaded.
 func (e *Engine) evaluateSLO(o slo.SLO, p slo.Policy, b *book, ms readings, failure error, at time.Time) (policy.SLOStatus, Progress, error) {
-	if failure != nil {
-		return policy.SLOStatus{}, Progress{}, failure
+	if b == nil {
+		// The books could not be loaded (failure is set): how far the
+		// history is loaded is not known this cycle.
+		return policy.SLOStatus{}, Progress{}, cmp.Or(failure, fmt.Errorf("no ledger for %s", o.Name))
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	// Progress even when the cycle failed: an empty Progress would read
+	// as a history wholly loaded.
 	done, total := b.l.Progress(b.layout(at))
 	prog := Progress{Done: done, Total: total}
 	ts := ms.tails[b]
-	if err := cmp.Or(ts.err, b.fetchErr); err != nil {
+	if err := cmp.Or(failure, ts.err, b.fetchErr); err != nil {
 		return policy.SLOStatus{}, prog, err
 	}
 	elapsed, _ := o.Period(at)

@@ -10,12 +10,11 @@ import (
 	"math"
 	"path/filepath"
 	"reflect"
-	"sync"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/slo-dev/slo/internal/policy"
-	"github.com/slo-dev/slo/internal/prom"
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store"
 )
@@ -24,35 +23,24 @@ const day = 24 * time.Hour
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-// scripted answers Measure from a table keyed by SLO slug; an error entry
-// fails that SLO. It stands in for Prometheus in these unit tests of the
-// engine's bookkeeping; the real path is proven in test/integration.
-type scripted struct {
-	mu      sync.Mutex
-	answers map[string]slo.Measurement
-	fail    map[string]error
+// The SLOs of these tests count events of their own metrics, so that a
+// constSource can give each its own rate.
+func eventsSLO(name, slug, metric string) slo.SLO {
+	return slo.SLO{Name: name, Slug: slug, Target: 0.999, Window: 30 * day,
+		SLI: slo.SLI{Events: &slo.EventsSLI{
+			Errors: `sum(rate(` + metric + `_errors_total[{{.window}}]))`,
+			Total:  `sum(rate(` + metric + `_requests_total[{{.window}}]))`,
+		}}}
 }
 
-func (s *scripted) Measure(_ context.Context, o slo.SLO, at time.Time, _ []time.Duration) (slo.Measurement, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.fail[o.Slug]; err != nil {
-		return slo.Measurement{}, err
-	}
-	m := s.answers[o.Slug]
-	m.At = at
-	return m, nil
-}
+func availability() slo.SLO { return eventsSLO("Availability", "availability", "checkout") }
 
-func availability() slo.SLO {
-	return slo.SLO{Name: "Availability", Slug: "availability", Target: 0.999, Window: 30 * day,
-		SLI: slo.SLI{Events: &slo.EventsSLI{Errors: "e", Total: "t"}}}
-}
-
-func testSpec() slo.Spec {
-	return slo.Spec{Service: "checkout", File: "checkout.yaml", SLOs: []slo.SLO{availability()},
+func specOf(service string, slos ...slo.SLO) slo.Spec {
+	return slo.Spec{Service: service, File: service + ".yaml", SLOs: slos,
 		Policy: slo.Policy{MinEvents: 100, MaxStaleness: 10 * time.Minute, OnMissingData: slo.OnMissingDeny}}
 }
+
+func testSpec() slo.Spec { return specOf("checkout", availability()) }
 
 func openStore(t *testing.T) *store.Store {
 	t.Helper()
@@ -100,68 +88,84 @@ func TestStatusFromWorkedNumbers(t *testing.T) {
 }
 
 func TestFailedSLOKeepsLastKnownGoodAndPersists(t *testing.T) {
+	ctx := context.Background()
 	st := openStore(t)
-	src := &scripted{answers: map[string]slo.Measurement{"availability": halfUsed()}}
-	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
-	clock := now
-	e := New([]slo.Spec{testSpec()}, src, st, quiet, Options{Clock: func() time.Time { return clock }})
+	// 0.005 errors of 10 requests a second: 0.05% of the 0.1% budget,
+	// half of it used whatever the window.
+	src := newConstSource(t, map[string]float64{"checkout_errors_total": 0.005, "checkout_requests_total": 10})
+	clk := &clock{t: at0}
+	e := New([]slo.Spec{testSpec()}, src, st, quiet, Options{Clock: clk.now})
 	if e.Snapshot().Ready {
 		t.Fatal("ready before any evaluation")
 	}
-	e.EvaluateOnce(context.Background())
+	e.EvaluateOnce(ctx)
+	backfillAll(t, e)
+	good := at0.Add(time.Minute)
+	clk.set(good)
+	e.EvaluateOnce(ctx)
 	got := e.Snapshot().Services["checkout"]
-	if got.Stale || !got.EvaluatedAt().Equal(now) || !e.Snapshot().Ready {
+	if got.Stale || !got.EvaluatedAt().Equal(good) || !e.Snapshot().Ready {
 		t.Fatalf("after success: stale=%v evaluated=%v ready=%v", got.Stale, got.EvaluatedAt(), e.Snapshot().Ready)
 	}
+	// 30d = 2,592,000s: 12,960 errors of 25,920,000.
+	want := got.SLOs[0]
+	checkCounts(t, "after success", want.Counts, 12_960, 25_920_000)
+	if !approx(want.Budget.Consumed, 0.5) {
+		t.Fatalf("consumed %v, want 0.5", want.Budget.Consumed)
+	}
 
-	src.fail = map[string]error{"availability": errors.New("prometheus circuit open")}
-	clock = now.Add(time.Minute)
-	e.EvaluateOnce(context.Background())
+	src.set(func(s *constSource) { s.down = errors.New("prometheus circuit open") })
+	clk.set(at0.Add(2 * time.Minute))
+	e.EvaluateOnce(ctx)
 	got = e.Snapshot().Services["checkout"]
-	if !got.Stale || !got.EvaluatedAt().Equal(now) || got.SLOs[0].Error == "" {
-		t.Fatalf("after failure: stale=%v evaluated=%v error=%q; want stale, old time, error", got.Stale, got.EvaluatedAt(), got.SLOs[0].Error)
+	s0 := got.SLOs[0]
+	if !got.Stale || !got.EvaluatedAt().Equal(good) || !strings.Contains(s0.Error, "prometheus circuit open") || !strings.Contains(got.LastError, "circuit open") {
+		t.Fatalf("after failure: stale=%v evaluated=%v error=%q last=%q; want stale, old time, the error", got.Stale, got.EvaluatedAt(), s0.Error, got.LastError)
 	}
-	if math.Abs(got.SLOs[0].Budget.Consumed-0.5) > 1e-9 {
-		t.Errorf("last known good lost: consumed %v", got.SLOs[0].Budget.Consumed)
+	if s0.Counts != want.Counts || s0.Budget != want.Budget {
+		t.Errorf("last known good lost: %+v %+v, want %+v %+v", s0.Counts, s0.Budget, want.Counts, want.Budget)
 	}
 
-	// A second failure keeps when the run of failures began; the no-series
-	// kind is recognised through wrapping.
-	src.fail = map[string]error{"availability": fmt.Errorf("measure: %w: sum(rate(typo[30d]))", prom.ErrNoSeries)}
-	clock = now.Add(2 * time.Minute)
-	e.EvaluateOnce(context.Background())
-	s0 := e.Snapshot().Services["checkout"].SLOs[0]
-	if !s0.Stale || !s0.NoSeries || !s0.ErrorSince.Equal(now.Add(time.Minute)) || !s0.EvaluatedAt.Equal(now) {
-		t.Errorf("second failure: stale=%v no_series=%v error_since=%v evaluated=%v; want true, true, %v, %v",
-			s0.Stale, s0.NoSeries, s0.ErrorSince, s0.EvaluatedAt, now.Add(time.Minute), now)
+	// A second failure keeps when the run of failures began.
+	clk.set(at0.Add(3 * time.Minute))
+	e.EvaluateOnce(ctx)
+	s0 = e.Snapshot().Services["checkout"].SLOs[0]
+	if !s0.Stale || s0.NoSeries || !s0.ErrorSince.Equal(at0.Add(2*time.Minute)) || !s0.EvaluatedAt.Equal(good) {
+		t.Errorf("second failure: stale=%v no_series=%v error_since=%v evaluated=%v; want true, false, %v, %v",
+			s0.Stale, s0.NoSeries, s0.ErrorSince, s0.EvaluatedAt, at0.Add(2*time.Minute), good)
 	}
 
 	// A restarted engine restores the snapshot, stale until re-measured.
-	e2 := New([]slo.Spec{testSpec()}, src, st, quiet, Options{Clock: func() time.Time { return clock }})
-	if err := e2.Restore(context.Background()); err != nil {
+	e2 := New([]slo.Spec{testSpec()}, src, st, quiet, Options{Clock: clk.now})
+	if err := e2.Restore(ctx); err != nil {
 		t.Fatal(err)
 	}
 	r := e2.Snapshot().Services["checkout"]
-	if !e2.Snapshot().Ready || !r.Stale || !r.SLOs[0].Stale || !r.EvaluatedAt().Equal(now) || math.Abs(r.SLOs[0].Budget.Consumed-0.5) > 1e-9 {
-		t.Errorf("restored: ready=%v stale=%v slo stale=%v at=%v consumed=%v", e2.Snapshot().Ready, r.Stale, r.SLOs[0].Stale, r.EvaluatedAt(), r.SLOs[0].Budget.Consumed)
+	if !e2.Snapshot().Ready || !r.Stale || !r.SLOs[0].Stale || !r.EvaluatedAt().Equal(good) || r.SLOs[0].Counts != want.Counts || !approx(r.SLOs[0].Budget.Consumed, 0.5) {
+		t.Errorf("restored: ready=%v stale=%v slo stale=%v at=%v counts=%+v consumed=%v", e2.Snapshot().Ready, r.Stale, r.SLOs[0].Stale, r.EvaluatedAt(), r.SLOs[0].Counts, r.SLOs[0].Budget.Consumed)
 	}
-	// The history holds exactly the one successful evaluation.
-	pts, err := st.History(context.Background(), "checkout", "availability", now.Add(-time.Hour), now.Add(time.Hour), 10)
-	if err != nil || len(pts) != 1 {
-		t.Errorf("history = %d points, %v; want 1", len(pts), err)
+	if r.SLOs[0].Error == "" || !r.SLOs[0].ErrorSince.Equal(at0.Add(2*time.Minute)) {
+		t.Errorf("restored failure record: error %q since %v", r.SLOs[0].Error, r.SLOs[0].ErrorSince)
+	}
+	// The history holds exactly the two successful evaluations.
+	pts, err := st.History(ctx, "checkout", "availability", at0.Add(-time.Hour), at0.Add(time.Hour), 10)
+	if err != nil || len(pts) != 2 || !pts[0].At.Equal(at0) || !pts[1].At.Equal(good) {
+		t.Errorf("history = %+v, %v; want the evaluations at %v and %v", pts, err, at0, good)
 	}
 	// Measured again, the SLO is fresh and its failure record cleared.
-	src.fail = nil
-	clock = now.Add(3 * time.Minute)
-	e2.EvaluateOnce(context.Background())
-	if s := e2.Snapshot().Services["checkout"].SLOs[0]; s.Stale || s.Error != "" || !s.ErrorSince.IsZero() || s.NoSeries {
+	src.set(func(s *constSource) { s.down = nil })
+	clk.set(at0.Add(4 * time.Minute))
+	e2.EvaluateOnce(ctx)
+	s := e2.Snapshot().Services["checkout"].SLOs[0]
+	if s.Stale || s.Error != "" || !s.ErrorSince.IsZero() || s.NoSeries {
 		t.Errorf("re-measured: stale=%v error=%q since=%v no_series=%v; want all cleared", s.Stale, s.Error, s.ErrorSince, s.NoSeries)
 	}
+	checkCounts(t, "re-measured after restart", s.Counts, 12_960, 25_920_000)
 }
 
 func TestReloadKeepsPreviousSpecOfBrokenFile(t *testing.T) {
 	st := openStore(t)
-	e := New([]slo.Spec{testSpec()}, &scripted{}, st, quiet, Options{})
+	e := New([]slo.Spec{testSpec()}, newConstSource(t, nil), st, quiet, Options{})
 	problems := []slo.Problem{{File: "checkout.yaml", Line: 4, Field: "slos[0].target", Message: "must be below 100%"}}
 	e.Reload(nil, problems)
 	got, ok := e.Snapshot().Services["checkout"]
@@ -231,7 +235,7 @@ func TestSnapshotRecordRebuildsStatus(t *testing.T) {
 	}
 
 	changed := testSpec()
-	changed.SLOs[0].SLI.Events.Total = "t2"
+	changed.SLOs[0].SLI.Events.Total = `sum(rate(checkout_requests_v2_total[{{.window}}]))`
 	if s := rec.statuses(changed)[0]; !s.EvaluatedAt.IsZero() || s.Budget.Status != slo.StatusNoData {
 		t.Errorf("after a query change: evaluated %v status %s; want unmeasured", s.EvaluatedAt, s.Budget.Status)
 	}
@@ -241,7 +245,7 @@ func TestSnapshotRecordRebuildsStatus(t *testing.T) {
 // line: a capped file's "and N more" trailer stays after the problems
 // listed on its line.
 func TestReloadKeepsOrderOfProblemsOnOneLine(t *testing.T) {
-	e := New(nil, &scripted{}, openStore(t), quiet, Options{})
+	e := New(nil, newConstSource(t, nil), openStore(t), quiet, Options{})
 	listed := make([]slo.Problem, 0, 40)
 	for i := range 40 {
 		listed = append(listed, slo.Problem{File: "b.yaml", Line: 7, Field: fmt.Sprintf("k%d", i), Message: "unknown field"})
