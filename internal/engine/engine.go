@@ -323,10 +323,9 @@ func (e *Engine) evaluateSLO(o slo.SLO, p slo.Policy, b *book, ms readings, fail
 	if err := cmp.Or(failure, ts.err, b.fetchErr); err != nil {
 		return policy.SLOStatus{}, prog, err
 	}
-	elapsed, _ := o.Period(at)
-	var direct *ledger.Tail
-	if d, ok := ms.direct[periodKey{b: b, elapsed: elapsed}]; ok {
-		direct = &d
+	direct := func(d time.Duration) (ledger.Tail, bool) {
+		w, ok := ms.direct[periodKey{b: b, elapsed: d}]
+		return w, ok
 	}
 	m, err := measurement(o, b.l, ts, direct, at)
 	if err != nil {

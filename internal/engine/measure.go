@@ -112,10 +112,10 @@ type periodKey struct {
 }
 
 // measureLoadingPeriods measures in one batch, directly over the whole
-// range, the period of every SLO whose ledger does not hold all of it
-// yet: while history loads the budget is still the whole window's, as
-// the gate needs, and never one over part of it. Once loaded, no SLO
-// needs this.
+// range, the period and the burn-rate windows of every SLO whose ledger
+// does not hold them yet: while history loads, the budget and burn rates
+// are still the whole windows', as the gate needs, and never numbers over
+// part of a window. Once loaded, no SLO needs this.
 func (e *Engine) measureLoadingPeriods(ctx context.Context, specs []slo.Spec, bookOf map[string]map[string]*book, t time.Time) (map[periodKey]ledger.Tail, error) {
 	var keys []periodKey
 	seen := map[periodKey]bool{}
@@ -125,18 +125,21 @@ func (e *Engine) measureLoadingPeriods(ctx context.Context, specs []slo.Spec, bo
 		for _, o := range sp.SLOs {
 			b := bookOf[sp.Service][o.Slug]
 			elapsed, _ := o.Period(t)
-			k := periodKey{b: b, elapsed: elapsed}
+			lengths := append([]time.Duration{elapsed}, burnrate.Durations(burnrate.Windows(o.NominalWindow()))...)
 			b.mu.Lock()
-			loading := b.l.Sum(t.Add(-elapsed), b.layout(t).Closed).Unknown > 0
-			b.mu.Unlock()
-			if !loading || seen[k] {
-				continue
+			closed := b.layout(t).Closed
+			for _, d := range lengths {
+				k := periodKey{b: b, elapsed: d}
+				if seen[k] || t.Add(-d).After(closed) || b.l.Sum(t.Add(-d), closed).Unknown == 0 {
+					continue
+				}
+				seen[k] = true
+				keys = append(keys, k)
+				first, total, good := o.EventQueries(fmt.Sprintf("%ds", int64(d/time.Second)))
+				queries = append(queries, first, total)
+				goods = append(goods, good)
 			}
-			seen[k] = true
-			keys = append(keys, k)
-			first, total, good := o.EventQueries(fmt.Sprintf("%ds", int64(elapsed/time.Second)))
-			queries = append(queries, first, total)
-			goods = append(goods, good)
+			b.mu.Unlock()
 		}
 	}
 	if len(keys) == 0 {
@@ -156,18 +159,23 @@ func (e *Engine) measureLoadingPeriods(ctx context.Context, specs []slo.Spec, bo
 }
 
 // measurement computes o's period and window counts at t from its book
-// and tails; b.mu is held. direct, when set, is o's period measured
-// whole, which stands in for a period the ledger does not hold yet.
-func measurement(o slo.SLO, l *ledger.Ledger, ts tails, direct *ledger.Tail, t time.Time) (slo.Measurement, error) {
+// and tails; b.mu is held. direct gives a range of that length measured
+// whole, if it was, which stands in for a window the ledger does not
+// hold yet.
+func measurement(o slo.SLO, l *ledger.Ledger, ts tails, direct func(time.Duration) (ledger.Tail, bool), t time.Time) (slo.Measurement, error) {
 	elapsed, _ := o.Period(t)
-	period := l.Window(t.Add(-elapsed), ts.tail)
-	if direct != nil && period.Unknown > 0 {
-		period = ledger.Counts{
-			Counts:   direct.Counts,
-			Coverage: slo.Coverage{Known: elapsed - period.Missing, Missing: period.Missing},
-			Series:   direct.Series,
+	window := func(d time.Duration, tail ledger.Tail) ledger.Counts {
+		c := l.Window(t.Add(-d), tail)
+		if w, ok := direct(d); ok && c.Unknown > 0 {
+			c = ledger.Counts{
+				Counts:   w.Counts,
+				Coverage: slo.Coverage{Known: d - c.Missing, Missing: c.Missing},
+				Series:   w.Series,
+			}
 		}
+		return c
 	}
+	period := window(elapsed, ts.tail)
 	if !period.Series {
 		_, total := o.Queries("{{.window}}")
 		return slo.Measurement{}, fmt.Errorf("measure %s: %w: %s", o.Name, ErrNoSeries, total)
@@ -188,7 +196,7 @@ func measurement(o slo.SLO, l *ledger.Ledger, ts tails, direct *ledger.Tail, t t
 		if !t.Add(-d).Before(ts.short.From) {
 			tail = ts.short
 		}
-		m.Windows[d] = clamp(l.Window(t.Add(-d), tail).Counts)
+		m.Windows[d] = clamp(window(d, tail).Counts)
 	}
 	return m, nil
 }
