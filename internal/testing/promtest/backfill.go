@@ -35,7 +35,11 @@ func backfill(promtool, dir, dataDir string, scenarios []synth.Scenario) error {
 	}
 	// The input is tens of MB for weeks of history; only the blocks are needed.
 	defer os.Remove(input)
+	return createBlocks(promtool, input, dataDir)
+}
 
+// createBlocks turns the OpenMetrics file input into TSDB blocks in dataDir.
+func createBlocks(promtool, input, dataDir string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), backfillTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, promtool, "tsdb", "create-blocks-from", "openmetrics",

@@ -18,6 +18,11 @@ type Options struct {
 	// now, not now+Lead.
 	RuleFiles          []string
 	EvaluationInterval time.Duration
+	// OpenMetrics names a file of OpenMetrics text that is backfilled
+	// besides the scenarios, for history synth does not describe (several
+	// sample intervals, thousands of series). Its samples must reach now:
+	// that is where the start-up check looks for them.
+	OpenMetrics string
 }
 
 // config is the prometheus.yml for o. It has no scrape_configs: nothing

@@ -85,13 +85,18 @@ func StartWith(t testing.TB, o Options, scenarios ...synth.Scenario) *Server {
 			t.Fatalf("promtest: %v", err)
 		}
 	}
+	if o.OpenMetrics != "" {
+		if err := createBlocks(promtool, o.OpenMetrics, dataDir); err != nil {
+			t.Fatalf("promtest: %v", err)
+		}
+	}
 	backfilled := time.Now()
 
 	config := filepath.Join(dir, "prometheus.yml")
 	if err := os.WriteFile(config, []byte(o.config()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{t: t, bin: prometheus, logPath: filepath.Join(dir, "prometheus.log"), hasData: len(scenarios) > 0}
+	s := &Server{t: t, bin: prometheus, logPath: filepath.Join(dir, "prometheus.log"), hasData: len(scenarios) > 0 || o.OpenMetrics != ""}
 	for _, sc := range scenarios {
 		if sc.End.After(s.lastSample) {
 			s.lastSample = sc.End
@@ -233,9 +238,10 @@ func (s *Server) waitReady() error {
 	if !s.hasData {
 		return nil
 	}
-	// Query where the newest data is, or now if that is in the future.
+	// Query where the newest data is, or now if that is in the future or
+	// unknown (Options.OpenMetrics reaches now).
 	at := time.Now()
-	if s.lastSample.Before(at) {
+	if !s.lastSample.IsZero() && s.lastSample.Before(at) {
 		at = s.lastSample
 	}
 	n, err := s.Query(ctx, `count({__name__!=""})`, at)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -167,5 +169,31 @@ func TestEmpty(t *testing.T) {
 	}
 	if _, err := srv.Query(ctx, `count({__name__!=""})`, time.Now()); err == nil || !strings.Contains(err.Error(), "0 samples") {
 		t.Fatalf("series in an empty prometheus: error %v", err)
+	}
+}
+
+// TestOpenMetricsFile serves a pre-written OpenMetrics file alone: the
+// start-up check finds its samples at now, and its counter reads as
+// written.
+func TestOpenMetricsFile(t *testing.T) {
+	t.Parallel()
+	now := time.Now().Truncate(time.Minute)
+	var b strings.Builder
+	b.WriteString("# TYPE extra counter\n")
+	for m := -60; m <= int(Lead/time.Minute); m++ {
+		at := now.Add(time.Duration(m) * time.Minute)
+		fmt.Fprintf(&b, "extra_total{k=\"v\"} %d %d\n", 120*(m+60), at.Unix())
+	}
+	b.WriteString("# EOF\n")
+	file := filepath.Join(t.TempDir(), "extra.om")
+	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := StartWith(t, Options{OpenMetrics: file})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// 120 per minute is 2 per second.
+	if v, err := srv.Query(ctx, `sum(rate(extra_total[10m]))`, now); err != nil || math.Abs(v-2) > 1e-9 {
+		t.Fatalf("rate of the file's counter = %v, %v; want 2", v, err)
 	}
 }
