@@ -177,7 +177,7 @@ func measurement(o slo.SLO, l *ledger.Ledger, ts tails, direct func(time.Duratio
 	}
 	period := window(elapsed, ts.tail)
 	if !period.Series {
-		_, total := o.Queries("{{.window}}")
+		_, total := o.Queries(fmt.Sprintf("%ds", int64(elapsed/time.Second)))
 		return slo.Measurement{}, fmt.Errorf("measure %s: %w: %s", o.Name, ErrNoSeries, total)
 	}
 	if period.Errors < -goodExcess*period.Total {
