@@ -150,8 +150,11 @@ func (s *Slod) WaitEvaluated(t testing.TB, timeout time.Duration) api.ServiceLis
 		list = api.ServiceList{}
 		s.GetJSON(t, "/api/v1/services", &list)
 		done := len(list.Services) > 0
+		// slod evaluates at whole seconds: a first cycle in the second it
+		// started is dated before the start.
+		started := s.started.Truncate(time.Second)
 		for _, g := range list.Services {
-			done = done && g.EvaluatedAt != nil && !g.EvaluatedAt.Before(s.started) && !g.Stale && g.LastError == ""
+			done = done && g.EvaluatedAt != nil && !g.EvaluatedAt.Before(started) && !g.Stale && g.LastError == ""
 		}
 		return done
 	}); !ok {
