@@ -19,6 +19,7 @@
 package scale
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -203,6 +204,7 @@ type windowResult struct {
 	atEnd         procStat
 	base          idle
 	slos          int
+	interval      time.Duration
 }
 
 // slodQueryCount is every query slod sent, answered or failed.
@@ -213,7 +215,7 @@ func slodQueryCount(m metrics) float64 {
 // runWindow measures one SLO window: naive cycles, then slod's backfill
 // and steady state.
 func runWindow(b *testing.B, k knobs, h history, url, bin string, base idle, window string) windowResult {
-	r := windowResult{window: window, base: base, slos: h.slos()}
+	r := windowResult{window: window, base: base, slos: h.slos(), interval: k.interval}
 	folder, err := writeSpecs(b.TempDir(), h, window)
 	if err != nil {
 		b.Fatal(err)
@@ -256,20 +258,20 @@ func runWindow(b *testing.B, k knobs, h history, url, bin string, base idle, win
 	say("[%s] slod: every gate answering after %v, backfill complete after %v; Prometheus %.2f CPU-s (net %.2f)",
 		window, r.untilGate.Round(time.Millisecond), r.backfill.wall.Round(time.Millisecond), r.backfill.cpu, base.net(r.backfill))
 
+	// Every cycle observes its duration once.
+	cycles := func(m metrics) float64 { return m.sum(metricnames.EvaluationDuration + "_count") }
+	cycleBound := 2*k.interval + 10*time.Minute
+	watch := serviceName(0)
 	// The first cycle after the backfill is left out: it catches up on
 	// what happened meanwhile. Measuring from the end of one cycle to the
 	// end of another spans whole cycles.
-	cyclesAtBackfill := mb.sum(metricnames.EvaluationDuration + "_count")
-	cycleBound := 2*k.interval + 10*time.Minute
-	c0 := waitCycles(b, s, cyclesAtBackfill+1, cycleBound)
+	ma := waitCycles(b, s, watch, cycles(mb)+1, cycleBound)
 	sa := mustReadProm(b, url)
-	ma := mustMetrics(b, s)
 	r.steadyStart = mustReadProc(b, s)
 	say("[%s] measuring %d steady-state cycles", window, k.cycles)
-	c1 := waitCycles(b, s, c0+float64(k.cycles), time.Duration(k.cycles)*cycleBound)
+	mz := waitCycles(b, s, watch, cycles(ma)+float64(k.cycles), time.Duration(k.cycles)*cycleBound)
 	r.steady = sa.to(mustReadProm(b, url))
-	mz := mustMetrics(b, s)
-	r.cycles = c1 - c0
+	r.cycles = cycles(mz) - cycles(ma)
 	r.slodQueries = slodQueryCount(mz) - slodQueryCount(ma)
 	r.atEnd = mustReadProc(b, s)
 	r.untilEnd = time.Since(r0.at)
@@ -315,29 +317,44 @@ func waitBackfill(b *testing.B, s *slodProc, services int, start time.Time, time
 			b.Fatalf("slod has not completed its backfill within %v (BACKFILL_TIMEOUT): %+v; last error: %s\n%s",
 				timeout, p, p.lastError, tail(s))
 		}
-		// Each answer lists every SLO; asking more often would add to
-		// slod's CPU figures.
-		time.Sleep(500 * time.Millisecond)
+		// Each answer lists every SLO (1.5 MB for a thousand): asking
+		// more often would add to slod's CPU figures.
+		time.Sleep(time.Second)
 	}
 }
 
 // waitCycles waits until slod has completed at least n evaluation cycles
-// and returns the count.
-func waitCycles(b *testing.B, s *slodProc, n float64, timeout time.Duration) float64 {
+// and returns its /metrics then. It watches the answer for one service,
+// which changes as a cycle ends, and reads /metrics (every SLO's gauges: a
+// megabyte for a thousand SLOs, whose rendering would show in slod's CPU
+// if polled) only when it does, or every 10s in case it does not: about
+// as often as a Prometheus scraping slod would.
+func waitCycles(b *testing.B, s *slodProc, watch string, n float64, timeout time.Duration) metrics {
 	b.Helper()
 	deadline := time.Now().Add(timeout)
+	var (
+		last     []byte
+		lastRead time.Time
+		count    float64
+		err      error
+	)
 	for {
-		c, err := s.cycles()
-		if err == nil && c >= n {
-			return c
+		var body []byte
+		if body, err = s.get("/api/v1/services/" + watch); err == nil && (!bytes.Equal(body, last) || time.Since(lastRead) > 10*time.Second) {
+			last, lastRead = body, time.Now()
+			var m metrics
+			if m, err = s.metrics(); err == nil {
+				if count = m.sum(metricnames.EvaluationDuration + "_count"); count >= n {
+					return m
+				}
+			}
 		}
 		if time.Now().After(deadline) {
-			b.Fatalf("slod completed %v of %v cycles within %v: %v\n%s", c, n, timeout, err, tail(s))
+			b.Fatalf("slod completed %v of %v cycles within %v: %v\n%s", count, n, timeout, err, tail(s))
 		}
-		// Prometheus idles between a cycle's end and its detection, so a
-		// coarse poll costs the figures nothing, and slod's /metrics
-		// (every SLO's gauges) is not free.
-		time.Sleep(time.Second)
+		// Prometheus idles between a cycle's end and its detection, so
+		// the poll need not be fine.
+		time.Sleep(500 * time.Millisecond)
 	}
 }
 
@@ -400,6 +417,10 @@ func (r windowResult) report(b *testing.B) {
 		r.cycles, (d.wall / time.Duration(r.cycles)).Round(time.Millisecond), r.perCycle(d.cpu), r.perCycle(d.cpu)-steady, steady,
 		r.perCycle(d.instant), r.perCycle(d.ranged), r.perCycle(r.slodQueries))
 	w.Flush()
+	if perCycle := r.steady.wall / time.Duration(r.cycles); perCycle > r.interval {
+		fmt.Fprintf(&out, "slod does not keep up: a cycle took %v on average against --interval %v, so it queries back to back\n",
+			perCycle.Round(time.Millisecond), r.interval)
+	}
 	if !r.ledger {
 		out.WriteString("* slod reports no backfill progress (no ledger yet): the backfill figure is its first cycle.\n")
 	}
@@ -433,7 +454,7 @@ func summary(k knobs, h history, base idle, results []windowResult) {
 		return
 	}
 	var out strings.Builder
-	fmt.Fprintf(&out, "\n== summary: %d SLOs, slod --interval %s, idle baseline %.3f CPU-s/s ==\n",
+	fmt.Fprintf(&out, "\n== summary: %d SLOs, slod --interval %s, idle baseline %.4f CPU-s/s ==\n",
 		h.slos(), k.interval, base.cpu/base.over.Seconds())
 	w := tabwriter.NewWriter(&out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, "window\tnaive CPU-s\tbackfill CPU-s\tsteady CPU-s/cycle\tsteady/naive\tqueries/cycle\t")

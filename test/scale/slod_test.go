@@ -100,8 +100,9 @@ type serviceState struct {
 	} `json:"backfill"`
 }
 
-func (s *slodProc) services() ([]serviceState, error) {
-	resp, err := scrapeClient.Get(s.url + "/api/v1/services")
+// get GETs path and wants 200.
+func (s *slodProc) get(path string) ([]byte, error) {
+	resp, err := scrapeClient.Get(s.url + path)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +112,15 @@ func (s *slodProc) services() ([]serviceState, error) {
 		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET /api/v1/services: status %d: %.500s", resp.StatusCode, body)
+		return nil, fmt.Errorf("GET %s: status %d: %.500s", path, resp.StatusCode, body)
+	}
+	return body, nil
+}
+
+func (s *slodProc) services() ([]serviceState, error) {
+	body, err := s.get("/api/v1/services")
+	if err != nil {
+		return nil, err
 	}
 	var list struct {
 		Services []serviceState `json:"services"`
@@ -157,15 +166,5 @@ func progressOf(list []serviceState, since time.Time) progress {
 
 func (p progress) allEvaluated(want int) bool  { return p.services == want && p.evaluated == want }
 func (p progress) allBackfilled(want int) bool { return p.services == want && p.backfilled == want }
-
-// cycles is how many evaluation cycles slod has completed: every cycle
-// observes its duration once.
-func (s *slodProc) cycles() (float64, error) {
-	m, err := s.metrics()
-	if err != nil {
-		return 0, err
-	}
-	return m.sum("slod_evaluation_duration_seconds_count"), nil
-}
 
 func (s *slodProc) metrics() (metrics, error) { return scrape(s.url + "/metrics") }
