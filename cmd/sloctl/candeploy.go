@@ -14,7 +14,6 @@ import (
 
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/client"
-	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/safetext"
 	"github.com/slo-dev/slo/internal/slo"
 )
@@ -289,7 +288,7 @@ func measuredText(s api.SLO) string {
 func nextSteps(d *api.Decision) []string {
 	service := safetext.Escape(d.Service)
 	var steps []string
-	if hasCode(d, policy.CodeStaleData, policy.CodeNoEvaluation, policy.CodeMeasurementError, policy.CodeNoSeries) {
+	if hasCode(d, slo.CodeStaleData, slo.CodeNoEvaluation, slo.CodeMeasurementError, slo.CodeNoSeries) {
 		steps = append(steps, fmt.Sprintf("slod has no fresh measurement: check `sloctl status %s` and whether slod can query Prometheus", service))
 	}
 	if d.Priority == "normal" {

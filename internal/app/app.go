@@ -101,7 +101,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
-	handler := server.New(eng, g, st, log, server.Config{
+	handler := server.New(eng, g, log, server.Config{
 		Tokens: cfg.Tokens, MaxInFlight: cfg.MaxInFlight, SpecPaths: cfg.SLOs,
 		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, RequireTokenForChecks: cfg.RequireTokenForChecks,
 		AllowedHosts: allowedHosts(cfg.AllowedHosts, ln.Addr()),

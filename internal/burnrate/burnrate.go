@@ -88,6 +88,9 @@ func Durations(ws []Window) []time.Duration {
 // Label formats a window the way Prometheus does ("5m", "1h", "3d").
 func Label(d time.Duration) string { return model.Duration(d).String() }
 
+// Labels names the window's long and short durations as Label does.
+func (w Window) Labels() (long, short string) { return Label(w.Long), Label(w.Short) }
+
 // Condition is a Window evaluated against measured burn rates.
 type Condition struct {
 	Window

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/slo-dev/slo/internal/ledger"
-	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/prom"
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store"
@@ -111,7 +110,7 @@ func loaded(t *testing.T, specs []slo.Spec, src *constSource, st Store) (*Engine
 	return e, clk
 }
 
-func status(t *testing.T, e *Engine, service string, i int) policy.SLOStatus {
+func status(t *testing.T, e *Engine, service string, i int) slo.Status {
 	t.Helper()
 	st, ok := e.Snapshot().Services[service]
 	if !ok || i >= len(st.SLOs) {
@@ -122,7 +121,7 @@ func status(t *testing.T, e *Engine, service string, i int) policy.SLOStatus {
 
 // checkWhole checks a status measured at `at` over a whole 30d window of
 // constant rates.
-func checkWhole(t *testing.T, what string, s policy.SLOStatus, at time.Time, errs, total float64) {
+func checkWhole(t *testing.T, what string, s slo.Status, at time.Time, errs, total float64) {
 	t.Helper()
 	if s.Stale || s.Error != "" || !s.EvaluatedAt.Equal(at) {
 		t.Errorf("%s: stale=%v error=%q evaluated %v, want fresh at %v", what, s.Stale, s.Error, s.EvaluatedAt, at)

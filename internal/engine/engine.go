@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,7 +18,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/slo-dev/slo/internal/ledger"
-	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/prom"
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store"
@@ -33,7 +33,7 @@ type Source interface {
 // Store persists evaluations, snapshots and ledger buckets
 // (internal/store.Store).
 type Store interface {
-	SaveServiceEvaluation(ctx context.Context, service string, at time.Time, slos []policy.SLOStatus, snapshot []byte) error
+	SaveServiceEvaluation(ctx context.Context, service string, at time.Time, slos []slo.Status, snapshot []byte) error
 	Snapshots(ctx context.Context) (map[string]store.SnapshotRecord, error)
 	SaveBucketsBatch(ctx context.Context, buckets map[string][]ledger.Bucket) error
 	Buckets(ctx context.Context, fingerprint string) ([]ledger.Bucket, error)
@@ -90,15 +90,15 @@ func New(specs []slo.Spec, src Source, st Store, log *slog.Logger, opts Options)
 
 // freshState is a never-measured service: every SLO present, no numbers.
 func freshState(sp slo.Spec) ServiceState {
-	st := ServiceState{Spec: sp, SLOs: make([]policy.SLOStatus, len(sp.SLOs))}
+	st := ServiceState{Spec: sp, SLOs: make([]slo.Status, len(sp.SLOs))}
 	for i, o := range sp.SLOs {
 		st.SLOs[i] = placeholder(o)
 	}
 	return st
 }
 
-func placeholder(o slo.SLO) policy.SLOStatus {
-	return policy.SLOStatus{
+func placeholder(o slo.SLO) slo.Status {
+	return slo.Status{
 		Name:   o.Name,
 		Slug:   o.Slug,
 		Target: o.Target,
@@ -145,18 +145,21 @@ func (e *Engine) Restore(ctx context.Context) error {
 	return nil
 }
 
-// mergeStatuses keeps the saved status of every SLO still in the spec (by
-// slug) and a placeholder for new ones, in spec order.
-func mergeStatuses(sp slo.Spec, saved []policy.SLOStatus) []policy.SLOStatus {
-	bySlug := make(map[string]policy.SLOStatus, len(saved))
-	for _, s := range saved {
-		bySlug[s.Slug] = s
+// mergeStatuses keeps the status of every SLO still in the spec (by slug)
+// whose objective and queries are unchanged (the same fingerprint), and a
+// placeholder for new or changed ones, in spec order: numbers measured
+// with other queries or another target mean nothing for the new spec.
+func mergeStatuses(sp, old slo.Spec, saved []slo.Status) []slo.Status {
+	kept := make(map[string]slo.Status, len(saved))
+	for i, s := range saved {
+		if i < len(old.SLOs) {
+			kept[old.SLOs[i].Slug+"\x00"+old.SLOs[i].Fingerprint()] = s
+		}
 	}
-	out := make([]policy.SLOStatus, len(sp.SLOs))
+	out := make([]slo.Status, len(sp.SLOs))
 	for i, o := range sp.SLOs {
-		s, ok := bySlug[o.Slug]
-		if !ok || s.Target != o.Target || s.Window != o.WindowLabel() {
-			// A changed objective makes old numbers meaningless.
+		s, ok := kept[o.Slug+"\x00"+o.Fingerprint()]
+		if !ok {
 			s = placeholder(o)
 		}
 		s.Name = o.Name
@@ -263,7 +266,7 @@ func (e *Engine) EvaluateOnce(ctx context.Context) {
 // gate goes on judging them.
 func (e *Engine) evaluateService(ctx context.Context, st ServiceState, books map[string]*book, ms readings, failure error, at time.Time) ServiceState {
 	next := st
-	next.SLOs = make([]policy.SLOStatus, len(st.SLOs))
+	next.SLOs = make([]slo.Status, len(st.SLOs))
 	next.Backfill = make([]Progress, len(st.SLOs))
 	next.LastAttempt = at
 	next.Stale = false
@@ -307,11 +310,11 @@ type readings struct {
 
 // evaluateSLO is one SLO's status at at, and how far its history is
 // loaded.
-func (e *Engine) evaluateSLO(o slo.SLO, p slo.Policy, b *book, ms readings, failure error, at time.Time) (policy.SLOStatus, Progress, error) {
+func (e *Engine) evaluateSLO(o slo.SLO, p slo.Policy, b *book, ms readings, failure error, at time.Time) (slo.Status, Progress, error) {
 	if b == nil {
 		// The books could not be loaded (failure is set): how far the
 		// history is loaded is not known this cycle.
-		return policy.SLOStatus{}, Progress{}, cmp.Or(failure, fmt.Errorf("no ledger for %s", o.Name))
+		return slo.Status{}, Progress{}, cmp.Or(failure, fmt.Errorf("no ledger for %s", o.Name))
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -321,7 +324,7 @@ func (e *Engine) evaluateSLO(o slo.SLO, p slo.Policy, b *book, ms readings, fail
 	prog := Progress{Done: done, Total: total}
 	ts := ms.tails[b]
 	if err := cmp.Or(failure, ts.err, b.fetchErr); err != nil {
-		return policy.SLOStatus{}, prog, err
+		return slo.Status{}, prog, err
 	}
 	direct := func(d time.Duration) (ledger.Tail, bool) {
 		w, ok := ms.direct[periodKey{b: b, elapsed: d}]
@@ -329,13 +332,13 @@ func (e *Engine) evaluateSLO(o slo.SLO, p slo.Policy, b *book, ms readings, fail
 	}
 	m, err := measurement(o, b.l, ts, direct, at)
 	if err != nil {
-		return policy.SLOStatus{}, prog, err
+		return slo.Status{}, prog, err
 	}
 	return statusFrom(o, p, m), prog, nil
 }
 
 // failed marks prev, the last known status, with a failed attempt at at.
-func failed(prev policy.SLOStatus, err error, at time.Time) policy.SLOStatus {
+func failed(prev slo.Status, err error, at time.Time) slo.Status {
 	prev.Stale = true
 	prev.Error = err.Error()
 	prev.NoSeries = errors.Is(err, ErrNoSeries)
@@ -346,8 +349,8 @@ func failed(prev policy.SLOStatus, err error, at time.Time) policy.SLOStatus {
 }
 
 // measured keeps the statuses taken at this evaluation.
-func measured(all []policy.SLOStatus, at time.Time) []policy.SLOStatus {
-	var out []policy.SLOStatus
+func measured(all []slo.Status, at time.Time) []slo.Status {
+	var out []slo.Status
 	for _, s := range all {
 		if s.EvaluatedAt.Equal(at) {
 			out = append(out, s)
@@ -356,15 +359,10 @@ func measured(all []policy.SLOStatus, at time.Time) []policy.SLOStatus {
 	return out
 }
 
-// sameSLOs reports whether two specs measure the same objectives.
+// sameSLOs reports whether two specs measure the same objectives with the
+// same queries.
 func sameSLOs(a, b slo.Spec) bool {
-	if len(a.SLOs) != len(b.SLOs) {
-		return false
-	}
-	for i := range a.SLOs {
-		if a.SLOs[i].Slug != b.SLOs[i].Slug || a.SLOs[i].Target != b.SLOs[i].Target || a.SLOs[i].WindowLabel() != b.SLOs[i].WindowLabel() {
-			return false
-		}
-	}
-	return true
+	return slices.EqualFunc(a.SLOs, b.SLOs, func(x, y slo.SLO) bool {
+		return x.Slug == y.Slug && x.Fingerprint() == y.Fingerprint()
+	})
 }

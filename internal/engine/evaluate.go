@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/slo-dev/slo/internal/burnrate"
-	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
@@ -13,7 +12,7 @@ import (
 const exhaustionWindow = time.Hour
 
 // statusFrom turns one measurement of o into its SLO status. It is pure.
-func statusFrom(o slo.SLO, p slo.Policy, m slo.Measurement) policy.SLOStatus {
+func statusFrom(o slo.SLO, p slo.Policy, m slo.Measurement) slo.Status {
 	burns := make(map[time.Duration]float64, len(m.Windows))
 	for d, c := range m.Windows {
 		if r, ok := slo.BurnRate(o.Target, c); ok {
@@ -29,14 +28,14 @@ func statusFrom(o slo.SLO, p slo.Policy, m slo.Measurement) policy.SLOStatus {
 // at: budget, alert conditions and time to exhaustion all follow from
 // them, so a status rebuilt from a snapshot record equals the one
 // evaluated. A window without traffic has no burn rate.
-func statusOf(o slo.SLO, p slo.Policy, at time.Time, period slo.Counts, burns map[time.Duration]float64) policy.SLOStatus {
+func statusOf(o slo.SLO, p slo.Policy, at time.Time, period slo.Counts, burns map[time.Duration]float64) slo.Status {
 	_, full := o.Period(at)
 	budget := slo.ComputeBudget(o.Target, full, period, p.MinEvents)
 	labels := make(map[string]float64, len(burns))
 	for d, r := range burns {
 		labels[burnrate.Label(d)] = r
 	}
-	st := policy.SLOStatus{
+	st := slo.Status{
 		Name:        o.Name,
 		Slug:        o.Slug,
 		Target:      o.Target,

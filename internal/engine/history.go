@@ -6,7 +6,6 @@ import (
 
 	"github.com/slo-dev/slo/internal/burnrate"
 	"github.com/slo-dev/slo/internal/ledger"
-	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
@@ -21,7 +20,7 @@ var ErrUnknownSLO = errors.New("unknown service or SLO")
 // there: the burn-down of the current window, whole from the first
 // minute of slod's life. At most limit points (the spacing grows in whole
 // hours to fit).
-func (e *Engine) History(service, slug string, from, to time.Time, limit int) ([]policy.SLOStatus, error) {
+func (e *Engine) History(service, slug string, from, to time.Time, limit int) ([]slo.Status, error) {
 	st, ok := e.Snapshot().Services[service]
 	idx := -1
 	for i, o := range st.Spec.SLOs {
@@ -37,7 +36,7 @@ func (e *Engine) History(service, slug string, from, to time.Time, limit int) ([
 	b := e.books.byFP[o.QueryFingerprint()]
 	e.books.mu.Unlock()
 
-	var out []policy.SLOStatus
+	var out []slo.Status
 	if b != nil {
 		out = pointsOf(o, st.Spec.Policy, b, from, to, max(limit-1, 1))
 	}
@@ -48,7 +47,7 @@ func (e *Engine) History(service, slug string, from, to time.Time, limit int) ([
 }
 
 // pointsOf computes the hourly points of o from b.
-func pointsOf(o slo.SLO, p slo.Policy, b *book, from, to time.Time, limit int) []policy.SLOStatus {
+func pointsOf(o slo.SLO, p slo.Policy, b *book, from, to time.Time, limit int) []slo.Status {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	closed := b.layout(to).Closed
@@ -74,7 +73,7 @@ func pointsOf(o slo.SLO, p slo.Policy, b *book, from, to time.Time, limit int) [
 	hours := int(last.Sub(first)/ledger.Coarse) + 1
 	step := ledger.Coarse * time.Duration((hours+limit-1)/limit)
 	windows := burnrate.Windows(o.NominalWindow())
-	var out []policy.SLOStatus
+	var out []slo.Status
 	for h := first; !h.After(last); h = h.Add(step) {
 		start, _ := o.Bounds(h)
 		if rolling {

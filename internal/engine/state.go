@@ -12,7 +12,7 @@ import (
 type ServiceState struct {
 	Spec slo.Spec
 	// SLOs in spec order; each holds its last known good measurement.
-	SLOs []policy.SLOStatus
+	SLOs []slo.Status
 	// Stale: the latest evaluation attempt failed for at least one SLO, so
 	// some numbers are older than the last attempt.
 	Stale       bool
@@ -61,7 +61,7 @@ func (s *Snapshot) Names() []string {
 }
 
 // GateInput builds the policy input for a service at now.
-func (s ServiceState) GateInput(p slo.Priority, overrides []policy.Override, now time.Time) policy.Input {
+func (s ServiceState) GateInput(p slo.Priority, overrides []slo.Override, now time.Time) policy.Input {
 	return policy.Input{
 		Service:   s.Spec.Service,
 		Policy:    s.Spec.Policy,

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/slo-dev/slo/internal/slo"
-	"github.com/slo-dev/slo/internal/store"
 )
 
 // ErrNotAudited: the decision could not be written to the decision log, so
@@ -45,7 +44,7 @@ func (g *Gate) CheckAudited(ctx context.Context, service string, req CheckReques
 		return nil, 0, err
 	}
 	r := a.Result
-	rec := store.DecisionRecord{
+	rec := slo.DecisionRecord{
 		At:        a.At,
 		Service:   service,
 		Priority:  req.Priority,
@@ -72,4 +71,13 @@ func (g *Gate) CheckAudited(ctx context.Context, service string, req CheckReques
 	g.log.Info("deploy check", "service", service, "priority", req.Priority, "decision", r.Decision,
 		"version", req.Version, "actor", req.Actor, "decision_id", id, "request_id", req.RequestID)
 	return a, id, nil
+}
+
+// Decisions reads the decision log, newest first.
+func (g *Gate) Decisions(ctx context.Context, q slo.DecisionQuery) ([]slo.DecisionRecord, error) {
+	ds, err := g.store.Decisions(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("gate: reading decisions: %w", err)
+	}
+	return ds, nil
 }

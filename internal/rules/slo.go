@@ -119,7 +119,7 @@ func ratioExpr(o slo.SLO, d, window time.Duration, sel string) string {
 // workbook (14.4 for a 30d page).
 func burnRule(s slo.Spec, o slo.SLO, c burnrate.Window, sel string, l links) (rulefmt.Rule, error) {
 	budget, factor := num(1-o.Target), num(c.Factor)
-	long, short := burnrate.Label(c.Long), burnrate.Label(c.Short)
+	long, short := c.Labels()
 	expr := fmt.Sprintf("(%s%s / %s) > %s\nand\n(%s%s / %s) > %s",
 		ratioName(c.Long), sel, budget, factor, ratioName(c.Short), sel, budget, factor)
 	// long_window and short_window keep the two conditions of one severity

@@ -65,7 +65,7 @@ CREATE TABLE decisions (
 	pipeline    TEXT    NOT NULL,
 	decision    TEXT    NOT NULL,
 	allowed     INTEGER NOT NULL,
-	reasons     TEXT    NOT NULL, -- JSON array of policy.Reason
+	reasons     TEXT    NOT NULL, -- JSON array of slo.Reason
 	actions     TEXT    NOT NULL, -- JSON array of strings
 	override_id INTEGER REFERENCES overrides (id),
 	stale       INTEGER NOT NULL,
