@@ -641,3 +641,54 @@ func TestOutageLongerThanACycleSpan(t *testing.T) {
 	e.EvaluateOnce(ctx)
 	checkWhole(t, "after the backfill", status(t, e, "checkout", 0), at, errRate, totalRate)
 }
+
+// TestLoadingWindowsAreCarriedForward: while history loads, a window
+// measured whole in one cycle is carried forward by the next ones (its
+// measurement, the buckets since, the new tail, less the share that slid
+// out at its start), not queried whole again each cycle; after
+// directRefresh it is measured whole again.
+func TestLoadingWindowsAreCarriedForward(t *testing.T) {
+	ctx := context.Background()
+	src := newConstSource(t, checkoutRates())
+	clk := &clock{t: at0}
+	e := New([]slo.Spec{testSpec()}, src, openStore(t), quiet, Options{Clock: clk.now})
+	e.EvaluateOnce(ctx)
+	src.take()
+
+	wholeQueries := func(calls []rangeCall) (n int) {
+		for _, c := range calls {
+			for _, q := range c.queries {
+				if strings.Contains(q, "[2592000s]") || strings.Contains(q, "[86400s]") || strings.Contains(q, "[259200s]") {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	for i, step := range []time.Duration{5 * time.Minute, 10 * time.Minute, 15 * time.Minute} {
+		at := at0.Add(step)
+		clk.set(at)
+		e.EvaluateOnce(ctx)
+		if n := wholeQueries(src.take()); n != 0 {
+			t.Errorf("cycle %d (+%v): %d whole-window queries, want none: the first cycle's are carried", i+2, step, n)
+		}
+		s := status(t, e, "checkout", 0)
+		// Constant rates: every carried window is rate x its length
+		// exactly, whatever slid out and came in.
+		checkWhole(t, fmt.Sprintf("carried at +%v", step), s, at, errRate, totalRate)
+		for _, l := range []string{"1d", "3d"} {
+			if r := s.BurnRates[l]; !approx(r, 1) {
+				t.Errorf("+%v: burn rate %s = %v, want 1", step, l, r)
+			}
+		}
+	}
+
+	// Older than directRefresh: the period and the 1d and 3d windows are
+	// measured whole again (bad and total each).
+	clk.set(at0.Add(directRefresh + 5*time.Minute))
+	e.EvaluateOnce(ctx)
+	if n := wholeQueries(src.take()); n != 6 {
+		t.Errorf("after directRefresh: %d whole-window queries, want 6", n)
+	}
+	checkWhole(t, "re-measured", status(t, e, "checkout", 0), at0.Add(directRefresh+5*time.Minute), errRate, totalRate)
+}

@@ -219,7 +219,6 @@ func (e *Engine) EvaluateOnce(ctx context.Context) {
 	}
 	var (
 		tails   map[*book]tails
-		direct  map[periodKey]ledger.Tail
 		bookOf  map[string]map[string]*book
 		failure error
 	)
@@ -232,7 +231,7 @@ func (e *Engine) EvaluateOnce(ctx context.Context) {
 		}
 		tails, failure = e.measureTails(ctx, bs, at)
 		if failure == nil {
-			direct, failure = e.measureLoadingPeriods(ctx, specs, bookOf, at)
+			failure = e.measureLoadingPeriods(ctx, specs, bookOf, tails, at)
 		}
 		e.flushBuckets(ctx)
 		e.pruneBuckets(ctx, bs, at)
@@ -240,7 +239,7 @@ func (e *Engine) EvaluateOnce(ctx context.Context) {
 
 	results := make([]ServiceState, 0, len(names))
 	for _, name := range names {
-		results = append(results, e.evaluateService(ctx, snap.Services[name], bookOf[name], readings{tails, direct}, failure, at))
+		results = append(results, e.evaluateService(ctx, snap.Services[name], bookOf[name], tails, failure, at))
 	}
 
 	e.mu.Lock()
@@ -264,7 +263,7 @@ func (e *Engine) EvaluateOnce(ctx context.Context) {
 // persists them. failure, when set, failed the whole cycle. A failed SLO
 // keeps its last known good numbers, marked stale with the error, so the
 // gate goes on judging them.
-func (e *Engine) evaluateService(ctx context.Context, st ServiceState, books map[string]*book, ms readings, failure error, at time.Time) ServiceState {
+func (e *Engine) evaluateService(ctx context.Context, st ServiceState, books map[string]*book, tails map[*book]tails, failure error, at time.Time) ServiceState {
 	next := st
 	next.SLOs = make([]slo.Status, len(st.SLOs))
 	next.Backfill = make([]Progress, len(st.SLOs))
@@ -273,7 +272,7 @@ func (e *Engine) evaluateService(ctx context.Context, st ServiceState, books map
 	next.LastError = ""
 	var errs []error
 	for i, o := range st.Spec.SLOs {
-		s, p, err := e.evaluateSLO(o, st.Spec.Policy, books[o.Slug], ms, failure, at)
+		s, p, err := e.evaluateSLO(o, st.Spec.Policy, books[o.Slug], tails, failure, at)
 		next.Backfill[i] = p
 		if err != nil {
 			next.SLOs[i] = failed(st.SLOs[i], err, at)
@@ -301,16 +300,9 @@ func (e *Engine) evaluateService(ctx context.Context, st ServiceState, books map
 	return next
 }
 
-// readings are what one cycle measured directly: every book's tails, and
-// the periods of SLOs whose history is loading.
-type readings struct {
-	tails  map[*book]tails
-	direct map[periodKey]ledger.Tail
-}
-
 // evaluateSLO is one SLO's status at at, and how far its history is
 // loaded.
-func (e *Engine) evaluateSLO(o slo.SLO, p slo.Policy, b *book, ms readings, failure error, at time.Time) (slo.Status, Progress, error) {
+func (e *Engine) evaluateSLO(o slo.SLO, p slo.Policy, b *book, tails map[*book]tails, failure error, at time.Time) (slo.Status, Progress, error) {
 	if b == nil {
 		// The books could not be loaded (failure is set): how far the
 		// history is loaded is not known this cycle.
@@ -322,15 +314,11 @@ func (e *Engine) evaluateSLO(o slo.SLO, p slo.Policy, b *book, ms readings, fail
 	// as a history wholly loaded.
 	done, total := b.l.Progress(b.layout(at))
 	prog := Progress{Done: done, Total: total}
-	ts := ms.tails[b]
+	ts := tails[b]
 	if err := cmp.Or(failure, ts.err, b.fetchErr); err != nil {
 		return slo.Status{}, prog, err
 	}
-	direct := func(d time.Duration) (ledger.Tail, bool) {
-		w, ok := ms.direct[periodKey{b: b, elapsed: d}]
-		return w, ok
-	}
-	m, err := measurement(o, b.l, ts, direct, at)
+	m, err := measurement(o, b, ts, at)
 	if err != nil {
 		return slo.Status{}, prog, err
 	}

@@ -30,6 +30,45 @@ type book struct {
 	// complete: the backfill has been reported done in the log.
 	complete bool
 	started  time.Time
+	// direct holds the windows measured whole while the ledger cannot sum
+	// them yet, by windowKey; dropped once it can.
+	direct map[time.Duration]directWindow
+}
+
+// directWindow is a window measured whole at a cycle, carried forward by
+// later cycles until directRefresh has passed.
+type directWindow struct {
+	ledger.Direct
+	at time.Time
+}
+
+// directRefresh is how long a window measured whole is carried forward
+// before it is measured again. Carrying pro-rates what slides out of a
+// rolling window at its start, the part the backfill loads last, so this
+// bounds that estimate to this long of the window (15m of 30d: 0.03%),
+// and the whole-window queries, the dearest a cycle can send, run once
+// per this long instead of every cycle while history loads.
+const directRefresh = 15 * time.Minute
+
+// windowKey names a window of an SLO in book.direct: its period is 0 (a
+// calendar period's length changes every cycle), a burn-rate window its
+// length.
+func windowKey(period bool, d time.Duration) time.Duration {
+	if period {
+		return 0
+	}
+	return d
+}
+
+// carried is the window of key [from, tail.To) from its direct
+// measurement, if one is recent enough and the buckets since are known;
+// b.mu is held.
+func (b *book) carried(key time.Duration, from time.Time, tail ledger.Tail, now time.Time) (slo.Counts, bool, bool) {
+	w, ok := b.direct[key]
+	if !ok || now.Sub(w.at) > directRefresh || from.Sub(w.From) > directRefresh {
+		return slo.Counts{}, false, false
+	}
+	return b.l.Carry(w.Direct, from, tail)
 }
 
 // layout is the book's layout at now; b.mu is held.

@@ -105,36 +105,50 @@ func tailOf(o slo.SLO, from, to time.Time, first, total prom.Series, good bool) 
 	return ledger.Tail{From: from, To: to, Counts: slo.Counts{Errors: bs[0].Bad, Total: bs[0].Total}, Series: bs[0].Series}, nil
 }
 
-// periodKey is one period measured directly: a book over a length.
-type periodKey struct {
-	b       *book
-	elapsed time.Duration
-}
-
 // measureLoadingPeriods measures in one batch, directly over the whole
 // range, the period and the burn-rate windows of every SLO whose ledger
-// does not hold them yet: while history loads, the budget and burn rates
-// are still the whole windows', as the gate needs, and never numbers over
+// does not hold them yet and whose earlier direct measurement cannot be
+// carried forward: while history loads, the budget and burn rates are
+// still the whole windows', as the gate needs, and never numbers over
 // part of a window. Once loaded, no SLO needs this.
-func (e *Engine) measureLoadingPeriods(ctx context.Context, specs []slo.Spec, bookOf map[string]map[string]*book, t time.Time) (map[periodKey]ledger.Tail, error) {
-	var keys []periodKey
-	seen := map[periodKey]bool{}
+func (e *Engine) measureLoadingPeriods(ctx context.Context, specs []slo.Spec, bookOf map[string]map[string]*book, ts map[*book]tails, t time.Time) error {
+	type job struct {
+		b        *book
+		key      time.Duration
+		from, to time.Time
+	}
+	var jobs []job
+	seen := map[*book]map[time.Duration]bool{}
 	var queries []string
 	var goods []bool
 	for _, sp := range specs {
 		for _, o := range sp.SLOs {
 			b := bookOf[sp.Service][o.Slug]
+			tail := ts[b]
+			if tail.err != nil {
+				continue // the SLO fails this cycle anyway
+			}
 			elapsed, _ := o.Period(t)
-			lengths := append([]time.Duration{elapsed}, burnrate.Durations(burnrate.Windows(o.NominalWindow()))...)
 			b.mu.Lock()
 			closed := b.layout(t).Closed
-			for _, d := range lengths {
-				k := periodKey{b: b, elapsed: d}
-				if seen[k] || t.Add(-d).After(closed) || b.l.Sum(t.Add(-d), closed).Unknown == 0 {
+			for i, d := range append([]time.Duration{elapsed}, burnrate.Durations(burnrate.Windows(o.NominalWindow()))...) {
+				key := windowKey(i == 0, d)
+				from := t.Add(-d)
+				switch {
+				case seen[b][key] || from.After(closed):
+					continue
+				case b.l.Sum(from, closed).Unknown == 0:
+					delete(b.direct, key)
 					continue
 				}
-				seen[k] = true
-				keys = append(keys, k)
+				if _, _, ok := b.carried(key, from, tail.tail, t); ok {
+					continue
+				}
+				if seen[b] == nil {
+					seen[b] = map[time.Duration]bool{}
+				}
+				seen[b][key] = true
+				jobs = append(jobs, job{b: b, key: key, from: from, to: closed})
 				first, total, good := o.EventQueries(fmt.Sprintf("%ds", int64(d/time.Second)))
 				queries = append(queries, first, total)
 				goods = append(goods, good)
@@ -142,40 +156,56 @@ func (e *Engine) measureLoadingPeriods(ctx context.Context, specs []slo.Spec, bo
 			b.mu.Unlock()
 		}
 	}
-	if len(keys) == 0 {
-		return nil, nil
+	if len(jobs) == 0 {
+		return nil
 	}
 	res, err := e.src.QueryRanges(ctx, queries, t, t, time.Second)
 	if err != nil {
-		return nil, fmt.Errorf("measure loading periods at %s: %w", t.Format(time.RFC3339), err)
+		return fmt.Errorf("measure loading periods at %s: %w", t.Format(time.RFC3339), err)
 	}
-	out := make(map[periodKey]ledger.Tail, len(keys))
-	for i, k := range keys {
-		if p, err := tailOf(k.b.o, t.Add(-k.elapsed), t, res[2*i], res[2*i+1], goods[i]); err == nil {
-			out[k] = p
+	for i, j := range jobs {
+		p, err := tailOf(j.b.o, j.from, t, res[2*i], res[2*i+1], goods[i])
+		if err != nil {
+			continue
 		}
+		// Stored up to the cycle's Closed: the tail, measured in the same
+		// cycle, is taken off, and later cycles add theirs.
+		tail := ts[j.b].tail
+		j.b.mu.Lock()
+		if j.b.direct == nil {
+			j.b.direct = map[time.Duration]directWindow{}
+		}
+		j.b.direct[j.key] = directWindow{at: t, Direct: ledger.Direct{
+			From: j.from, To: j.to, Series: p.Series,
+			Counts: slo.Counts{Errors: p.Errors - tail.Errors, Total: p.Total - tail.Total},
+		}}
+		j.b.mu.Unlock()
 	}
-	return out, nil
+	return nil
 }
 
 // measurement computes o's period and window counts at t from its book
-// and tails; b.mu is held. direct gives a range of that length measured
-// whole, if it was, which stands in for a window the ledger does not
-// hold yet.
-func measurement(o slo.SLO, l *ledger.Ledger, ts tails, direct func(time.Duration) (ledger.Tail, bool), t time.Time) (slo.Measurement, error) {
+// and tails; b.mu is held. A window the ledger does not hold whole yet
+// comes from b's direct measurement of it, carried forward, if there is
+// one.
+func measurement(o slo.SLO, b *book, ts tails, t time.Time) (slo.Measurement, error) {
 	elapsed, _ := o.Period(t)
-	window := func(d time.Duration, tail ledger.Tail) ledger.Counts {
-		c := l.Window(t.Add(-d), tail)
-		if w, ok := direct(d); ok && c.Unknown > 0 {
+	window := func(key, d time.Duration, tail ledger.Tail) ledger.Counts {
+		from := t.Add(-d)
+		c := b.l.Window(from, tail)
+		if c.Unknown == 0 {
+			return c
+		}
+		if w, series, ok := b.carried(key, from, tail, t); ok {
 			c = ledger.Counts{
-				Counts:   w.Counts,
+				Counts:   w,
 				Coverage: slo.Coverage{Known: d - c.Missing, Missing: c.Missing},
-				Series:   w.Series,
+				Series:   series,
 			}
 		}
 		return c
 	}
-	period := window(elapsed, ts.tail)
+	period := window(windowKey(true, elapsed), elapsed, ts.tail)
 	if !period.Series {
 		_, total := o.Queries(fmt.Sprintf("%ds", int64(elapsed/time.Second)))
 		return slo.Measurement{}, fmt.Errorf("measure %s: %w: %s", o.Name, ErrNoSeries, total)
@@ -196,7 +226,7 @@ func measurement(o slo.SLO, l *ledger.Ledger, ts tails, direct func(time.Duratio
 		if !t.Add(-d).Before(ts.short.From) {
 			tail = ts.short
 		}
-		m.Windows[d] = clamp(window(d, tail).Counts)
+		m.Windows[d] = clamp(window(windowKey(false, d), d, tail).Counts)
 	}
 	return m, nil
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/slo-dev/slo/internal/demo/synth"
-	"github.com/slo-dev/slo/internal/ledger"
 	"github.com/slo-dev/slo/internal/prom"
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/testing/promtest"
@@ -134,7 +133,7 @@ func windowsAt(t *testing.T, e *Engine, o slo.SLO, at time.Time) slo.Measurement
 	e.books.mu.Unlock()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	m, err := measurement(o, b.l, ts[b], func(time.Duration) (ledger.Tail, bool) { return ledger.Tail{}, false }, at)
+	m, err := measurement(o, b, ts[b], at)
 	if err != nil {
 		t.Fatal(err)
 	}
