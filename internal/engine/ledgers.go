@@ -170,5 +170,6 @@ func (e *Engine) loadBook(ctx context.Context, fp string, users []slo.SLO, now t
 		}
 	}
 	e.queueBuckets(fp, b.l.Advance(lay))
+	b.l.Reserve(lay)
 	return b, nil
 }

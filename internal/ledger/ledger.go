@@ -55,6 +55,14 @@ func LayoutAt(from, now time.Time) Layout {
 	return Layout{From: start.UTC(), Split: split.UTC(), Closed: closed.UTC()}
 }
 
+// Reserve makes room for every bucket of lay at once, fine after
+// lay.Split and coarse before it: a backfill then fills them in place.
+// Call it after Advance(lay), which moves the split there.
+func (l *Ledger) Reserve(lay Layout) {
+	l.fine.reserve(l.fine.index(lay.Split.Unix()), l.fine.index(lay.Closed.Unix()))
+	l.coarse.reserve(l.coarse.index(lay.From.Unix()), l.coarse.index(lay.Split.Unix()))
+}
+
 // Put stores b, replacing what was known of its span. A bucket of a step
 // other than Fine or Coarse, or not aligned to its step, is an error.
 func (l *Ledger) Put(b Bucket) error {

@@ -58,6 +58,27 @@ func (t *tier) set(idx int64, s slot) {
 	t.slots[idx-t.first] = s
 }
 
+// reserve makes the run cover the buckets [lo, hi) in one allocation, so
+// that filling them newest first (the backfill) does not copy the run
+// once per chunk; what it holds stays.
+func (t *tier) reserve(lo, hi int64) {
+	if len(t.slots) > 0 {
+		last := t.first + int64(len(t.slots))
+		if lo >= t.first && hi <= last {
+			return
+		}
+		lo, hi = min(lo, t.first), max(hi, last)
+	}
+	if hi <= lo {
+		return
+	}
+	grown := make([]slot, hi-lo)
+	if len(t.slots) > 0 {
+		copy(grown[t.first-lo:], t.slots)
+	}
+	t.slots, t.first = grown, lo
+}
+
 // dropBefore forgets every bucket with index below idx.
 func (t *tier) dropBefore(idx int64) {
 	n := idx - t.first

@@ -204,3 +204,33 @@ func sameSpans(a, b []Span) bool {
 	}
 	return true
 }
+
+// reserve covers a range in one allocation and keeps what is stored;
+// filling the range then copies nothing.
+func TestTierReserve(t *testing.T) {
+	tr := newTier(Fine)
+	tr.set(10, slot{bad: 10, state: Known})
+	tr.reserve(4, 12)
+	// 4..11 reserved around 10: eight slots from 4.
+	if tr.first != 4 || len(tr.slots) != 8 || tr.get(10).bad != 10 || tr.get(4).state != Unknown {
+		t.Fatalf("after reserve(4, 12): first %d len %d, slot 10 %+v", tr.first, len(tr.slots), tr.get(10))
+	}
+	before := &tr.slots[0]
+	for idx := int64(11); idx >= 4; idx-- {
+		tr.set(idx, slot{bad: float64(idx), state: Known})
+	}
+	if &tr.slots[0] != before {
+		t.Error("filling a reserved range reallocated the run")
+	}
+	// Inside what is held: nothing changes. Wider: it grows, keeping all.
+	tr.reserve(5, 9)
+	tr.reserve(2, 14)
+	if tr.first != 2 || len(tr.slots) != 12 || tr.get(7).bad != 7 || tr.get(13).state != Unknown {
+		t.Errorf("after reserve(2, 14): first %d len %d, slot 7 %+v", tr.first, len(tr.slots), tr.get(7))
+	}
+	empty := newTier(Fine)
+	empty.reserve(3, 3)
+	if len(empty.slots) != 0 {
+		t.Errorf("reserving nothing made %d slots", len(empty.slots))
+	}
+}
