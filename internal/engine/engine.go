@@ -92,19 +92,9 @@ func New(specs []slo.Spec, src Source, st Store, log *slog.Logger, opts Options)
 func freshState(sp slo.Spec) ServiceState {
 	st := ServiceState{Spec: sp, SLOs: make([]slo.Status, len(sp.SLOs))}
 	for i, o := range sp.SLOs {
-		st.SLOs[i] = placeholder(o)
+		st.SLOs[i] = slo.Placeholder(o)
 	}
 	return st
-}
-
-func placeholder(o slo.SLO) slo.Status {
-	return slo.Status{
-		Name:   o.Name,
-		Slug:   o.Slug,
-		Target: o.Target,
-		Window: o.WindowLabel(),
-		Budget: slo.Budget{Status: slo.StatusNoData, SLI: 1, Remaining: 1},
-	}
 }
 
 // Snapshot returns the current snapshot; never nil.
@@ -160,7 +150,7 @@ func mergeStatuses(sp, old slo.Spec, saved []slo.Status) []slo.Status {
 	for i, o := range sp.SLOs {
 		s, ok := kept[o.Slug+"\x00"+o.Fingerprint()]
 		if !ok {
-			s = placeholder(o)
+			s = slo.Placeholder(o)
 		}
 		s.Name = o.Name
 		out[i] = s
@@ -276,7 +266,7 @@ func (e *Engine) evaluateService(ctx context.Context, st ServiceState, books map
 		s, p, err := e.evaluateSLO(o, st.Spec.Policy, books[o.Slug], ms, failure, at)
 		next.Backfill[i] = p
 		if err != nil {
-			next.SLOs[i] = failed(st.SLOs[i], err, at)
+			next.SLOs[i] = st.SLOs[i].Failed(err, at)
 			errs = append(errs, fmt.Errorf("%s: %w", o.Slug, err))
 			continue
 		}
@@ -330,22 +320,11 @@ func (e *Engine) evaluateSLO(o slo.SLO, p slo.Policy, b *book, ms readings, fail
 		w, ok := ms.direct[periodKey{b: b, elapsed: d}]
 		return w, ok
 	}
-	m, err := measurement(o, b.l, ts, direct, at)
+	m, err := ledger.Measure(o, b.l, ledger.Readings{Tail: ts.tail, Short: ts.short, Direct: direct}, at)
 	if err != nil {
 		return slo.Status{}, prog, err
 	}
-	return statusFrom(o, p, m), prog, nil
-}
-
-// failed marks prev, the last known status, with a failed attempt at at.
-func failed(prev slo.Status, err error, at time.Time) slo.Status {
-	prev.Stale = true
-	prev.Error = err.Error()
-	prev.NoSeries = errors.Is(err, ErrNoSeries)
-	if prev.ErrorSince.IsZero() {
-		prev.ErrorSince = at
-	}
-	return prev
+	return slo.StatusFrom(o, p, m), prog, nil
 }
 
 // measured keeps the statuses taken at this evaluation.
