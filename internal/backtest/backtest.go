@@ -175,7 +175,7 @@ type Lowest struct {
 
 // Run replays in.
 func Run(in Input) (Result, error) {
-	first, last, err := in.steps()
+	first, last, err := in.Steps()
 	if err != nil {
 		return Result{}, err
 	}
@@ -219,8 +219,8 @@ func Run(in Input) (Result, error) {
 	return res, nil
 }
 
-// steps checks in and finds its first and last step.
-func (in Input) steps() (first, last time.Time, err error) {
+// Steps checks in and finds its first and last step.
+func (in Input) Steps() (first, last time.Time, err error) {
 	switch {
 	case len(in.Series) != len(in.Spec.SLOs):
 		return first, last, fmt.Errorf("%w: %d series for %d SLOs", ErrInput, len(in.Series), len(in.Spec.SLOs))

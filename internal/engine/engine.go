@@ -66,6 +66,8 @@ type Engine struct {
 	keep atomic.Int64
 	// pruned is when ledger buckets were last pruned from the store.
 	pruned time.Time
+	// backtests holds the slot of the one backtest running.
+	backtests chan struct{}
 
 	// mu serialises writers (evaluation, reload); readers use snap only.
 	mu   sync.Mutex
@@ -78,7 +80,7 @@ func New(specs []slo.Spec, src Source, st Store, log *slog.Logger, opts Options)
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
-	e := &Engine{src: src, store: st, log: log, opts: opts, metrics: newMetrics(opts.Registerer)}
+	e := &Engine{src: src, store: st, log: log, opts: opts, metrics: newMetrics(opts.Registerer), backtests: make(chan struct{}, 1)}
 	e.writes = newWriteBehind(st, log, e.metrics, opts.DeadLetterPath)
 	services := make(map[string]ServiceState, len(specs))
 	for _, sp := range specs {

@@ -55,6 +55,9 @@ func LayoutAt(from, now time.Time) Layout {
 	return Layout{From: start.UTC(), Split: split.UTC(), Closed: closed.UTC()}
 }
 
+// Split is where the fine tier begins.
+func (l *Ledger) Split() time.Time { return time.Unix(l.split, 0).UTC() }
+
 // Put stores b, replacing what was known of its span. A bucket of a step
 // other than Fine or Coarse, or not aligned to its step, is an error.
 func (l *Ledger) Put(b Bucket) error {
