@@ -12,6 +12,9 @@ type Problem struct {
 	Field string `json:"field,omitempty"`
 	// RequestID finds the request in slod's logs.
 	RequestID string `json:"request_id,omitempty"`
+	// Problems are a spec's problems (invalid-spec), as sloctl validate
+	// lists them.
+	Problems []SpecProblem `json:"problems,omitempty"`
 }
 
 // problemBase prefixes every problem type URI.
@@ -36,6 +39,10 @@ const (
 	ProblemNoServices       = problemBase + "no-services"
 	ProblemNotReady         = problemBase + "not-ready"
 	ProblemInternal         = problemBase + "internal"
+	ProblemBacktestFailed   = problemBase + "backtest-failed"
+	// ProblemInvalidSpec: a backtest's spec has problems, listed in
+	// Problem.Problems as sloctl validate lists them.
+	ProblemInvalidSpec = problemBase + "invalid-spec"
 )
 
 // Problem types of the checks every request passes before its handler.

@@ -104,7 +104,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 	handler := server.New(eng, g, log, server.Config{
 		Tokens: cfg.Tokens, MaxInFlight: cfg.MaxInFlight, SpecPaths: cfg.SLOs,
 		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, RequireTokenForChecks: cfg.RequireTokenForChecks,
-		AllowedHosts: allowedHosts(cfg.AllowedHosts, ln.Addr()),
+		AllowedHosts: allowedHosts(cfg.AllowedHosts, ln.Addr()), Backtests: eng,
 	}, reg, reg)
 	srv := &http.Server{
 		Handler:           handler,

@@ -432,7 +432,7 @@ func TestTotalWithoutSeries(t *testing.T) {
 	e, _ := loaded(t, []slo.Spec{specOf("checkout", availability(), typo)}, src, openStore(t))
 	checkWhole(t, "availability", status(t, e, "checkout", 0), at0, errRate, totalRate)
 	s := status(t, e, "checkout", 1)
-	if !s.Stale || !s.NoSeries || !strings.Contains(s.Error, ErrNoSeries.Error()) || !strings.Contains(s.Error, "checkout_requets_total[2592000s]") {
+	if !s.Stale || !s.NoSeries || !strings.Contains(s.Error, slo.ErrNoSeries.Error()) || !strings.Contains(s.Error, "checkout_requets_total[2592000s]") {
 		t.Errorf("typo'd total: stale=%v no_series=%v error=%q; want ErrNoSeries naming the query", s.Stale, s.NoSeries, s.Error)
 	}
 }

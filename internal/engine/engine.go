@@ -66,6 +66,8 @@ type Engine struct {
 	keep atomic.Int64
 	// pruned is when ledger buckets were last pruned from the store.
 	pruned time.Time
+	// backtests holds the slot of the one backtest running.
+	backtests chan struct{}
 
 	// mu serialises writers (evaluation, reload); readers use snap only.
 	mu   sync.Mutex
@@ -78,7 +80,7 @@ func New(specs []slo.Spec, src Source, st Store, log *slog.Logger, opts Options)
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
-	e := &Engine{src: src, store: st, log: log, opts: opts, metrics: newMetrics(opts.Registerer)}
+	e := &Engine{src: src, store: st, log: log, opts: opts, metrics: newMetrics(opts.Registerer), backtests: make(chan struct{}, 1)}
 	e.writes = newWriteBehind(st, log, e.metrics, opts.DeadLetterPath)
 	services := make(map[string]ServiceState, len(specs))
 	for _, sp := range specs {
@@ -92,19 +94,9 @@ func New(specs []slo.Spec, src Source, st Store, log *slog.Logger, opts Options)
 func freshState(sp slo.Spec) ServiceState {
 	st := ServiceState{Spec: sp, SLOs: make([]slo.Status, len(sp.SLOs))}
 	for i, o := range sp.SLOs {
-		st.SLOs[i] = placeholder(o)
+		st.SLOs[i] = slo.Placeholder(o)
 	}
 	return st
-}
-
-func placeholder(o slo.SLO) slo.Status {
-	return slo.Status{
-		Name:   o.Name,
-		Slug:   o.Slug,
-		Target: o.Target,
-		Window: o.WindowLabel(),
-		Budget: slo.Budget{Status: slo.StatusNoData, SLI: 1, Remaining: 1},
-	}
 }
 
 // Snapshot returns the current snapshot; never nil.
@@ -160,7 +152,7 @@ func mergeStatuses(sp, old slo.Spec, saved []slo.Status) []slo.Status {
 	for i, o := range sp.SLOs {
 		s, ok := kept[o.Slug+"\x00"+o.Fingerprint()]
 		if !ok {
-			s = placeholder(o)
+			s = slo.Placeholder(o)
 		}
 		s.Name = o.Name
 		out[i] = s
@@ -275,7 +267,7 @@ func (e *Engine) evaluateService(ctx context.Context, st ServiceState, books map
 		s, p, err := e.evaluateSLO(o, st.Spec.Policy, books[o.Slug], tails, failure, at)
 		next.Backfill[i] = p
 		if err != nil {
-			next.SLOs[i] = failed(st.SLOs[i], err, at)
+			next.SLOs[i] = st.SLOs[i].Failed(err, at)
 			errs = append(errs, fmt.Errorf("%s: %w", o.Slug, err))
 			continue
 		}
@@ -318,22 +310,14 @@ func (e *Engine) evaluateSLO(o slo.SLO, p slo.Policy, b *book, tails map[*book]t
 	if err := cmp.Or(failure, ts.err, b.fetchErr); err != nil {
 		return slo.Status{}, prog, err
 	}
-	m, err := measurement(o, b, ts, at)
+	direct := func(period bool, d time.Duration, tail ledger.Tail) (slo.Counts, bool, bool) {
+		return b.carried(windowKey(period, d), at.Add(-d), tail, at)
+	}
+	m, err := ledger.Measure(o, b.l, ledger.Readings{Tail: ts.tail, Short: ts.short, Direct: direct}, at)
 	if err != nil {
 		return slo.Status{}, prog, err
 	}
-	return statusFrom(o, p, m), prog, nil
-}
-
-// failed marks prev, the last known status, with a failed attempt at at.
-func failed(prev slo.Status, err error, at time.Time) slo.Status {
-	prev.Stale = true
-	prev.Error = err.Error()
-	prev.NoSeries = errors.Is(err, ErrNoSeries)
-	if prev.ErrorSince.IsZero() {
-		prev.ErrorSince = at
-	}
-	return prev
+	return slo.StatusFrom(o, p, m), prog, nil
 }
 
 // measured keeps the statuses taken at this evaluation.

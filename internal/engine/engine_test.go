@@ -67,7 +67,7 @@ func halfUsed() slo.Measurement {
 func TestStatusFromWorkedNumbers(t *testing.T) {
 	m := halfUsed()
 	m.At = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
-	st := statusFrom(availability(), testSpec().Policy, m)
+	st := slo.StatusFrom(availability(), testSpec().Policy, m)
 	if math.Abs(st.Budget.Consumed-0.5) > 1e-9 || math.Abs(st.Budget.RemainingEvents-500) > 1e-6 {
 		t.Errorf("budget = %+v, want consumed 0.5 and 500 events left", st.Budget)
 	}
@@ -211,7 +211,7 @@ func TestSnapshotRecordRebuildsStatus(t *testing.T) {
 	m := halfUsed()
 	m.At = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	sp := testSpec()
-	want := statusFrom(sp.SLOs[0], sp.Policy, m)
+	want := slo.StatusFrom(sp.SLOs[0], sp.Policy, m)
 	st := ServiceState{Spec: sp, SLOs: []slo.Status{want}, LastAttempt: m.At}
 	b, err := json.Marshal(recordOf(st))
 	if err != nil {
@@ -272,7 +272,7 @@ func TestReloadKeepsNumbersOnlyForTheSameFingerprint(t *testing.T) {
 	sp := testSpec()
 	m := halfUsed()
 	m.At = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
-	measured := statusFrom(sp.SLOs[0], sp.Policy, m)
+	measured := slo.StatusFrom(sp.SLOs[0], sp.Policy, m)
 	saved := []slo.Status{measured}
 
 	renamed := testSpec()

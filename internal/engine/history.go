@@ -82,11 +82,11 @@ func pointsOf(o slo.SLO, p slo.Policy, b *book, from, to time.Time, limit int) [
 		c := b.l.Sum(start, h)
 		burns := map[time.Duration]float64{}
 		for _, d := range burnrate.Durations(windows) {
-			if r, ok := slo.BurnRate(o.Target, clamp(b.l.Sum(h.Add(-d), h).Counts)); ok {
+			if r, ok := slo.BurnRate(o.Target, b.l.Sum(h.Add(-d), h).Counts.Clamped()); ok {
 				burns[d] = r
 			}
 		}
-		s := statusOf(o, p, h, clamp(c.Counts), burns)
+		s := slo.StatusOf(o, p, h, c.Counts.Clamped(), burns)
 		s.Coverage = c.Coverage
 		out = append(out, s)
 	}

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -18,19 +17,6 @@ import (
 // of up to this long the next cycle closes the hole at once; anything
 // older is the backfill's.
 const cycleSpan = 6 * time.Hour
-
-// ErrNoSeries: the total query matched no series over the SLO's period.
-var ErrNoSeries = errors.New("total query matched no series")
-
-// ErrGoodExceedsTotal: the good events outnumber all events by more than
-// goodExcess, so the good and total queries measure different things.
-var ErrGoodExceedsTotal = errors.New("good events exceed total events")
-
-// goodExcess is how far good may exceed total over the SLO's period (as a
-// share of total) before the measurement is an error: rate() extrapolates
-// each series on its own, so sums over series that start or stop within
-// the period can disagree a little, never by a percent.
-const goodExcess = 0.01
 
 // tails are a book's directly measured events at one instant: over the
 // tail (since the newest fetchable bucket) and over the last Fine step,
@@ -182,58 +168,4 @@ func (e *Engine) measureLoadingPeriods(ctx context.Context, specs []slo.Spec, bo
 		j.b.mu.Unlock()
 	}
 	return nil
-}
-
-// measurement computes o's period and window counts at t from its book
-// and tails; b.mu is held. A window the ledger does not hold whole yet
-// comes from b's direct measurement of it, carried forward, if there is
-// one.
-func measurement(o slo.SLO, b *book, ts tails, t time.Time) (slo.Measurement, error) {
-	elapsed, _ := o.Period(t)
-	window := func(key, d time.Duration, tail ledger.Tail) ledger.Counts {
-		from := t.Add(-d)
-		c := b.l.Window(from, tail)
-		if c.Unknown == 0 {
-			return c
-		}
-		if w, series, ok := b.carried(key, from, tail, t); ok {
-			c = ledger.Counts{
-				Counts:   w,
-				Coverage: slo.Coverage{Known: d - c.Missing, Missing: c.Missing},
-				Series:   series,
-			}
-		}
-		return c
-	}
-	period := window(windowKey(true, elapsed), elapsed, ts.tail)
-	if !period.Series {
-		_, total := o.Queries(fmt.Sprintf("%ds", int64(elapsed/time.Second)))
-		return slo.Measurement{}, fmt.Errorf("measure %s: %w: %s", o.Name, ErrNoSeries, total)
-	}
-	if period.Errors < -goodExcess*period.Total {
-		return slo.Measurement{}, fmt.Errorf("measure %s: %w: good %g > total %g over the period; the good and total queries must select the same series",
-			o.Name, ErrGoodExceedsTotal, period.Total-period.Errors, period.Total)
-	}
-	m := slo.Measurement{
-		At:           t,
-		Period:       clamp(period.Counts),
-		PeriodLength: elapsed,
-		Coverage:     period.Coverage,
-		Windows:      map[time.Duration]slo.Counts{},
-	}
-	for _, d := range burnrate.Durations(burnrate.Windows(o.NominalWindow())) {
-		tail := ts.tail
-		if !t.Add(-d).Before(ts.short.From) {
-			tail = ts.short
-		}
-		m.Windows[d] = clamp(window(windowKey(false, d), d, tail).Counts)
-	}
-	return m, nil
-}
-
-// clamp drops the slightly negative bad counts that rate extrapolation
-// gives an SLI defined by good events (total - good).
-func clamp(c slo.Counts) slo.Counts {
-	c.Errors = max(c.Errors, 0)
-	return c
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/slo-dev/slo/internal/demo/synth"
+	"github.com/slo-dev/slo/internal/ledger"
 	"github.com/slo-dev/slo/internal/prom"
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/testing/promtest"
@@ -114,7 +115,7 @@ func TestAgainstPrometheus(t *testing.T) {
 	if s := broken.SLOs[0]; !s.Stale || !strings.Contains(s.Error, ErrNoGoodSeries.Error()) || !strings.Contains(s.Error, "le=0.3") {
 		t.Errorf("threshold off the buckets: stale=%v error %q; want ErrNoGoodSeries naming le=0.3", s.Stale, s.Error)
 	}
-	if s := broken.SLOs[1]; !s.Stale || !s.NoSeries || !strings.Contains(s.Error, ErrNoSeries.Error()) ||
+	if s := broken.SLOs[1]; !s.Stale || !s.NoSeries || !strings.Contains(s.Error, slo.ErrNoSeries.Error()) ||
 		!strings.Contains(s.Error, `http_requets_total{service="checkout"}[2592000s]`) {
 		t.Errorf("typo'd total: stale=%v no_series=%v error %q; want ErrNoSeries naming the query", s.Stale, s.NoSeries, s.Error)
 	}
@@ -133,7 +134,7 @@ func windowsAt(t *testing.T, e *Engine, o slo.SLO, at time.Time) slo.Measurement
 	e.books.mu.Unlock()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	m, err := measurement(o, b, ts[b], at)
+	m, err := ledger.Measure(o, b.l, ledger.Readings{Tail: ts[b].tail, Short: ts[b].short}, at)
 	if err != nil {
 		t.Fatal(err)
 	}

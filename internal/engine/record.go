@@ -71,9 +71,9 @@ func (r snapshotRecord) statuses(sp slo.Spec) []slo.Status {
 	for i, o := range sp.SLOs {
 		rec, ok := bySlug[o.Slug]
 		same := ok && rec.Fingerprint == o.Fingerprint()
-		out[i] = placeholder(o)
+		out[i] = slo.Placeholder(o)
 		if same && !rec.EvaluatedAt.IsZero() {
-			out[i] = statusOf(o, sp.Policy, rec.EvaluatedAt, slo.Counts{Errors: rec.Errors, Total: rec.Total}, burnsOf(rec.BurnRates))
+			out[i] = slo.StatusOf(o, sp.Policy, rec.EvaluatedAt, slo.Counts{Errors: rec.Errors, Total: rec.Total}, burnsOf(rec.BurnRates))
 		}
 		if same {
 			out[i].Error, out[i].ErrorSince, out[i].NoSeries = rec.Error, rec.ErrorSince, rec.NoSeries

@@ -63,6 +63,9 @@ func (l *Ledger) Reserve(lay Layout) {
 	l.coarse.reserve(l.coarse.index(lay.From.Unix()), l.coarse.index(lay.Split.Unix()))
 }
 
+// Split is where the fine tier begins.
+func (l *Ledger) Split() time.Time { return time.Unix(l.split, 0).UTC() }
+
 // Put stores b, replacing what was known of its span. A bucket of a step
 // other than Fine or Coarse, or not aligned to its step, is an error.
 func (l *Ledger) Put(b Bucket) error {

@@ -52,6 +52,8 @@ type Config struct {
 	// SpecPaths are where slod searched for specs, named by /readyz when
 	// no service is loaded.
 	SpecPaths []string
+	// Backtests runs POST /api/v1/backtest; nil answers it 404.
+	Backtests Backtester
 }
 
 // Server serves the API.
@@ -118,6 +120,8 @@ func New(snaps Snapshots, g *gate.Gate, log *slog.Logger, cfg Config, reg promet
 	api.POST("/services/:service/overrides", write(s.tokens.requireToken(), s.createOverride)...)
 	api.DELETE("/services/:service/overrides/:id", write(s.tokens.requireToken(), s.revokeOverride)...)
 	api.GET("/decisions", s.listDecisions)
+	// A POST for its body; it changes nothing.
+	api.POST("/backtest", s.backtest)
 	mountDashboard(r)
 	return r
 }

@@ -234,6 +234,7 @@ func TestSlod(t *testing.T) {
 	t.Run("restart", func(t *testing.T) { testRestart(t, srv) })
 	t.Run("outage never opens the gate", func(t *testing.T) { testOutageNeverOpens(t, srv) })
 	t.Run("no series", func(t *testing.T) { testNoSeries(t, srv) })
+	t.Run("backtest", func(t *testing.T) { testBacktest(t, srv) })
 	t.Logf("TestSlod took %v", time.Since(began).Round(100*time.Millisecond))
 }
 
