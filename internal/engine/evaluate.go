@@ -21,6 +21,7 @@ func statusFrom(o slo.SLO, p slo.Policy, m slo.Measurement) slo.Status {
 	}
 	st := statusOf(o, p, m.At, m.Period, burns)
 	st.Coverage = m.Coverage
+	st.Excluded = m.Excluded
 	return st
 }
 

@@ -159,23 +159,23 @@ func (e *Engine) measureLoadingPeriods(ctx context.Context, specs []slo.Spec, bo
 }
 
 // measurement computes o's period and window counts at t from its book
-// and tails; b.mu is held. direct gives a range of that length measured
-// whole, if it was, which stands in for a window the ledger does not
-// hold yet.
-func measurement(o slo.SLO, l *ledger.Ledger, ts tails, direct func(time.Duration) (ledger.Tail, bool), t time.Time) (slo.Measurement, error) {
+// and tails, without the events of x; b.mu is held. direct gives a range
+// of that length measured whole, if it was, which stands in for a window
+// the ledger does not hold yet (less what x excludes of the loaded part).
+func measurement(o slo.SLO, l *ledger.Ledger, ts tails, x ledger.Exclusions, direct func(time.Duration) (ledger.Tail, bool), t time.Time) (slo.Measurement, error) {
 	elapsed, _ := o.Period(t)
-	window := func(d time.Duration, tail ledger.Tail) ledger.Counts {
-		c := l.Window(t.Add(-d), tail)
+	window := func(d time.Duration, tail ledger.Tail) (kept, excluded ledger.Counts) {
+		c, ex := l.Excluding(t.Add(-d), tail.To, tail, x)
 		if w, ok := direct(d); ok && c.Unknown > 0 {
 			c = ledger.Counts{
-				Counts:   w.Counts,
+				Counts:   slo.Counts{Errors: w.Errors - ex.Errors, Total: w.Total - ex.Total},
 				Coverage: slo.Coverage{Known: d - c.Missing, Missing: c.Missing},
 				Series:   w.Series,
 			}
 		}
-		return c
+		return c, ex
 	}
-	period := window(elapsed, ts.tail)
+	period, excluded := window(elapsed, ts.tail)
 	if !period.Series {
 		_, total := o.Queries(fmt.Sprintf("%ds", int64(elapsed/time.Second)))
 		return slo.Measurement{}, fmt.Errorf("measure %s: %w: %s", o.Name, ErrNoSeries, total)
@@ -187,6 +187,7 @@ func measurement(o slo.SLO, l *ledger.Ledger, ts tails, direct func(time.Duratio
 	m := slo.Measurement{
 		At:           t,
 		Period:       clamp(period.Counts),
+		Excluded:     clamp(excluded.Counts),
 		PeriodLength: elapsed,
 		Coverage:     period.Coverage,
 		Windows:      map[time.Duration]slo.Counts{},
@@ -196,7 +197,8 @@ func measurement(o slo.SLO, l *ledger.Ledger, ts tails, direct func(time.Duratio
 		if !t.Add(-d).Before(ts.short.From) {
 			tail = ts.short
 		}
-		m.Windows[d] = clamp(window(d, tail).Counts)
+		c, _ := window(d, tail)
+		m.Windows[d] = clamp(c.Counts)
 	}
 	return m, nil
 }

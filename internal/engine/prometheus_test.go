@@ -134,7 +134,7 @@ func windowsAt(t *testing.T, e *Engine, o slo.SLO, at time.Time) slo.Measurement
 	e.books.mu.Unlock()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	m, err := measurement(o, b.l, ts[b], func(time.Duration) (ledger.Tail, bool) { return ledger.Tail{}, false }, at)
+	m, err := measurement(o, b.l, ts[b], nil, func(time.Duration) (ledger.Tail, bool) { return ledger.Tail{}, false }, at)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,19 +65,21 @@ func (x Exclusions) Apply(from, to time.Time, sum func(from, to time.Time) Count
 	return kept, excluded
 }
 
-// WindowExcluding is Window(from, tail) without the events of x, and the
+// Between is the events in [from, to), to at most tail.To: the window
+// from from less the window from to, both linear in the buckets they cut.
+func (l *Ledger) Between(from, to time.Time, tail Tail) Counts {
+	a, b := l.Window(from, tail), l.Window(to, tail)
+	return Counts{
+		Counts:   slo.Counts{Errors: a.Errors - b.Errors, Total: a.Total - b.Total},
+		Coverage: slo.Coverage{Known: a.Known - b.Known, Missing: a.Missing - b.Missing, Unknown: a.Unknown - b.Unknown},
+		Series:   a.Series,
+	}
+}
+
+// Excluding is Between(from, to, tail) without the events of x, and the
 // events x took out of it.
-func (l *Ledger) WindowExcluding(from time.Time, tail Tail, x Exclusions) (kept, excluded Counts) {
-	return x.Apply(from, tail.To, func(f, t time.Time) Counts {
-		// Window(f) minus Window(t) is exactly [f, t): both sums are
-		// linear in the buckets they cut.
-		a, b := l.Window(f, tail), l.Window(t, tail)
-		return Counts{
-			Counts:   slo.Counts{Errors: a.Errors - b.Errors, Total: a.Total - b.Total},
-			Coverage: slo.Coverage{Known: a.Known - b.Known, Missing: a.Missing - b.Missing, Unknown: a.Unknown - b.Unknown},
-			Series:   a.Series,
-		}
-	})
+func (l *Ledger) Excluding(from, to time.Time, tail Tail, x Exclusions) (kept, excluded Counts) {
+	return x.Apply(from, to, func(f, t time.Time) Counts { return l.Between(f, t, tail) })
 }
 
 func later(a, b time.Time) time.Time {

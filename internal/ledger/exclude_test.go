@@ -37,7 +37,7 @@ func TestMerge(t *testing.T) {
 	}
 }
 
-func TestWindowExcluding(t *testing.T) {
+func TestExcluding(t *testing.T) {
 	l := New(at("2026-11-30T11:00:00Z"))
 	put(t, l,
 		known("2026-11-30T11:45:00Z", Fine, 4, 100),
@@ -63,7 +63,7 @@ func TestWindowExcluding(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			kept, excluded := l.WindowExcluding(at("2026-11-30T11:45:00Z"), tail, tt.x)
+			kept, excluded := l.Excluding(at("2026-11-30T11:45:00Z"), tail.To, tail, tt.x)
 			if !nearCounts(kept.Counts, tt.kept) || !nearCounts(excluded.Counts, tt.excluded) {
 				t.Fatalf("kept %+v excluded %+v, want %+v and %+v", kept.Counts, excluded.Counts, tt.kept, tt.excluded)
 			}
