@@ -19,7 +19,9 @@ func TestSuspectDeployBlocks(t *testing.T) {
 			Length: time.Hour, Elapsed: 20 * time.Minute, AfterBurn: &after, BeforeBurn: &before}}}},
 	}
 	in := func(pr slo.Priority, at time.Time, deploys ...slo.Attribution) Input {
-		return Input{Policy: p, Priority: pr, SLOs: []slo.Status{measured("availability", 0.1)}, Deploys: deploys, Now: at}
+		s := measured("availability", 0.1)
+		s.EvaluatedAt = at.Add(-time.Minute)
+		return Input{Policy: p, Priority: pr, SLOs: []slo.Status{s}, Deploys: deploys, Now: at}
 	}
 	r := Decide(in(normal, now, suspect))
 	if r.Decision != slo.Deny || len(r.Reasons) != 1 || r.Reasons[0].Code != slo.CodeSuspectDeploy ||
