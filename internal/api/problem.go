@@ -27,15 +27,17 @@ const (
 	ProblemUnknownService   = problemBase + "unknown-service"
 	ProblemUnknownSLO       = problemBase + "unknown-slo"
 	ProblemUnknownOverride  = problemBase + "unknown-override"
-	ProblemAlreadyRevoked   = problemBase + "already-revoked"
-	ProblemNotFound         = problemBase + "not-found"
-	ProblemMethodNotAllowed = problemBase + "method-not-allowed"
-	ProblemTooManyRequests  = problemBase + "too-many-requests"
-	ProblemAuditUnavailable = problemBase + "audit-unavailable"
-	ProblemStoreUnavailable = problemBase + "store-unavailable"
-	ProblemNoServices       = problemBase + "no-services"
-	ProblemNotReady         = problemBase + "not-ready"
-	ProblemInternal         = problemBase + "internal"
+	// ProblemUnknownCorrection: 404, the service has no correction of that id.
+	ProblemUnknownCorrection = problemBase + "unknown-correction"
+	ProblemAlreadyRevoked    = problemBase + "already-revoked"
+	ProblemNotFound          = problemBase + "not-found"
+	ProblemMethodNotAllowed  = problemBase + "method-not-allowed"
+	ProblemTooManyRequests   = problemBase + "too-many-requests"
+	ProblemAuditUnavailable  = problemBase + "audit-unavailable"
+	ProblemStoreUnavailable  = problemBase + "store-unavailable"
+	ProblemNoServices        = problemBase + "no-services"
+	ProblemNotReady          = problemBase + "not-ready"
+	ProblemInternal          = problemBase + "internal"
 )
 
 // Problem types of the checks every request passes before its handler.

@@ -40,6 +40,12 @@ type Snapshots interface {
 	Snapshot() *engine.Snapshot
 }
 
+// SnapshotFunc adapts a function to Snapshots.
+type SnapshotFunc func() *engine.Snapshot
+
+// Snapshot calls f.
+func (f SnapshotFunc) Snapshot() *engine.Snapshot { return f() }
+
 // Options tune the events.
 type Options struct {
 	// Clock returns now; time.Now when nil.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/engine"
+	"github.com/slo-dev/slo/internal/events"
 	"github.com/slo-dev/slo/internal/gate"
 	"github.com/slo-dev/slo/internal/slo"
 )
@@ -49,6 +50,9 @@ type Config struct {
 	RateBurst int
 	// Clock returns now; time.Now when nil.
 	Clock func() time.Time
+	// Events records deploys and corrections; without it their endpoints
+	// are not served.
+	Events *events.Events
 	// SpecPaths are where slod searched for specs, named by /readyz when
 	// no service is loaded.
 	SpecPaths []string
@@ -118,6 +122,9 @@ func New(snaps Snapshots, g *gate.Gate, log *slog.Logger, cfg Config, reg promet
 	api.POST("/services/:service/overrides", write(s.tokens.requireToken(), s.createOverride)...)
 	api.DELETE("/services/:service/overrides/:id", write(s.tokens.requireToken(), s.revokeOverride)...)
 	api.GET("/decisions", s.listDecisions)
+	if cfg.Events != nil {
+		s.mountEvents(api, write)
+	}
 	mountDashboard(r)
 	return r
 }
