@@ -43,7 +43,7 @@ func TestDeployAttributionAndCorrections(t *testing.T) {
 	// D is on a 5-minute bucket edge, so every ledger bucket holds one
 	// constant rate, and the hour after D has closed by the time slod
 	// starts (it ends 10 to 15 minutes before began).
-	d := began.Truncate(5*time.Minute).Add(-70 * time.Minute)
+	d := began.Truncate(5 * time.Minute).Add(-70 * time.Minute)
 	burst := synth.Span{From: d, To: d.Add(30 * time.Minute)}
 	const budget = 0.001
 	s := synth.Scenario{
