@@ -145,7 +145,7 @@ func deployCells(r deployRow) []tcell {
 	h := r.slo.Spans[0]
 	after := fmt.Sprintf("%.0f → %.0f", h.Before.Bad, h.After.Bad)
 	if h.ElapsedSeconds < 3600 {
-		after += fmt.Sprintf(" (%s so far)", time.Duration(h.ElapsedSeconds*float64(time.Second)).Round(time.Minute))
+		after += fmt.Sprintf(" (%s so far)", time.Duration(h.ElapsedSeconds*float64(time.Second)).Round(time.Second))
 	}
 	verdict := tcell{text: "ok"}
 	if r.slo.Suspect {
