@@ -5,7 +5,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -60,13 +59,13 @@ func newCorrectionCreateCmd(getenv func(string) string) *cobra.Command {
 }
 
 func (o *correctionCreateOptions) run(cmd *cobra.Command, service string) error {
-	from, err := time.Parse(time.RFC3339, o.from)
+	from, err := timeFlag("from", o.from)
 	if err != nil {
-		return withCode(exitError, fmt.Errorf("--from must be an RFC 3339 time like 2026-11-30T02:00:00Z, not %q", o.from))
+		return err
 	}
-	to, err := time.Parse(time.RFC3339, o.to)
+	to, err := timeFlag("to", o.to)
 	if err != nil {
-		return withCode(exitError, fmt.Errorf("--to must be an RFC 3339 time like 2026-11-30T03:00:00Z, not %q", o.to))
+		return err
 	}
 	actor, err := requireActor(o.actor, o.getenv)
 	if err != nil {

@@ -50,9 +50,9 @@ func (o *deployedOptions) run(cmd *cobra.Command, service string) error {
 		req.Actor = defaultActor(o.getenv)
 	}
 	if o.at != "" {
-		at, err := time.Parse(time.RFC3339, o.at)
+		at, err := timeFlag("at", o.at)
 		if err != nil {
-			return withCode(exitError, fmt.Errorf("--at must be an RFC 3339 time like 2026-11-30T09:15:00Z, not %q", o.at))
+			return err
 		}
 		req.At = &at
 	}
@@ -164,4 +164,13 @@ func optBurn(b *float64) string {
 		return "-"
 	}
 	return burnText(*b)
+}
+
+// timeFlag reads the RFC 3339 time of flag --name.
+func timeFlag(name, value string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, value)
+	if err != nil {
+		return time.Time{}, withCode(exitError, fmt.Errorf("--%s must be an RFC 3339 time like 2026-11-30T09:15:00Z, not %q", name, value))
+	}
+	return t, nil
 }

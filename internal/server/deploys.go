@@ -10,7 +10,6 @@ import (
 
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/events"
-	"github.com/slo-dev/slo/internal/gate"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
@@ -123,22 +122,16 @@ func (s *Server) revokeCorrection(c *gin.Context) {
 	c.JSON(http.StatusOK, toCorrection(x))
 }
 
-// eventsError answers an error of the events, if any.
+// eventsError answers an error of the events, if any; the events share
+// the gate's field, service and store errors.
 func (s *Server) eventsError(c *gin.Context, what string, err error) bool {
-	var fe *gate.FieldError
 	switch {
-	case err == nil:
-		return false
-	case errors.As(err, &fe):
-		badField(c, fe.Field, fe.Message)
-	case errors.Is(err, gate.ErrUnknownService):
-		unknownService(c, c.Param("service"))
 	case errors.Is(err, events.ErrUnknownCorrection):
 		problem(c, http.StatusNotFound, api.ProblemUnknownCorrection, fmt.Sprintf("service %q has no correction %s", c.Param("service"), c.Param("id")))
 	case errors.Is(err, events.ErrAlreadyRevoked):
 		problem(c, http.StatusConflict, api.ProblemAlreadyRevoked, fmt.Sprintf("correction %s was already revoked", c.Param("id")))
 	default:
-		s.storeProblem(c, what, err)
+		return s.overrideError(c, what, err)
 	}
 	return true
 }
