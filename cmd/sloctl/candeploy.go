@@ -21,11 +21,12 @@ import (
 // canDeployOptions are the flags of can-deploy.
 type canDeployOptions struct {
 	apiFlags
-	priority string
-	version  string
-	actor    string
-	pipeline string
-	failOpen bool
+	priority  string
+	version   string
+	actor     string
+	pipeline  string
+	failOpen  bool
+	deploying bool
 }
 
 func newCanDeployCmd(getenv func(string) string) *cobra.Command {
@@ -69,6 +70,7 @@ written as ::error:: / ::warning:: annotations.`,
 	f.StringVar(&o.version, "version", "", "version being deployed (default $GITHUB_SHA or $CI_COMMIT_SHA)")
 	f.StringVar(&o.actor, "actor", "", "who deploys (default $GITHUB_ACTOR, $GITLAB_USER_LOGIN or $USER)")
 	f.StringVar(&o.pipeline, "pipeline", "", "link to the pipeline run (default from GitHub Actions or GitLab CI)")
+	f.BoolVar(&o.deploying, "deploying", false, "record a deployment of --version too when the check allows it (sloctl deployments)")
 	f.BoolVar(&o.failOpen, "fail-open", false, "allow the deploy (exit 0, with a warning) when slod is unreachable or failing")
 	o.add(cmd)
 	return cmd
@@ -83,10 +85,11 @@ func (o *canDeployOptions) run(cmd *cobra.Command, service string) error {
 		return err
 	}
 	req := api.CanDeployRequest{
-		Priority: o.priority,
-		Version:  cmp.Or(o.version, o.getenv("GITHUB_SHA"), o.getenv("CI_COMMIT_SHA")),
-		Actor:    cmp.Or(o.actor, defaultActor(o.getenv)),
-		Pipeline: cmp.Or(o.pipeline, ciPipelineURL(o.getenv)),
+		Deploying: o.deploying,
+		Priority:  o.priority,
+		Version:   cmp.Or(o.version, o.getenv("GITHUB_SHA"), o.getenv("CI_COMMIT_SHA")),
+		Actor:     cmp.Or(o.actor, defaultActor(o.getenv)),
+		Pipeline:  cmp.Or(o.pipeline, ciPipelineURL(o.getenv)),
 	}
 	ctx, cancel := timeoutContext(cmd, o.timeout)
 	defer cancel()

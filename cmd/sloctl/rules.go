@@ -36,7 +36,9 @@ own health. It needs no server.
 
 --runbook-url and --dashboard-url are templates expanded per alert with
 {{.service}}, {{.slo}} (the SLO's slug, empty for slod's own alerts),
-{{.severity}} and {{.alert}}.
+{{.severity}} and {{.alert}}. slod's own service page, which marks
+deploys on the charts, is a good dashboard_url:
+--dashboard-url 'https://slod.example.com/#/service/{{.service}}'.
 
 Exit codes: 0 rules written, 1 the specs have problems (listed on stderr as
 file:line: field: message; nothing is written), 2 usage error or a path

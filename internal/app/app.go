@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/slo-dev/slo/internal/engine"
+	"github.com/slo-dev/slo/internal/events"
 	"github.com/slo-dev/slo/internal/gate"
 	"github.com/slo-dev/slo/internal/prom"
 	"github.com/slo-dev/slo/internal/server"
@@ -87,7 +88,15 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 
 	// Start-up is the first reload: one path sets up services and records
 	// the problems of files that define none yet.
-	eng := engine.New(nil, source, st, log, engine.Options{Registerer: reg, DeadLetterPath: cmp.Or(cfg.DeadLetterPath, cfg.DB+".deadletter.jsonl")})
+	// The events validate against the services in force and the engine
+	// reads them each cycle: each needs the other, so the events read the
+	// engine's snapshot through a function.
+	var eng *engine.Engine
+	ev := events.New(st, events.SnapshotFunc(func() *engine.Snapshot { return eng.Snapshot() }), log, events.Options{})
+	if err := ev.Refresh(ctx); err != nil {
+		return fmt.Errorf("events: %w", err)
+	}
+	eng = engine.New(nil, source, st, log, engine.Options{Registerer: reg, Marks: ev, DeadLetterPath: cmp.Or(cfg.DeadLetterPath, cfg.DB+".deadletter.jsonl")})
 	eng.Reload(specs, problems)
 	if err := eng.Restore(ctx); err != nil {
 		log.Error("could not restore the last snapshot; starting blank", "err", err)
@@ -104,7 +113,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 	handler := server.New(eng, g, log, server.Config{
 		Tokens: cfg.Tokens, MaxInFlight: cfg.MaxInFlight, SpecPaths: cfg.SLOs,
 		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, RequireTokenForChecks: cfg.RequireTokenForChecks,
-		AllowedHosts: allowedHosts(cfg.AllowedHosts, ln.Addr()), Backtests: eng,
+		AllowedHosts: allowedHosts(cfg.AllowedHosts, ln.Addr()), Backtests: eng, Events: ev,
 	}, reg, reg)
 	srv := &http.Server{
 		Handler:           handler,

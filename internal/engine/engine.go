@@ -46,6 +46,9 @@ type Options struct {
 	Clock func() time.Time
 	// Registerer receives the engine's metrics; none when nil.
 	Registerer prometheus.Registerer
+	// Marks are the deploys to attribute and the corrections to apply;
+	// none when nil.
+	Marks Marks
 	// DeadLetterPath is the JSON-lines file for evaluations the store
 	// would not take even after retries.
 	DeadLetterPath string
@@ -263,8 +266,15 @@ func (e *Engine) evaluateService(ctx context.Context, st ServiceState, books map
 	next.Stale = false
 	next.LastError = ""
 	var errs []error
+	var corrections []slo.Correction
+	var deploys []slo.Deployment
+	if e.opts.Marks != nil {
+		corrections = e.opts.Marks.Corrections(st.Spec.Service)
+		deploys = e.opts.Marks.RecentDeployments(st.Spec.Service)
+	}
+	per := make([][]slo.SLOAttribution, len(deploys))
 	for i, o := range st.Spec.SLOs {
-		s, p, err := e.evaluateSLO(o, st.Spec.Policy, books[o.Slug], tails, failure, at)
+		s, p, attrs, err := e.evaluateSLO(st.Spec, o, books[o.Slug], tails, failure, corrections, deploys, at)
 		next.Backfill[i] = p
 		if err != nil {
 			next.SLOs[i] = st.SLOs[i].Failed(err, at)
@@ -272,6 +282,13 @@ func (e *Engine) evaluateService(ctx context.Context, st ServiceState, books map
 			continue
 		}
 		next.SLOs[i] = s
+		for j, a := range attrs {
+			per[j] = append(per[j], a)
+		}
+	}
+	next.Deploys = make([]slo.Attribution, len(deploys))
+	for j, d := range deploys {
+		next.Deploys[j] = joinAttribution(d, per[j])
 	}
 	service := st.Spec.Service
 	if err := errors.Join(errs...); err != nil {
@@ -292,32 +309,45 @@ func (e *Engine) evaluateService(ctx context.Context, st ServiceState, books map
 	return next
 }
 
-// evaluateSLO is one SLO's status at at, and how far its history is
-// loaded.
-func (e *Engine) evaluateSLO(o slo.SLO, p slo.Policy, b *book, tails map[*book]tails, failure error, at time.Time) (slo.Status, Progress, error) {
+// evaluateSLO is one SLO's status at at, how far its history is
+// loaded, and what each of deploys did to it.
+func (e *Engine) evaluateSLO(sp slo.Spec, o slo.SLO, b *book, tails map[*book]tails, failure error, cs []slo.Correction, deploys []slo.Deployment, at time.Time) (slo.Status, Progress, []slo.SLOAttribution, error) {
 	if b == nil {
 		// The books could not be loaded (failure is set): how far the
 		// history is loaded is not known this cycle.
-		return slo.Status{}, Progress{}, cmp.Or(failure, fmt.Errorf("no ledger for %s", o.Name))
+		return slo.Status{}, Progress{}, nil, cmp.Or(failure, fmt.Errorf("no ledger for %s", o.Name))
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	// Progress even when the cycle failed: an empty Progress would read
 	// as a history wholly loaded.
-	done, total := b.l.Progress(b.layout(at))
+	lay := b.layout(at)
+	done, total := b.l.Progress(lay)
 	prog := Progress{Done: done, Total: total}
 	ts := tails[b]
 	if err := cmp.Or(failure, ts.err, b.fetchErr); err != nil {
-		return slo.Status{}, prog, err
+		return slo.Status{}, prog, nil, err
 	}
 	direct := func(period bool, d time.Duration, tail ledger.Tail) (slo.Counts, bool, bool) {
 		return b.carried(windowKey(period, d), at.Add(-d), tail, at)
 	}
-	m, err := ledger.Measure(o, b.l, ledger.Readings{Tail: ts.tail, Short: ts.short, Direct: direct}, at)
+	elapsed, _ := o.Period(at)
+	x, names := exclusions(sp, o, cs, at.Add(-elapsed), at)
+	m, err := ledger.Measure(o, b.l, ledger.Readings{Tail: ts.tail, Short: ts.short, Direct: direct, Exclude: x}, at)
 	if err != nil {
-		return slo.Status{}, prog, err
+		return slo.Status{}, prog, nil, err
 	}
-	return slo.StatusFrom(o, p, m), prog, nil
+	st := slo.StatusFrom(o, sp.Policy, m)
+	if m.Excluded.Total > 0 || m.Excluded.Errors > 0 {
+		st.ExcludedBy = names
+	}
+	attrs := make([]slo.SLOAttribution, len(deploys))
+	for i, d := range deploys {
+		// Attribution reaches a day before and after the deploy.
+		dx, _ := exclusions(sp, o, cs, d.At.Add(-AttributionSpans[len(AttributionSpans)-1]), at)
+		attrs[i] = attribute(o, sp.Policy, b.l, ts.tail, dx, d)
+	}
+	return st, prog, attrs, nil
 }
 
 // measured keeps the statuses taken at this evaluation.

@@ -20,6 +20,9 @@ type ServiceState struct {
 	LastError   string
 	// Backfill is how far each SLO's history is loaded, in spec order.
 	Backfill []Progress
+	// Deploys are the recent deploys, newest first, with what each did to
+	// every SLO as of the last evaluation.
+	Deploys []slo.Attribution
 	// ConfigProblems are from the last reload of this service's file; the
 	// previous good spec stays in force while they exist.
 	ConfigProblems []slo.Problem
@@ -68,6 +71,7 @@ func (s ServiceState) GateInput(p slo.Priority, overrides []slo.Override, now ti
 		Priority:  p,
 		SLOs:      s.SLOs,
 		Overrides: overrides,
+		Deploys:   s.Deploys,
 		Now:       now,
 	}
 }

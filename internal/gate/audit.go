@@ -22,10 +22,10 @@ type CheckRequest struct {
 	RequestID string
 }
 
-// Validate names the first field that breaks checkText's rules.
+// Validate names the first field that breaks CheckText's rules.
 func (r CheckRequest) Validate() error {
 	for _, f := range []struct{ name, value string }{{"version", r.Version}, {"actor", r.Actor}, {"pipeline", r.Pipeline}} {
-		if err := checkText(f.name, f.value); err != nil {
+		if err := CheckText(f.name, f.value); err != nil {
 			return err
 		}
 	}

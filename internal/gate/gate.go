@@ -158,7 +158,8 @@ func decide(st engine.ServiceState, p slo.Priority, overrides []slo.Override, no
 }
 
 // validUntil is when the decision for in could next change with the clock
-// alone: when fresh numbers pass max_staleness, or an override expires.
+// alone: when fresh numbers pass max_staleness, an override expires, or
+// the block after a suspect deploy ends.
 // Answers judged on numbers that are not fresh carry ages in their
 // messages and are never reused.
 func validUntil(in policy.Input) time.Time {
@@ -179,6 +180,9 @@ func validUntil(in policy.Input) time.Time {
 		if o.ActiveAt(in.Now) {
 			earliest(o.ExpiresAt)
 		}
+	}
+	if _, end := policy.SuspectBlockUntil(in.Policy, in.Deploys); end.After(in.Now) {
+		earliest(end)
 	}
 	return until
 }

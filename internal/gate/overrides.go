@@ -81,7 +81,7 @@ func (g *Gate) CreateOverride(ctx context.Context, service string, req OverrideR
 }
 
 // newOverride applies the rules an override must meet: a reason and an
-// actor that pass checkText, and an expiry in the future no further away
+// actor that pass CheckText, and an expiry in the future no further away
 // than MaxOverride.
 func (g *Gate) newOverride(service string, req OverrideRequest, now time.Time) (slo.Override, error) {
 	reason, actor := strings.TrimSpace(req.Reason), strings.TrimSpace(req.Actor)
@@ -91,10 +91,10 @@ func (g *Gate) newOverride(service string, req OverrideRequest, now time.Time) (
 	case actor == "":
 		return slo.Override{}, &FieldError{"actor", "actor is required: who is bypassing the gate"}
 	}
-	if err := checkText("reason", reason); err != nil {
+	if err := CheckText("reason", reason); err != nil {
 		return slo.Override{}, err
 	}
-	if err := checkText("actor", actor); err != nil {
+	if err := CheckText("actor", actor); err != nil {
 		return slo.Override{}, err
 	}
 	expires, err := expiry(req, now)
@@ -129,7 +129,7 @@ func expiry(req OverrideRequest, now time.Time) (time.Time, error) {
 }
 
 // RevokeOverride ends override id of service now, recording who did it;
-// an actor breaking checkText's rules is a *FieldError.
+// an actor breaking CheckText's rules is a *FieldError.
 func (g *Gate) RevokeOverride(ctx context.Context, service string, id int64, actor string) (slo.Override, error) {
 	if _, ok := g.snaps.Snapshot().Services[service]; !ok {
 		return slo.Override{}, ErrUnknownService
@@ -138,7 +138,7 @@ func (g *Gate) RevokeOverride(ctx context.Context, service string, id int64, act
 	if actor == "" {
 		actor = "unknown"
 	}
-	if err := checkText("actor", actor); err != nil {
+	if err := CheckText("actor", actor); err != nil {
 		return slo.Override{}, err
 	}
 	g.writeMu.Lock()

@@ -31,6 +31,9 @@ const goodExcess = 0.01
 type Readings struct {
 	Tail, Short Tail
 	Direct      func(period bool, d time.Duration, tail Tail) (c slo.Counts, series, ok bool)
+	// Exclude are spans whose events count in no window (corrections and
+	// maintenance windows).
+	Exclude Exclusions
 }
 
 // At is the Readings of an instant whose windows all end on a bucket
@@ -43,21 +46,23 @@ func At(t time.Time) Readings {
 // period without any series is slo.ErrNoSeries, naming the total query.
 func Measure(o slo.SLO, l *Ledger, r Readings, t time.Time) (slo.Measurement, error) {
 	elapsed, _ := o.Period(t)
-	window := func(period bool, d time.Duration, tail Tail) Counts {
-		c := l.Window(t.Add(-d), tail)
+	// A window measured whole loses what the exclusions take out of its
+	// loaded part; the part still loading cannot be told apart yet.
+	window := func(period bool, d time.Duration, tail Tail) (kept, excluded Counts) {
+		c, ex := l.Excluding(t.Add(-d), tail.To, tail, r.Exclude)
 		if r.Direct == nil || c.Unknown == 0 {
-			return c
+			return c, ex
 		}
 		if w, series, ok := r.Direct(period, d, tail); ok {
 			c = Counts{
-				Counts:   w,
+				Counts:   slo.Counts{Errors: w.Errors - ex.Errors, Total: w.Total - ex.Total},
 				Coverage: slo.Coverage{Known: d - c.Missing, Missing: c.Missing},
 				Series:   series,
 			}
 		}
-		return c
+		return c, ex
 	}
-	period := window(true, elapsed, r.Tail)
+	period, excluded := window(true, elapsed, r.Tail)
 	if !period.Series {
 		_, total := o.Queries(fmt.Sprintf("%ds", int64(elapsed/time.Second)))
 		return slo.Measurement{}, fmt.Errorf("measure %s: %w: %s", o.Name, slo.ErrNoSeries, total)
@@ -69,6 +74,7 @@ func Measure(o slo.SLO, l *Ledger, r Readings, t time.Time) (slo.Measurement, er
 	m := slo.Measurement{
 		At:           t,
 		Period:       period.Counts.Clamped(),
+		Excluded:     excluded.Counts.Clamped(),
 		PeriodLength: elapsed,
 		Coverage:     period.Coverage,
 		Windows:      map[time.Duration]slo.Counts{},
@@ -78,7 +84,8 @@ func Measure(o slo.SLO, l *Ledger, r Readings, t time.Time) (slo.Measurement, er
 		if !t.Add(-d).Before(r.Short.From) {
 			tail = r.Short
 		}
-		m.Windows[d] = window(false, d, tail).Counts.Clamped()
+		c, _ := window(false, d, tail)
+		m.Windows[d] = c.Counts.Clamped()
 	}
 	return m, nil
 }

@@ -19,6 +19,7 @@ func Decide(in Input) Result {
 	for _, s := range in.SLOs {
 		g.checkSLO(s, in.Policy, in.Now)
 	}
+	g.checkSuspectDeploy(in.Policy, in.Deploys, in.Now)
 	return g.result(stale)
 }
 

@@ -71,6 +71,7 @@ func (g *gate) judge(s slo.Status, p slo.Policy) {
 	if !s.Coverage.Complete() {
 		g.add(s.Name, slo.CodePartialHistory, partialMessage(s), slo.Warn, slo.Warn)
 	}
+	g.checkCorrection(s)
 	if s.Budget.Status == slo.StatusNoData {
 		g.add(s.Name, slo.CodeInsufficientData, insufficientMessage(s, p.MinEvents), slo.Warn, slo.Warn)
 		return

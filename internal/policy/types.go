@@ -16,7 +16,10 @@ type Input struct {
 	SLOs     []slo.Status
 	// Overrides of the service; expired and revoked ones are ignored.
 	Overrides []slo.Override
-	Now       time.Time
+	// Deploys are the service's recent deploys, newest first, with their
+	// attribution (block_after_suspect_deploy).
+	Deploys []slo.Attribution
+	Now     time.Time
 }
 
 // Result is the gate's answer.

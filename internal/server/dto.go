@@ -46,6 +46,10 @@ func toSLO(spec slo.SLO, st slo.Status, p slo.Policy, now time.Time) api.SLO {
 		Stale:             st.FreshnessAt(p, now) != slo.Fresh,
 		Error:             st.Error,
 		Coverage:          toCoverage(st.Coverage),
+		Excluded:          api.Excluded{Bad: st.Excluded.Errors, Total: st.Excluded.Total, By: st.ExcludedBy},
+	}
+	if out.Excluded.By == nil {
+		out.Excluded.By = []string{}
 	}
 	if out.BurnRates == nil {
 		out.BurnRates = map[string]float64{}
@@ -137,6 +141,7 @@ func toService(a *gate.Answer) api.Service {
 		ConfigProblems: toSpecProblems(s.ConfigProblems),
 		Backfill:       toBackfill(s.BackfillProgress()),
 		SLOs:           toSLOs(s, now),
+		Deploys:        toAttributions(s.Deploys),
 	}
 }
 
@@ -257,6 +262,7 @@ func toHistoryPoint(p slo.Status) api.HistoryPoint {
 		BurnRates:        burns,
 		Firing:           firing,
 		Coverage:         p.Coverage.Share(),
+		Excluded:         toEvents(p.Excluded),
 		Error:            p.Error,
 	}
 }

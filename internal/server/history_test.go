@@ -157,12 +157,12 @@ func TestHistoryPoints(t *testing.T) {
 			// 10d of 30d known: coverage 1/3; the page condition does not fire.
 			`{"at":"2026-11-26T00:00:00Z","errors":200,"total":400000,"sli":0.9995,"consumed":0.5,"remaining":0.5,` +
 			`"remaining_events":200,"remaining_minutes":21.6,"status":"ok","burn_rates":{"1h":0.5,"5m":2},"firing":[],` +
-			`"coverage":0.3333333333333333},` +
+			`"coverage":0.3333333333333333,"excluded":{"bad":0,"total":0}},` +
 			// 12:00 EST is 17:00Z; a zero Coverage is the whole window.
 			`{"at":"2026-11-27T17:00:00Z","errors":1500,"total":1000000,"sli":0.9985,"consumed":1.5,"remaining":-0.5,` +
 			`"remaining_events":-500,"remaining_minutes":-21.6,"status":"exhausted","burn_rates":{"1h":20,"5m":30},` +
 			`"firing":[{"severity":"page","long":"1h","short":"5m","factor":14.4,"long_burn":20,"short_burn":30}],` +
-			`"coverage":1,"error":"query failed"}],` +
+			`"coverage":1,"excluded":{"bad":0,"total":0},"error":"query failed"}],` +
 			`"service":"checkout","slo":"availability","target":0.999,"to":"2026-11-27T17:00:00Z","window":"30d"}`},
 		{"none", nil, `{"from":"2026-11-20T00:00:00Z","points":[],` +
 			`"service":"checkout","slo":"availability","target":0.999,"to":"2026-11-27T17:00:00Z","window":"30d"}`},

@@ -16,6 +16,7 @@ import (
 
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/engine"
+	"github.com/slo-dev/slo/internal/events"
 	"github.com/slo-dev/slo/internal/gate"
 	"github.com/slo-dev/slo/internal/slo"
 )
@@ -49,6 +50,9 @@ type Config struct {
 	RateBurst int
 	// Clock returns now; time.Now when nil.
 	Clock func() time.Time
+	// Events records deploys and corrections; without it their endpoints
+	// are not served.
+	Events *events.Events
 	// SpecPaths are where slod searched for specs, named by /readyz when
 	// no service is loaded.
 	SpecPaths []string
@@ -122,6 +126,9 @@ func New(snaps Snapshots, g *gate.Gate, log *slog.Logger, cfg Config, reg promet
 	api.GET("/decisions", s.listDecisions)
 	// A POST for its body; it changes nothing.
 	api.POST("/backtest", s.backtest)
+	if cfg.Events != nil {
+		s.mountEvents(api, write)
+	}
 	mountDashboard(r)
 	return r
 }

@@ -38,6 +38,8 @@ const (
 	CodeMeasurementError = "measurement_error"
 	CodeNoSeries         = "no_series"
 	CodePartialHistory   = "partial_history"
+	CodeSuspectDeploy    = "suspect_deploy"
+	CodeCorrection       = "correction_applied"
 )
 
 // Override lets every deploy of a service through until it expires or is

@@ -25,6 +25,7 @@ func StatusFrom(o SLO, p Policy, m Measurement) Status {
 	}
 	st := StatusOf(o, p, m.At, m.Period, burns)
 	st.Coverage = m.Coverage
+	st.Excluded = m.Excluded
 	return st
 }
 

@@ -26,6 +26,10 @@ type Status struct {
 	// Coverage is how much of the SLO's period the counts cover: less
 	// while its history loads, or where Prometheus no longer holds it.
 	Coverage Coverage
+	// Excluded are the period's events that corrections and maintenance
+	// windows took out of Counts; ExcludedBy names what excluded them.
+	Excluded   Counts
+	ExcludedBy []string
 	// EvaluatedAt is when the numbers above were measured; zero when the
 	// SLO has never been measured successfully.
 	EvaluatedAt time.Time

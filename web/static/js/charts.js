@@ -72,8 +72,10 @@ function tickPct(v, step) {
 
 // lineChart draws series ({cls, points:[{t,v}]}) and reference lines
 // ({cls, t0, v0, t1, v1}) over [t0, t1] x [lo, hi] into an SVG sized to
-// the container. nowT, when set, marks the present. data-from and data-to
-// give the time axis' ends, which labels only approximate.
+// the container. nowT, when set, marks the present; markers ({t, label,
+// title, suspect}) are deploys, drawn as flagged vertical lines with the
+// title as tooltip. data-from and data-to give the time axis' ends, which
+// labels only approximate.
 export function lineChart(opts) {
   const width = Math.max(280, Math.round(opts.width));
   const height = width < 480 ? 180 : 220;
@@ -110,6 +112,14 @@ export function lineChart(opts) {
   }
   if (opts.nowT && opts.nowT < t1) {
     root.append(s('line', { class: 'now', x1: x(opts.nowT), x2: x(opts.nowT), y1: m.top, y2: height - m.bottom }));
+  }
+  for (const mk of opts.markers ?? []) {
+    if (mk.t < t0 || mk.t > t1) continue;
+    const mx = x(mk.t);
+    root.append(s('g', { class: 'deploy-marker' + (mk.suspect ? ' suspect' : ''), dataset: { deployMarker: mk.label } },
+      s('title', {}, mk.title),
+      s('line', { x1: mx, x2: mx, y1: m.top, y2: height - m.bottom }),
+      s('path', { d: 'M' + mx.toFixed(1) + ' ' + m.top + 'l5 -5h-10z' })));
   }
   for (const ser of opts.series) {
     const pts = thin(ser.points, x, width);
