@@ -195,12 +195,13 @@ func (l *Ledger) Buckets() []Bucket {
 	var out []Bucket
 	for _, t := range []*tier{&l.coarse, &l.fine} {
 		step := time.Duration(t.step) * time.Second
-		for i, s := range t.slots {
+		for idx := t.first; idx < t.first+t.len(); idx++ {
+			s := t.get(idx)
 			if s.state == Unknown {
 				continue
 			}
 			out = append(out, Bucket{
-				Start: time.Unix((t.first+int64(i))*t.step, 0).UTC(), Step: step,
+				Start: time.Unix(idx*t.step, 0).UTC(), Step: step,
 				Bad: s.bad, Total: s.total, State: s.state, Series: s.series,
 			})
 		}
