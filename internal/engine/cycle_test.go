@@ -692,3 +692,29 @@ func TestLoadingWindowsAreCarriedForward(t *testing.T) {
 	}
 	checkWhole(t, "re-measured", status(t, e, "checkout", 0), at0.Add(directRefresh+5*time.Minute), errRate, totalRate)
 }
+
+// Two SLOs counting the same events share a book: a rolling 30d one and a
+// calendar month. While history loads each period is measured whole once
+// and carried on its own; neither is taken for the other.
+func TestLoadingPeriodsOfASharedBook(t *testing.T) {
+	ctx := context.Background()
+	src := newConstSource(t, checkoutRates())
+	clk := &clock{t: at0}
+	monthly := availability()
+	monthly.Name, monthly.Slug, monthly.Window, monthly.Calendar = "Monthly", "monthly", 0, slo.CalendarMonth
+	e := New([]slo.Spec{specOf("checkout", availability(), monthly)}, src, openStore(t), quiet, Options{Clock: clk.now})
+	month := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for _, step := range []time.Duration{0, 5 * time.Minute} {
+		at := at0.Add(step)
+		clk.set(at)
+		e.EvaluateOnce(ctx)
+		checkWhole(t, fmt.Sprintf("rolling at +%v", step), status(t, e, "checkout", 0), at, errRate, totalRate)
+		// The month so far: from Nov 1 00:00 UTC to at, every second known.
+		s := status(t, e, "checkout", 1)
+		elapsed := at.Sub(month)
+		checkCounts(t, fmt.Sprintf("month at +%v", step), s.Counts, errRate*elapsed.Seconds(), totalRate*elapsed.Seconds())
+		if c := s.Coverage; c.Known != elapsed || c.Unknown != 0 || c.Missing != 0 {
+			t.Errorf("month at +%v: coverage %+v, want %v known", step, c, elapsed)
+		}
+	}
+}

@@ -329,7 +329,7 @@ func (e *Engine) evaluateSLO(sp slo.Spec, o slo.SLO, b *book, tails map[*book]ta
 		return slo.Status{}, prog, nil, err
 	}
 	direct := func(period bool, d time.Duration, tail ledger.Tail) (slo.Counts, bool, bool) {
-		return b.carried(windowKey(period, d), at.Add(-d), tail, at)
+		return b.carried(windowKey(o, period, d), at.Add(-d), tail, at)
 	}
 	elapsed, _ := o.Period(at)
 	x, names := exclusions(sp, o, cs, at.Add(-elapsed), at)

@@ -32,7 +32,7 @@ type book struct {
 	started  time.Time
 	// direct holds the windows measured whole while the ledger cannot sum
 	// them yet, by windowKey; dropped once it can.
-	direct map[time.Duration]directWindow
+	direct map[string]directWindow
 }
 
 // directWindow is a window measured whole at a cycle, carried forward by
@@ -50,20 +50,21 @@ type directWindow struct {
 // per this long instead of every cycle while history loads.
 const directRefresh = 15 * time.Minute
 
-// windowKey names a window of an SLO in book.direct: its period is 0 (a
-// calendar period's length changes every cycle), a burn-rate window its
-// length.
-func windowKey(period bool, d time.Duration) time.Duration {
-	if period {
-		return 0
+// windowKey names a window of o in book.direct. SLOs sharing a book
+// share their windows, so a window is named by what it covers: a rolling
+// one (a burn-rate window, or a rolling period) by its length, a calendar
+// period by its calendar and time zone (its length changes every cycle).
+func windowKey(o slo.SLO, period bool, d time.Duration) string {
+	if period && o.Calendar != "" {
+		return string(o.Calendar) + " in " + o.Location.String()
 	}
-	return d
+	return d.String()
 }
 
 // carried is the window of key [from, tail.To) from its direct
 // measurement, if one is recent enough and the buckets since are known;
 // b.mu is held.
-func (b *book) carried(key time.Duration, from time.Time, tail ledger.Tail, now time.Time) (slo.Counts, bool, bool) {
+func (b *book) carried(key string, from time.Time, tail ledger.Tail, now time.Time) (slo.Counts, bool, bool) {
 	w, ok := b.direct[key]
 	if !ok || now.Sub(w.at) > directRefresh || from.Sub(w.From) > directRefresh {
 		return slo.Counts{}, false, false

@@ -100,11 +100,11 @@ func tailOf(o slo.SLO, from, to time.Time, first, total prom.Series, good bool) 
 func (e *Engine) measureLoadingPeriods(ctx context.Context, specs []slo.Spec, bookOf map[string]map[string]*book, ts map[*book]tails, t time.Time) error {
 	type job struct {
 		b        *book
-		key      time.Duration
+		key      string
 		from, to time.Time
 	}
 	var jobs []job
-	seen := map[*book]map[time.Duration]bool{}
+	seen := map[*book]map[string]bool{}
 	var queries []string
 	var goods []bool
 	for _, sp := range specs {
@@ -118,7 +118,7 @@ func (e *Engine) measureLoadingPeriods(ctx context.Context, specs []slo.Spec, bo
 			b.mu.Lock()
 			closed := b.layout(t).Closed
 			for i, d := range append([]time.Duration{elapsed}, burnrate.Durations(burnrate.Windows(o.NominalWindow()))...) {
-				key := windowKey(i == 0, d)
+				key := windowKey(o, i == 0, d)
 				from := t.Add(-d)
 				switch {
 				case seen[b][key] || from.After(closed):
@@ -131,7 +131,7 @@ func (e *Engine) measureLoadingPeriods(ctx context.Context, specs []slo.Spec, bo
 					continue
 				}
 				if seen[b] == nil {
-					seen[b] = map[time.Duration]bool{}
+					seen[b] = map[string]bool{}
 				}
 				seen[b][key] = true
 				jobs = append(jobs, job{b: b, key: key, from: from, to: closed})
@@ -159,7 +159,7 @@ func (e *Engine) measureLoadingPeriods(ctx context.Context, specs []slo.Spec, bo
 		tail := ts[j.b].tail
 		j.b.mu.Lock()
 		if j.b.direct == nil {
-			j.b.direct = map[time.Duration]directWindow{}
+			j.b.direct = map[string]directWindow{}
 		}
 		j.b.direct[j.key] = directWindow{at: t, Direct: ledger.Direct{
 			From: j.from, To: j.to, Series: p.Series,
