@@ -54,6 +54,10 @@ type Input struct {
 	Spec slo.Spec
 	// Series holds the events of each of Spec's SLOs, in spec order.
 	Series []Series
+	// Exclude, when set, holds for each SLO (in spec order) the spans whose
+	// events count in no window: corrections and maintenance windows, as
+	// the live evaluation leaves them out.
+	Exclude []ledger.Exclusions
 	// From and To bound the steps: the first is the first multiple of
 	// Step (since the epoch) at or after From, the last at or before To.
 	From, To time.Time
@@ -197,7 +201,11 @@ func Run(in Input) (Result, error) {
 	statuses := make([]slo.Status, len(sp.SLOs))
 	for t := first; !t.After(last); t = t.Add(in.Step) {
 		for i, o := range sp.SLOs {
-			m, err := ledger.Measure(o, ledgers[i], ledger.At(t), t)
+			r := ledger.At(t)
+			if i < len(in.Exclude) {
+				r.Exclude = in.Exclude[i]
+			}
+			m, err := ledger.Measure(o, ledgers[i], r, t)
 			if err != nil {
 				statuses[i] = prev[i].Failed(err, t)
 			} else {

@@ -245,3 +245,20 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 }
+
+// A correction over the outage of TestOutagePages leaves nothing of it:
+// its events count in no window, bad or total, so no alert fires, nothing
+// is denied and the whole budget stays (as the live evaluation does).
+func TestCorrectedOutageIsGone(t *testing.T) {
+	s := series(during(t0, at(30*time.Minute), 1000))
+	x := ledger.Merge([]ledger.Span{{From: t0, To: at(30 * time.Minute)}})
+	r, err := Run(Input{Spec: spec(t, "99.9%"), Series: []Series{s}, Exclude: []ledger.Exclusions{x},
+		From: at(-6 * time.Hour), To: at(12 * time.Hour), Step: ledger.Fine})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAlerts(t, r.SLOs[0].Alerts, nil)
+	if sum := r.Summary; sum.Pages != 0 || sum.DeniedTime != 0 || sum.Lowest == nil || sum.Lowest.Remaining != 1 {
+		t.Errorf("summary %+v (lowest %+v), want no page, nothing denied, the whole budget", sum, sum.Lowest)
+	}
+}

@@ -94,8 +94,16 @@ func (e *Engine) Backtest(ctx context.Context, specs []slo.Spec, r BacktestRange
 	out := make([]Replay, 0, len(specs))
 	for _, sp := range specs {
 		in := backtest.Input{Spec: sp, From: r.From, To: r.To, Step: r.Step, IncidentBurn: r.IncidentBurn}
+		var corrections []slo.Correction
+		if e.opts.Marks != nil {
+			corrections = e.opts.Marks.Corrections(sp.Service)
+		}
 		rep := Replay{}
 		for _, o := range sp.SLOs {
+			// As far back as the first step's period reaches.
+			reach, _ := o.Bounds(r.From)
+			x, _ := exclusions(sp, o, corrections, reach, r.To)
+			in.Exclude = append(in.Exclude, x)
 			fp := o.QueryFingerprint()
 			ev, ok := byFP[fp]
 			if !ok {
