@@ -4,7 +4,7 @@
 import { h } from '../dom.js';
 import { api, enc, ApiError } from '../api.js';
 import { lineChart, legend } from '../charts.js';
-import { dateTime, maxOf, minOf, minutes, pct, targetPct } from '../format.js';
+import { dateTime, duration, maxOf, minOf, minutes, pct, targetPct, windowSeconds } from '../format.js';
 
 const RANGES = [['7d', 7], ['30d', 30], ['90d', 90]];
 const DAY_MS = 86400000;
@@ -98,7 +98,7 @@ function timelineChart(fig, bt, run, slo, lo, hi) {
       refs: [], bands, series: [{ cls: 'budget', points: pts }],
     }),
     legend([['budget', 'Budget remaining'], ['band-page', 'Page firing'], ['band-ticket', 'Ticket firing'],
-      ['band-deny', 'Normal deploys denied']]),
+      ['band-deny', 'Normal deploys of the service denied']]),
     h('p', { class: 'chart-summary' }, desc));
 }
 
@@ -145,8 +145,11 @@ export function backtestView(name) {
     try {
       bt = await runBacktest(name, Number(range.value), svc.evaluated_at, whatIf());
       result.dataset.state = 'done';
+      // slod's own range, to the nanosecond: what a script compares with.
+      result.dataset.from = bt.from;
+      result.dataset.to = bt.to;
       result.dataset.runs = String(Number(result.dataset.runs) + 1);
-      status.textContent = 'Replayed ' + dateTime(bt.from) + ' – ' + dateTime(bt.to) + ' every ' + bt.step + '.';
+      status.textContent = 'Replayed ' + dateTime(bt.from) + ' – ' + dateTime(bt.to) + ' every ' + duration(windowSeconds(bt.step)) + '.';
       draw();
     } catch (err) {
       result.dataset.state = 'error';
