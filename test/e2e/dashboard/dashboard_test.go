@@ -795,4 +795,11 @@ func (e *env) testPhone(t *testing.T) {
 		t.Errorf("service page is %dpx wide at a 390px viewport", w)
 	}
 	e.screenshot(t, "service-checkout-phone.png")
+	e.run(t, "phone backtest page",
+		chromedp.Navigate(e.slod.URL+"/#/service/checkout/backtest"),
+		chromedp.WaitVisible(chromedp.CSS(`main[data-route="backtest"][data-loaded="true"]`+" "+backtestDone)))
+	if w := eval[int](t, e, `document.documentElement.scrollWidth`); w > 390 {
+		t.Errorf("backtest page is %dpx wide at a 390px viewport", w)
+	}
+	e.screenshot(t, "backtest-checkout-phone.png")
 }
