@@ -70,12 +70,12 @@ function tickPct(v, step) {
   return noNegZero((v * 100).toFixed(decimals)) + '%';
 }
 
-// lineChart draws series ({cls, points:[{t,v}]}) and reference lines
-// ({cls, t0, v0, t1, v1}) over [t0, t1] x [lo, hi] into an SVG sized to
-// the container. nowT, when set, marks the present; markers ({t, label,
-// title, suspect}) are deploys, drawn as flagged vertical lines with the
-// title as tooltip. data-from and data-to give the time axis' ends, which
-// labels only approximate.
+// lineChart draws series ({cls, points:[{t,v}]}), reference lines
+// ({cls, t0, v0, t1, v1}) and optional bands (below) over [t0, t1] x
+// [lo, hi] into an SVG sized to the container. nowT, when set, marks the
+// present; markers ({t, label, title, suspect}) are deploys, drawn as
+// flagged vertical lines with the title as tooltip. data-from and data-to
+// give the time axis' ends, which labels only approximate.
 export function lineChart(opts) {
   const width = Math.max(280, Math.round(opts.width));
   const height = width < 480 ? 180 : 220;
@@ -106,6 +106,17 @@ export function lineChart(opts) {
     grid.append(s('text', { x: x(t), y: height - 8, 'text-anchor': 'middle' }, tickLabel(t, dt.step)));
   }
   root.append(grid);
+
+  // Bands mark time spans ({cls, t0, t1, lane, label, data}): a lane
+  // (0, 1, ...) is a thin strip along the top, no lane the plot's height.
+  for (const b of opts.bands ?? []) {
+    const bx = x(Math.max(b.t0, t0));
+    const full = b.lane === undefined || b.lane === null;
+    root.append(s('rect', {
+      class: b.cls, x: bx.toFixed(1), width: Math.max(1, x(Math.min(b.t1, t1)) - bx).toFixed(1),
+      y: full ? m.top : m.top + b.lane * 7, height: full ? height - m.top - m.bottom : 6, dataset: b.data,
+    }, b.label ? s('title', {}, b.label) : null));
+  }
 
   for (const ref of opts.refs) {
     root.append(s('path', { class: ref.cls, d: 'M' + x(ref.t0).toFixed(1) + ' ' + y(ref.v0).toFixed(1) + 'L' + x(ref.t1).toFixed(1) + ' ' + y(ref.v1).toFixed(1) }));

@@ -68,7 +68,8 @@ export function serviceView(name, refreshNow) {
   const decisionsBox = h('div', { id: 'decisions' });
   const deploysBox = h('div', { id: 'deploys' });
   const header = h('header', { id: 'service', class: 'panel svc-head', dataset: { service: name } },
-    h('h1', { tabindex: '-1' }, name), summary);
+    h('h1', { tabindex: '-1' }, name), summary,
+    h('p', {}, h('a', { href: '#/service/' + enc(name) + '/backtest', id: 'backtest-link' }, 'Backtest and what-if →')));
 
   // drawCharts looks the figures up under slos, which holds them even
   // when the page has moved on while the data was loading.
