@@ -211,3 +211,7 @@ func (o SLO) latencySelector(bucket bool) string {
 	}
 	return formatSelector(ms)
 }
+
+// RenderQuery renders a query template of a valid spec for the range rng
+// ("5m"), as slod sends it.
+func RenderQuery(q, rng string) string { return renderQuery(q, rng) }

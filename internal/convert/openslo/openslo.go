@@ -581,10 +581,6 @@ func (s *set) threshold(r read.Reader, n *yaml.Node) sli {
 		return sli{}
 	}
 	unit := h.Unit()
-	if unit == 0 {
-		r.Errorf(qn, qpath, "cannot tell the unit of %s; slod reads latency histograms named *_seconds or *_milliseconds", h.Metric)
-		return sli{}
-	}
 	if h.Le != "" {
 		r.Warnf(qn, qpath, "le=%q is not carried over: the objective's value is the bucket bound", h.Le)
 	}

@@ -228,9 +228,6 @@ func latency(r read.Reader, n *yaml.Node, path string, o *ours.SLO) bool {
 	case success.Le == "" || err != nil:
 		r.Errorf(sn, spath, "needs an le=\"BOUND\" matcher naming the bucket of good requests, e.g. %s_bucket{le=\"0.5\"}", success.Metric)
 		return false
-	case success.Unit() == 0:
-		r.Errorf(sn, spath, "cannot tell the unit of %s; slod reads latency histograms named *_seconds or *_milliseconds", success.Metric)
-		return false
 	case total.Metric != success.Metric || total.Selector != success.Selector:
 		r.Errorf(tn, read.Join(path, "total.metric"), "selects %s%s but success selects %s%s; slod's latency SLI reads one histogram's bucket and _count with the same labels", total.Metric, total.Selector, success.Metric, success.Selector)
 		return false

@@ -176,16 +176,14 @@ type Hist struct {
 	Quantile             bool
 }
 
-// Unit is the unit of a histogram's bucket bounds, read from its name
-// (*_seconds, *_milliseconds); 0 when the name does not say.
+// Unit is the unit of a histogram's bucket bounds: milliseconds for a
+// *_milliseconds histogram, else seconds, Prometheus' base unit (which
+// slo.yaml's latency SLI assumes).
 func (h Hist) Unit() time.Duration {
-	switch {
-	case strings.HasSuffix(h.Metric, "_seconds"):
-		return time.Second
-	case strings.HasSuffix(h.Metric, "_milliseconds"):
+	if strings.HasSuffix(h.Metric, "_milliseconds") {
 		return time.Millisecond
 	}
-	return 0
+	return time.Second
 }
 
 // Threshold is bound (a bucket bound in unit) as a duration, rounded to
