@@ -75,7 +75,9 @@ func TestVictoriaMetricsRate(t *testing.T) {
 		if math.Abs(relP) > tol {
 			t.Errorf("prometheus: increase over %s is %+.3g relative to the truth; want within %g", model.Duration(w), relP, tol)
 		}
-		lastSample := func(at time.Time) time.Time { return time.Unix(0, at.UnixNano()/int64(synth.DefaultStep)*int64(synth.DefaultStep)) }
+		lastSample := func(at time.Time) time.Time {
+			return time.Unix(0, at.UnixNano()/int64(synth.DefaultStep)*int64(synth.DefaultStep))
+		}
 		if sampled := sc.Errors(lastSample(now.Add(-w)), lastSample(now)); math.Abs(v-sampled) > 1e-9*sampled {
 			t.Errorf("victoriametrics: increase over %s is %.4f; the truth between the last samples before its edges is %.4f", model.Duration(w), v, sampled)
 		}
