@@ -118,14 +118,13 @@ func OpenSLO(specs []slo.Spec) ([]byte, []string, error) {
 }
 
 func sloDocument(service string, o slo.SLO) document {
-	meta := metadata{Name: o.Slug}
-	if o.Name != o.Slug {
-		meta.DisplayName = o.Name
-	}
+	// OpenSLO names are unique per kind, ours per service; the
+	// displayName keeps the name as written (openslo.Import reads it back).
+	meta := metadata{Name: service + "-" + o.Slug, DisplayName: o.Name}
 	spec := sloSpec{
 		Description:     o.Description,
 		Service:         service,
-		Indicator:       indicator{Metadata: metadata{Name: service + "-" + o.Slug}},
+		Indicator:       indicator{Metadata: metadata{Name: meta.Name}},
 		TimeWindow:      []timeWindow{window(o)},
 		BudgetingMethod: "Occurrences",
 		Objectives:      []objective{{Target: o.Target}},

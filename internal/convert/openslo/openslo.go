@@ -253,9 +253,14 @@ func (s *set) slo(d *doc) (service string, pos ours.Pos, out []ours.SLO) {
 	base := ours.SLO{Pos: at(d.nameNode), Name: ours.V(d.name, at(d.nameNode))}
 	desc, dn := r.Str(m, "spec", "description", false)
 	base.Description = ours.V(desc, at(dn))
+	// displayName names the SLO when it spells the same id as
+	// metadata.name, alone or after the service's name (checkout-latency):
+	// the way export writes it, since names are unique per kind in OpenSLO
+	// but per service in slo.yaml.
+	id := slug.Make(d.displayName)
 	switch {
 	case d.displayName == "":
-	case slug.Make(d.displayName) == d.name:
+	case id == d.name || service+"-"+id == d.name:
 		base.Name = ours.V(d.displayName, at(d.meta.Values["displayName"]))
 	case desc == "":
 		base.Description = ours.V(d.displayName, at(d.meta.Values["displayName"]))
@@ -614,6 +619,8 @@ func (s *set) objective(r read.Reader, n *yaml.Node, path string, base ours.SLO,
 	} else if display != "" {
 		r.Warnf(dn, read.Join(path, "displayName"), "not carried over: the SLO has one objective and is named %q", base.Name.S)
 	}
+	// Problems about the SLO as a whole (a name clash) point at its name.
+	o.Pos = o.Name.Pos
 	if m.Values["indicator"] != nil || m.Values["indicatorRef"] != nil || m.Values["compositeWeight"] != nil {
 		key := "compositeWeight"
 		for _, k := range []string{"indicator", "indicatorRef"} {
