@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"gopkg.in/yaml.v3"
 
 	"github.com/slo-dev/slo/internal/convert"
 	"github.com/slo-dev/slo/internal/convert/export"
@@ -129,13 +127,11 @@ func writeConverted(stdout, stderr io.Writer, loaded slo.Loaded, dir string, for
 			fmt.Fprintf(stderr, "note: %s is already an slo.yaml; nothing to convert\n", s.File)
 			continue
 		}
-		var buf bytes.Buffer
-		enc := yaml.NewEncoder(&buf)
-		enc.SetIndent(2)
-		if err := enc.Encode(svc.Node().Root); err != nil {
+		data, err := svc.YAML()
+		if err != nil {
 			return withCode(exitError, fmt.Errorf("convert: encode %s: %w", s.Service, err))
 		}
-		outputs = append(outputs, output{filepath.Join(dir, s.Service+".yaml"), buf.Bytes()})
+		outputs = append(outputs, output{filepath.Join(dir, s.Service+".yaml"), data})
 	}
 	for _, o := range outputs {
 		if err := refuseExisting(o.path, force); err != nil {

@@ -6,6 +6,8 @@
 package ours
 
 import (
+	"bytes"
+
 	"gopkg.in/yaml.v3"
 )
 
@@ -172,4 +174,18 @@ func (b builder) slo(o SLO) *yaml.Node {
 	}
 	b.set(m, "sli", o.Pos, sli)
 	return m
+}
+
+// YAML writes s as an slo.yaml file.
+func (s Service) YAML() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(s.Node().Root); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
