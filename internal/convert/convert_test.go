@@ -7,6 +7,7 @@ import (
 
 	"github.com/slo-dev/slo/internal/convert"
 	"github.com/slo-dev/slo/internal/convert/converttest"
+	"github.com/slo-dev/slo/internal/testing/slodtest"
 )
 
 func TestDetect(t *testing.T) {
@@ -86,17 +87,14 @@ spec:
 // TestMixedFolder: one folder holding slo.yaml, OpenSLO (an SLO whose SLI
 // is in another file), Sloth and Pyrra files loads every service.
 func TestMixedFolder(t *testing.T) {
-	dir := converttest.Write(t, map[string]string{
+	dir := slodtest.WriteSpecs(t, map[string]string{
 		"checkout.yaml": ours,
 		"search.yaml":   fmt.Sprintf(slothSpec, "search"),
 		"probes.yaml":   pyrraSpec,
 		"sli.yaml":      fmt.Sprintf(openSLOSLI, "Prometheus"),
 		"slo.yaml":      openSLOSLO,
 	})
-	l := converttest.Load(t, dir)
-	if len(l.Problems) > 0 {
-		t.Fatalf("problems: %v", l.Problems)
-	}
+	l := converttest.Valid(t, dir)
 	for _, s := range []string{"checkout", "search", "probes", "billing"} {
 		converttest.Spec(t, l.Specs, s)
 	}
@@ -115,7 +113,7 @@ func TestMixedFolder(t *testing.T) {
 // whose SLO uses it, not the others; a service name given in two formats
 // is the usual duplicate.
 func TestProblemStopsItsServices(t *testing.T) {
-	dir := converttest.Write(t, map[string]string{
+	dir := slodtest.WriteSpecs(t, map[string]string{
 		"checkout.yaml": ours,
 		"dup.yaml":      fmt.Sprintf(slothSpec, "checkout"),
 		"search.yaml":   fmt.Sprintf(slothSpec, "search"),
@@ -135,4 +133,3 @@ func TestProblemStopsItsServices(t *testing.T) {
 		t.Errorf("specs %+v; want search alone", l.Specs)
 	}
 }
-

@@ -8,6 +8,7 @@ import (
 	"github.com/slo-dev/slo/internal/convert/converttest"
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/testing/recipetest"
+	"github.com/slo-dev/slo/internal/testing/slodtest"
 )
 
 // TestMigratingDoc: each "before" of docs/migrating.md converts to exactly
@@ -21,7 +22,7 @@ func TestMigratingDoc(t *testing.T) {
 			if before == "" || after == "" {
 				t.Fatalf("no %s-before or %s-after example", tool, tool)
 			}
-			dir := converttest.Write(t, map[string]string{tool + ".yaml": before})
+			dir := slodtest.WriteSpecs(t, map[string]string{tool + ".yaml": before})
 			l := converttest.Load(t, dir)
 			if len(l.Problems) > 0 || len(l.Converted) != 1 {
 				t.Fatalf("problems %v, %d services converted", l.Problems, len(l.Converted))

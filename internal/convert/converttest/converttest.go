@@ -8,7 +8,6 @@ package converttest
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -37,16 +36,14 @@ func Load(t testing.TB, paths ...string) slo.Loaded {
 	return slo.Sources{Paths: paths}.Discover().LoadAll()
 }
 
-// Write writes files (name to content) into a new folder and returns it.
-func Write(t testing.TB, files map[string]string) string {
+// Valid loads paths as slod does and fails the test on any problem.
+func Valid(t testing.TB, paths ...string) slo.Loaded {
 	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	l := Load(t, paths...)
+	if len(l.Problems) > 0 {
+		t.Fatalf("problems: %v", l.Problems)
 	}
-	return dir
+	return l
 }
 
 // Has reports whether problems hold one at file:line whose field and

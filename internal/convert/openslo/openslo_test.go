@@ -8,6 +8,7 @@ import (
 
 	"github.com/slo-dev/slo/internal/convert/converttest"
 	"github.com/slo-dev/slo/internal/slo"
+	"github.com/slo-dev/slo/internal/testing/slodtest"
 )
 
 // TestSet reads testdata/set, written by hand from the OpenSLO v1 spec: a
@@ -16,10 +17,7 @@ import (
 // AlertPolicy, conditions and a notification target in another.
 func TestSet(t *testing.T) {
 	dir := filepath.Join("testdata", "set")
-	l := converttest.Load(t, dir)
-	if len(l.Problems) > 0 {
-		t.Fatalf("problems: %v", l.Problems)
-	}
+	l := converttest.Valid(t, dir)
 	s := converttest.Spec(t, l.Specs, "checkout")
 	service := filepath.Join(dir, "service.yaml")
 	slos := filepath.Join(dir, "slos.yaml")
@@ -167,7 +165,7 @@ func TestBadInput(t *testing.T) {
 		{"unknown field", replace(header, "  service: checkout\n", "  service: checkout\n  sevrice: typo # <-\n") + ratioIndicator, "spec.sevrice", "unknown field"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			dir := converttest.Write(t, map[string]string{"slo.yaml": c.doc})
+			dir := slodtest.WriteSpecs(t, map[string]string{"slo.yaml": c.doc})
 			file := filepath.Join(dir, "slo.yaml")
 			l := converttest.Load(t, dir)
 			line := converttest.Line(t, file, "# <-")
@@ -192,7 +190,7 @@ func replace(s, old, new string) string {
 // TestCollapsingNames: two SLOs whose names differ only in case and
 // punctuation would share one id in slod's URLs, labels and store.
 func TestCollapsingNames(t *testing.T) {
-	dir := converttest.Write(t, map[string]string{
+	dir := slodtest.WriteSpecs(t, map[string]string{
 		"a.yaml": header + ratioIndicator,
 		"b.yaml": replace(header, "name: availability", "name: Availability # <-") + ratioIndicator,
 	})

@@ -31,15 +31,7 @@ const (
 
 // Import converts one Pyrra file; a file may hold several documents.
 func Import(src read.Source) ([]ours.Service, []read.Issue) {
-	var issues []read.Issue
-	r := read.Reader{File: src.File, Issues: &issues}
-	var out []ours.Service
-	for _, n := range r.Documents(src.Data) {
-		if svc, ok := document(r, n); ok {
-			out = append(out, svc)
-		}
-	}
-	return out, issues
+	return read.EachDocument(src, document)
 }
 
 func document(r read.Reader, n *yaml.Node) (ours.Service, bool) {

@@ -6,16 +6,14 @@ import (
 	"time"
 
 	"github.com/slo-dev/slo/internal/convert/converttest"
+	"github.com/slo-dev/slo/internal/testing/slodtest"
 )
 
 // TestExamples reads ratio (with grouping), latency and bool_gauge
 // objectives written after Pyrra's examples.
 func TestExamples(t *testing.T) {
 	file := filepath.Join("testdata", "slos.yaml")
-	l := converttest.Load(t, file)
-	if len(l.Problems) > 0 {
-		t.Fatalf("problems: %v", l.Problems)
-	}
+	l := converttest.Valid(t, file)
 	// pyrra.dev/service groups the first two into one service; the third
 	// has none and is a service of its own, named after it.
 	pyrra := converttest.Spec(t, l.Specs, "pyrra")
@@ -65,7 +63,7 @@ spec:
       success: {metric: 'a_seconds_bucket{job="x",le="1"}'}
       total: {metric: 'a_seconds_count{job="y"}'} # <-
 `
-	dir := converttest.Write(t, map[string]string{"p.yaml": doc})
+	dir := slodtest.WriteSpecs(t, map[string]string{"p.yaml": doc})
 	file := filepath.Join(dir, "p.yaml")
 	l := converttest.Load(t, dir)
 	if !converttest.Has(l.Problems, file, converttest.Line(t, file, "# <-"), "total.metric", `selects a_seconds{job="y"} but success selects a_seconds{job="x"}`) {

@@ -35,6 +35,38 @@ func apply(q string, edits []splice) string {
 	return q
 }
 
+// rewrite parses q and collects the edits visit makes for each node; the
+// first error visit returns ends the walk. none says why a query visit
+// made no edit to is refused.
+func rewrite(q, none string, visit func(n parser.Node, path []parser.Node) ([]splice, error)) (parser.Expr, string, error) {
+	expr, err := promql.ParseExpr(q)
+	if err != nil {
+		return nil, "", fmt.Errorf("invalid PromQL: %w", err)
+	}
+	var edits []splice
+	err = parser.Walk(inspector(func(n parser.Node, path []parser.Node) error {
+		e, err := visit(n, path)
+		edits = append(edits, e...)
+		return err
+	}), expr, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(edits) == 0 {
+		return nil, "", errors.New(none)
+	}
+	return expr, apply(q, edits), nil
+}
+
+type inspector func(parser.Node, []parser.Node) error
+
+func (f inspector) Visit(n parser.Node, path []parser.Node) (parser.Visitor, error) {
+	if err := f(n, path); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
 // Counter turns a query over counters (OpenSLO's counter: true, Pyrra's
 // metrics) into a rate: every instant selector s becomes
 // rate(s[{{.window}}]), and a query that is not already an aggregation is
@@ -43,30 +75,19 @@ func Counter(q string) (string, error) {
 	if strings.Contains(q, Window) {
 		return q, nil
 	}
-	expr, err := promql.ParseExpr(q)
-	if err != nil {
-		return "", fmt.Errorf("invalid PromQL: %w", err)
-	}
-	var edits []splice
-	var bad error
-	parser.Inspect(expr, func(n parser.Node, _ []parser.Node) error {
+	expr, out, err := rewrite(q, `selects no counter; give a selector like http_requests_total{code="500"}`, func(n parser.Node, _ []parser.Node) ([]splice, error) {
 		switch n := n.(type) {
 		case *parser.MatrixSelector, *parser.SubqueryExpr:
-			bad = errors.New("already takes a range; with counter: true give the counter selector alone, e.g. http_requests_total{code=\"500\"}")
-			return bad
+			return nil, errors.New(`already takes a range; with counter: true give the counter selector alone, e.g. http_requests_total{code="500"}`)
 		case *parser.VectorSelector:
 			r := n.PosRange
-			edits = append(edits, splice{int(r.Start), int(r.Start), "rate("}, splice{int(r.End), int(r.End), "[" + Window + "])"})
+			return []splice{{int(r.Start), int(r.Start), "rate("}, {int(r.End), int(r.End), "[" + Window + "])"}}, nil
 		}
-		return nil
+		return nil, nil
 	})
-	if bad != nil {
-		return "", bad
+	if err != nil {
+		return "", err
 	}
-	if len(edits) == 0 {
-		return "", errors.New("selects no counter; give a selector like http_requests_total{code=\"500\"}")
-	}
-	out := apply(q, edits)
 	if _, ok := expr.(*parser.AggregateExpr); !ok {
 		out = "sum(" + out + ")"
 	}
@@ -81,39 +102,26 @@ func Rate(q string) (string, error) {
 	if strings.Contains(q, Window) {
 		return q, nil
 	}
-	expr, err := promql.ParseExpr(q)
-	if err != nil {
-		return "", fmt.Errorf("invalid PromQL: %w", err)
-	}
-	var edits []splice
-	var bad error
-	parser.Inspect(expr, func(n parser.Node, path []parser.Node) error {
+	_, out, err := rewrite(q, "is no rate: it has no rate() over a range; write sum(rate(x[5m])), or mark a counter query with counter: true", func(n parser.Node, path []parser.Node) ([]splice, error) {
 		switch n := n.(type) {
 		case *parser.SubqueryExpr:
-			bad = errors.New("uses a subquery; give rate(counter[5m]) or set counter: true on a plain counter")
-			return bad
+			return nil, errors.New("uses a subquery; give rate(counter[5m]) or set counter: true on a plain counter")
 		case *parser.MatrixSelector:
 			call, ok := parent(path).(*parser.Call)
 			if !ok || (call.Func.Name != "rate" && call.Func.Name != "increase") {
-				bad = fmt.Errorf("takes a range outside rate() or increase(); slod needs per-second rates, e.g. sum(rate(x[5m]))")
-				return bad
+				return nil, errors.New("takes a range outside rate() or increase(); slod needs per-second rates, e.g. sum(rate(x[5m]))")
 			}
 			vs := n.VectorSelector.(*parser.VectorSelector)
-			edits = append(edits, splice{int(vs.PosRange.End), int(n.EndPos), "[" + Window + "]"})
+			edits := []splice{{int(vs.PosRange.End), int(n.EndPos), "[" + Window + "]"}}
 			if call.Func.Name == "increase" {
 				start := int(call.PosRange.Start)
 				edits = append(edits, splice{start, start + len("increase"), "rate"})
 			}
+			return edits, nil
 		}
-		return nil
+		return nil, nil
 	})
-	if bad != nil {
-		return "", bad
-	}
-	if len(edits) == 0 {
-		return "", errors.New("is no rate: it has no rate() over a range; write sum(rate(x[5m])), or mark a counter query with counter: true")
-	}
-	return apply(q, edits), nil
+	return out, err
 }
 
 func parent(path []parser.Node) parser.Node {

@@ -241,3 +241,17 @@ func Unique(issues []Issue) []Issue {
 	}
 	return out
 }
+
+// EachDocument converts every document of a file that stands alone (Sloth,
+// Pyrra) with convert, keeping what it could convert.
+func EachDocument[T any](src Source, convert func(Reader, *yaml.Node) (T, bool)) ([]T, []Issue) {
+	var issues []Issue
+	r := Reader{File: src.File, Issues: &issues}
+	var out []T
+	for _, n := range r.Documents(src.Data) {
+		if v, ok := convert(r, n); ok {
+			out = append(out, v)
+		}
+	}
+	return out, issues
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/slo-dev/slo/internal/convert/converttest"
+	"github.com/slo-dev/slo/internal/testing/slodtest"
 )
 
 const month = 30 * 24 * time.Hour
@@ -14,10 +15,7 @@ const month = 30 * 24 * time.Hour
 // TestPlain reads the prometheus/v1 example of Sloth's spec docs.
 func TestPlain(t *testing.T) {
 	file := filepath.Join("testdata", "k8s-apiserver.yaml")
-	l := converttest.Load(t, file)
-	if len(l.Problems) > 0 {
-		t.Fatalf("problems: %v", l.Problems)
-	}
+	l := converttest.Valid(t, file)
 	s := converttest.Spec(t, l.Specs, "k8s-apiserver")
 	if s.Labels["cluster"] != "valhalla" || s.Labels["component"] != "kubernetes" || len(s.SLOs) != 2 {
 		t.Fatalf("labels %v, %d SLOs", s.Labels, len(s.SLOs))
@@ -42,10 +40,7 @@ func TestPlain(t *testing.T) {
 // TestCRD reads a PrometheusServiceLevel like those of Sloth's docs.
 func TestCRD(t *testing.T) {
 	file := filepath.Join("testdata", "crd.yaml")
-	l := converttest.Load(t, file)
-	if len(l.Problems) > 0 {
-		t.Fatalf("problems: %v", l.Problems)
-	}
+	l := converttest.Valid(t, file)
 	s := converttest.Spec(t, l.Specs, "myservice")
 	if s.Labels["owner"] != "myteam" || s.Labels["tier"] != "2" || s.Labels["repo"] != "myorg/myservice" || len(s.SLOs) != 1 {
 		t.Fatalf("labels %v, %d SLOs", s.Labels, len(s.SLOs))
@@ -68,7 +63,7 @@ func TestUnsupported(t *testing.T) {
 		{"plugin:\n        id: sloth-common/kubernetes/apiserver/availability # <-\n", "plugin"},
 	} {
 		doc := "version: prometheus/v1\nservice: s\nslos:\n  - name: a\n    objective: 99\n    sli:\n      " + strings.Replace(c.sli, " # <-", "", 1)
-		dir := converttest.Write(t, map[string]string{"s.yaml": doc})
+		dir := slodtest.WriteSpecs(t, map[string]string{"s.yaml": doc})
 		file := filepath.Join(dir, "s.yaml")
 		l := converttest.Load(t, dir)
 		line := converttest.Line(t, file, c.field+":")
