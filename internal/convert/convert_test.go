@@ -3,10 +3,12 @@ package convert_test
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/slo-dev/slo/internal/convert"
 	"github.com/slo-dev/slo/internal/convert/converttest"
+	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/testing/slodtest"
 )
 
@@ -131,5 +133,19 @@ func TestProblemStopsItsServices(t *testing.T) {
 	}
 	if len(l.Specs) != 1 || l.Specs[0].Service != "search" {
 		t.Errorf("specs %+v; want search alone", l.Specs)
+	}
+}
+
+// TestProblemsCapped: a hostile file of another tool lists at most 50
+// problems and a last one counting the rest, as a file of ours does.
+func TestProblemsCapped(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: x}\nspec:\n")
+	for i := 0; i < 1000; i++ {
+		fmt.Fprintf(&b, "  unknown%d: 1\n", i)
+	}
+	l := converttest.Load(t, slodtest.WriteSpecs(t, map[string]string{"x.yaml": b.String()}))
+	if len(l.Problems) != 51 || slo.CountProblems(l.Problems) < 1000 {
+		t.Errorf("%d problems listed, counting %d; want 50 and one for the rest of at least 1000", len(l.Problems), slo.CountProblems(l.Problems))
 	}
 }

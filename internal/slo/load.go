@@ -89,18 +89,31 @@ type conversion struct {
 // file with a conversion error is left out; the error says why.
 func importForeign(files []convert.File) (results []conversion, problems, warnings []Problem) {
 	services, issues := convert.Import(files)
-	failed := map[string]bool{}
+	// Capped per file as the problems of a file of ours are.
+	errs, warns := map[string]*problemList{}, map[string]*problemList{}
 	for _, i := range issues {
-		p := Problem{File: i.File, Line: i.Line, Field: elide(i.Field), Message: elide(i.Message)}
+		lists := errs
 		if i.Warning {
-			warnings = append(warnings, p)
-			continue
+			lists = warns
 		}
-		failed[i.File] = true
-		problems = append(problems, p)
+		if lists[i.File] == nil {
+			lists[i.File] = &problemList{}
+		}
+		if l := lists[i.File]; !l.skip(i.Line) {
+			l.add(Problem{File: i.File, Line: i.Line, Field: elide(i.Field), Message: elide(i.Message)})
+		}
 	}
+	for _, f := range files {
+		if l := errs[f.File]; l != nil {
+			problems = append(problems, l.list(f.File)...)
+		}
+		if l := warns[f.File]; l != nil {
+			warnings = append(warnings, l.list(f.File)...)
+		}
+	}
+	failed := errs
 	for _, s := range services {
-		if slices.ContainsFunc(s.Files(), func(f string) bool { return failed[f] }) {
+		if slices.ContainsFunc(s.Files(), func(f string) bool { return failed[f] != nil }) {
 			continue
 		}
 		results = append(results, conversion{from: s, parsed: parseConverted(s)})
