@@ -34,7 +34,11 @@ func (s *set) alertPolicies(r read.Reader, m read.Mapping, window time.Duration,
 				s.condition(c, window, slo)
 			}
 		}
-		if targets := d.r.Seq(pm, "spec", "notificationTargets"); len(targets) > 0 {
+		targets := d.r.Seq(pm, "spec", "notificationTargets")
+		for j, tn := range targets {
+			s.inlineOrRef(d.r, tn, read.Index("spec.notificationTargets", j), "targetRef", KindTarget)
+		}
+		if len(targets) > 0 {
 			d.r.Warnf(pm.Keys["notificationTargets"], "spec.notificationTargets", "not carried over: route slod's SLOErrorBudgetBurn alerts (labels slo_service, slo) in Alertmanager")
 		}
 	}
@@ -48,7 +52,7 @@ func (s *set) inlineOrRef(r read.Reader, n *yaml.Node, path, refKey, kind string
 		return nil
 	}
 	if ref, rn := r.Str(m, path, refKey, false); ref != "" {
-		d := s.byKind[kind][ref]
+		d := s.ref(kind, ref)
 		if d == nil {
 			r.Errorf(rn, read.Join(path, refKey), "no %s named %q in the files read%s", kind, ref, known(s.byKind[kind]))
 		}

@@ -58,12 +58,29 @@ type set struct {
 	issues []read.Issue
 	byKind map[string]map[string]*doc
 	order  []*doc
+	// used marks the documents some SLO refers to; uses lists the files
+	// the SLO being converted draws on, in order.
+	used map[*doc]bool
+	uses []string
+}
+
+// ref resolves a reference to a document of kind, marking it used and its
+// file one the current SLO draws on; nil when there is none.
+func (s *set) ref(kind, name string) *doc {
+	d := s.byKind[kind][name]
+	if d != nil {
+		s.used[d] = true
+		if !slices.Contains(s.uses, d.r.File) {
+			s.uses = append(s.uses, d.r.File)
+		}
+	}
+	return d
 }
 
 // Import converts the OpenSLO documents of srcs. Services come in the
 // order their first SLO appears.
 func Import(srcs []read.Source) ([]ours.Service, []read.Issue) {
-	s := &set{byKind: map[string]map[string]*doc{}}
+	s := &set{byKind: map[string]map[string]*doc{}, used: map[*doc]bool{}}
 	for _, src := range srcs {
 		r := read.Reader{File: src.File, Issues: &s.issues}
 		for _, n := range r.Documents(src.Data) {
@@ -71,6 +88,7 @@ func Import(srcs []read.Source) ([]ours.Service, []read.Issue) {
 		}
 	}
 	services := s.services()
+	s.unused()
 	return services, read.Unique(s.issues)
 }
 
@@ -242,6 +260,7 @@ var sloFields = []string{"description", "service", "indicator", "indicatorRef", 
 // slo converts one SLO document into one of our SLOs per objective.
 func (s *set) slo(d *doc) (service string, pos ours.Pos, out []ours.SLO) {
 	r := d.r
+	s.uses = []string{r.File}
 	m, ok := d.fields(sloFields, nil)
 	if !ok {
 		return "", pos, nil
@@ -284,7 +303,23 @@ func (s *set) slo(d *doc) (service string, pos ours.Pos, out []ours.SLO) {
 		}
 	}
 	s.alertPolicies(r, m, window, base.Name.S)
+	for i := range out {
+		out[i].Uses = s.uses
+	}
 	return service, pos, out
+}
+
+// unused warns about definitions no SLO refers to: nothing of theirs is
+// carried over.
+func (s *set) unused() {
+	for _, d := range s.order {
+		switch d.kind {
+		case KindSLI, KindAlertPolicy, KindCondition, KindTarget:
+			if !s.used[d] {
+				d.r.Warnf(d.nameNode, "metadata.name", "%s %q is used by no SLO in the files read; nothing of it is carried over", d.kind, d.name)
+			}
+		}
+	}
 }
 
 func (s *set) budgeting(r read.Reader, m read.Mapping) {
@@ -390,7 +425,6 @@ type sli struct {
 	ok                  bool
 	errors, good, total ours.Value
 	histogram           *histogram
-	uses                []string
 }
 
 type histogram struct {
@@ -419,16 +453,12 @@ func (s *set) indicatorOf(r read.Reader, m read.Mapping, path string, o *ours.SL
 		return s.indicator(d)
 	case ref != nil:
 		name, rn := r.Str(m, path, "indicatorRef", true)
-		d := s.byKind[KindSLI][name]
+		d := s.ref(KindSLI, name)
 		if d == nil {
 			r.Errorf(rn, read.Join(path, "indicatorRef"), "no SLI named %q in the files read%s", name, known(s.byKind[KindSLI]))
 			return sli{}
 		}
-		got := s.indicator(d)
-		if d.r.File != r.File {
-			got.uses = append(got.uses, d.r.File)
-		}
-		return got
+		return s.indicator(d)
 	}
 	r.Errorf(m.Node, read.Join(path, "indicator"), "missing; give indicator: {metadata, spec} or indicatorRef: NAME")
 	return sli{}
@@ -543,7 +573,7 @@ func (s *set) prometheusQuery(r read.Reader, n *yaml.Node, path string) (string,
 	}
 	typ, tn := r.Str(ms, mpath, "type", false)
 	if ref, rn := r.Str(ms, mpath, "metricSourceRef", false); ref != "" {
-		ds := s.byKind[KindDataSource][ref]
+		ds := s.ref(KindDataSource, ref)
 		switch {
 		case ds == nil:
 			r.Errorf(rn, read.Join(mpath, "metricSourceRef"), "no DataSource named %q in the files read%s", ref, known(s.byKind[KindDataSource]))
@@ -635,7 +665,6 @@ func (s *set) objective(r read.Reader, n *yaml.Node, path string, base ours.SLO,
 	if !ind.ok {
 		return ours.SLO{}, false
 	}
-	o.Uses = ind.uses
 	op, opn := r.Str(m, path, "op", false)
 	value, vn := r.Str(m, path, "value", false)
 	if ind.histogram == nil {

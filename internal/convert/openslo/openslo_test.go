@@ -162,6 +162,7 @@ func TestBadInput(t *testing.T) {
       thresholdMetric:
         metricSource: {type: Prometheus, spec: {query: "http_request_duration_seconds_bucket"}}
 `, "spec.objectives[0].op", "gte is not supported"},
+		{"missing alert policy", header + ratioIndicator + "  alertPolicies:\n    - alertPolicyRef: paging # <-\n", "spec.alertPolicies[0].alertPolicyRef", `no AlertPolicy named "paging"`},
 		{"unknown field", replace(header, "  service: checkout\n", "  service: checkout\n  sevrice: typo # <-\n") + ratioIndicator, "spec.sevrice", "unknown field"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -198,5 +199,38 @@ func TestCollapsingNames(t *testing.T) {
 	file := filepath.Join(dir, "b.yaml")
 	if !converttest.Has(l.Problems, file, converttest.Line(t, file, "# <-"), "name", "clashes with") {
 		t.Errorf("want the clash named at %s; got %v", file, l.Problems)
+	}
+}
+
+// TestUnused: definitions no SLO uses are reported, not dropped quietly.
+func TestUnused(t *testing.T) {
+	dir := slodtest.WriteSpecs(t, map[string]string{"a.yaml": header + ratioIndicator + `---
+apiVersion: openslo/v1
+kind: SLI
+metadata: {name: spare} # <- sli
+spec:
+  ratioMetric:
+    counter: true
+    good: {metricSource: {type: Prometheus, spec: {query: ok_total}}}
+    total: {metricSource: {type: Prometheus, spec: {query: all_total}}}
+---
+apiVersion: openslo/v1
+kind: AlertPolicy
+metadata: {name: idle} # <- policy
+spec:
+  conditions: []
+`})
+	file := filepath.Join(dir, "a.yaml")
+	l := converttest.Valid(t, dir)
+	for _, c := range []struct{ mark, message string }{
+		{"# <- sli", `SLI "spare" is used by no SLO`},
+		{"# <- policy", `AlertPolicy "idle" is used by no SLO`},
+	} {
+		if !converttest.Has(l.Warnings, file, converttest.Line(t, file, c.mark), "metadata.name", c.message) {
+			t.Errorf("no warning %q: %v", c.message, l.Warnings)
+		}
+	}
+	if len(l.Specs) != 1 {
+		t.Errorf("%d specs; unused definitions must not stop the SLO", len(l.Specs))
 	}
 }
