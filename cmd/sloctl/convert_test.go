@@ -80,3 +80,16 @@ func TestConvertRefuses(t *testing.T) {
 		t.Errorf("--from sloth on OpenSLO files: exit %d, stderr %s", code, stderr)
 	}
 }
+
+// TestValidateReadsOpenSLO: validate takes OpenSLO files as they are,
+// listing what would not be carried over without failing on it.
+func TestValidateReadsOpenSLO(t *testing.T) {
+	code, stdout, stderr := runCLI(t, nil, "validate", openSLOSet)
+	if code != exitOK || !strings.Contains(stdout, "ok: 1 service, 3 SLOs in 1 file") || strings.Count(stdout, "warning: ") != 5 {
+		t.Errorf("exit %d, stdout:\n%s\nstderr: %s", code, stdout, stderr)
+	}
+	code, stdout, _ = runCLI(t, nil, "validate", openSLOSet, "--output", "json")
+	if code != exitOK || !strings.Contains(stdout, `"warnings": [`) || !strings.Contains(stdout, `"field": "spec.notificationTargets"`) {
+		t.Errorf("json: exit %d\n%s", code, stdout)
+	}
+}

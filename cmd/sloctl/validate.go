@@ -48,7 +48,9 @@ func newValidateCmd(getenv func(string) string) *cobra.Command {
 		Use:   "validate PATH...",
 		Short: "Check slo.yaml files, offline or also against Prometheus",
 		Long: `Validate reads slo.yaml files and reports every problem at once as
-file:line: field: message. It needs no server.
+file:line: field: message. It needs no server. OpenSLO v1, Sloth and Pyrra
+files are read too, as slod reads them; what they hold that slo.yaml
+cannot say is listed as "warning: file:line: ..." and fails nothing.
 
 ` + specsHelp + `
 
