@@ -147,6 +147,9 @@ func (s *set) document(r read.Reader, kind string, top read.Mapping) *doc {
 	if an := d.meta.Values["annotations"]; an != nil {
 		r.Warnf(d.meta.Keys["annotations"], "metadata.annotations", "not carried over: slo.yaml has no annotations")
 	}
+	if ln := d.meta.Keys["labels"]; ln != nil && kind != KindService {
+		r.Warnf(ln, "metadata.labels", "not carried over: slo.yaml's labels belong to the service; give them on the Service document")
+	}
 	sn := top.Values["spec"]
 	if sn == nil {
 		r.Errorf(top.Node, "spec", "missing")
@@ -178,7 +181,6 @@ func (s *set) dataSource(d *doc) {
 // serviceBuild is a service being assembled.
 type serviceBuild struct {
 	svc     ours.Service
-	hasDoc  bool
 	hasSLOs bool
 }
 
@@ -198,7 +200,6 @@ func (s *set) services() []ours.Service {
 		switch d.kind {
 		case KindService:
 			b := get(d.name, ours.At(d.r.File, d.nameNode))
-			b.hasDoc = true
 			b.svc.Name.Pos = ours.At(d.r.File, d.nameNode)
 			s.service(d, &b.svc)
 		case KindSLO:
