@@ -6,7 +6,7 @@ BIN := bin
 build:
 	$(GO) build -o $(BIN)/ ./cmd/...
 
-# Integration tests need prometheus/promtool and chromium (see .ci/run);
+# Integration tests need prometheus/promtool, victoria-metrics and chromium (see .ci/run);
 # without them they skip locally and fail when CI is set.
 test: lint test-race
 	$(GO) test -count=1 -timeout 25m ./...

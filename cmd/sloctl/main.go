@@ -91,6 +91,7 @@ func newRootCmd(stdout, stderr io.Writer, getenv func(string) string) *cobra.Com
 		newValidateCmd(getenv),
 		newRulesCmd(),
 		newBacktestCmd(getenv),
+		newConvertCmd(),
 	)
 	return root
 }

@@ -57,10 +57,12 @@ that cannot be read or written.`,
 			if err := opts.Validate(); err != nil {
 				return withCode(exitError, err)
 			}
-			specs, problems, err := loadSpecs("rules generate", args, exclude)
+			loaded, err := loadSpecs("rules generate", args, exclude)
 			if err != nil {
 				return err
 			}
+			specs, problems := loaded.Specs, loaded.Problems
+			printWarnings(cmd.ErrOrStderr(), loaded.Warnings)
 			if len(problems) > 0 {
 				// stdout is for the rules, which are often piped on.
 				for _, p := range problems {

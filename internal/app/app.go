@@ -197,9 +197,13 @@ func allowedHosts(configured []string, addr net.Addr) []string {
 // loudly as it can: a warning here and 503 from /readyz.
 func loadSpecs(src slo.Sources, log *slog.Logger) ([]slo.Spec, []slo.Problem) {
 	found := src.Discover()
-	specs, problems := found.Load()
+	loaded := found.LoadAll()
+	specs, problems := loaded.Specs, loaded.Problems
 	for _, p := range problems {
 		log.Error("invalid spec", "file", p.File, "line", p.Line, "field", p.Field, "problem", p.Message)
+	}
+	for _, p := range loaded.Warnings {
+		log.Warn("converted spec: not carried over", "file", p.File, "line", p.Line, "field", p.Field, "warning", p.Message)
 	}
 	attrs := []any{"paths", src.Paths, "exclude", src.Exclude, "files", len(found.Files), "services", len(specs), "problems", slo.CountProblems(problems)}
 	if len(specs) == 0 {
