@@ -27,6 +27,7 @@ const (
 	ProblemUnknownService   = problemBase + "unknown-service"
 	ProblemUnknownSLO       = problemBase + "unknown-slo"
 	ProblemUnknownOverride  = problemBase + "unknown-override"
+	ProblemUnknownEvent     = problemBase + "unknown-event"
 	ProblemAlreadyRevoked   = problemBase + "already-revoked"
 	ProblemNotFound         = problemBase + "not-found"
 	ProblemMethodNotAllowed = problemBase + "method-not-allowed"

@@ -52,6 +52,8 @@ type Config struct {
 	// SpecPaths are where slod searched for specs, named by /readyz when
 	// no service is loaded.
 	SpecPaths []string
+	// Notifications is the outbox; its endpoints answer 404 without it.
+	Notifications Notifications
 }
 
 // Server serves the API.
@@ -118,6 +120,11 @@ func New(snaps Snapshots, g *gate.Gate, log *slog.Logger, cfg Config, reg promet
 	api.POST("/services/:service/overrides", write(s.tokens.requireToken(), s.createOverride)...)
 	api.DELETE("/services/:service/overrides/:id", write(s.tokens.requireToken(), s.revokeOverride)...)
 	api.GET("/decisions", s.listDecisions)
+	if cfg.Notifications != nil {
+		api.GET("/notifications", s.listNotifications)
+		api.POST("/notifications/retry", write(s.tokens.requireToken(), s.retryNotifications)...)
+		api.POST("/notifications/:id/retry", write(s.tokens.requireToken(), s.retryNotifications)...)
+	}
 	mountDashboard(r)
 	return r
 }
