@@ -85,6 +85,8 @@ func newRootCmd(stdout, stderr io.Writer, getenv func(string) string) *cobra.Com
 		newStatusCmd(getenv),
 		newOverrideCmd(getenv),
 		newDecisionsCmd(getenv),
+		newNotificationsCmd(getenv),
+		newReportCmd(getenv),
 		newValidateCmd(getenv),
 		newRulesCmd(),
 	)

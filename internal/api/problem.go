@@ -34,9 +34,12 @@ const (
 	ProblemTooManyRequests  = problemBase + "too-many-requests"
 	ProblemAuditUnavailable = problemBase + "audit-unavailable"
 	ProblemStoreUnavailable = problemBase + "store-unavailable"
-	ProblemNoServices       = problemBase + "no-services"
-	ProblemNotReady         = problemBase + "not-ready"
-	ProblemInternal         = problemBase + "internal"
+	// ProblemReportUnavailable: Prometheus or the store failed while a
+	// report was measured.
+	ProblemReportUnavailable = problemBase + "report-unavailable"
+	ProblemNoServices        = problemBase + "no-services"
+	ProblemNotReady          = problemBase + "not-ready"
+	ProblemInternal          = problemBase + "internal"
 )
 
 // Problem types of the checks every request passes before its handler.

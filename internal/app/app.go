@@ -23,6 +23,7 @@ import (
 	"github.com/slo-dev/slo/internal/gate"
 	"github.com/slo-dev/slo/internal/notify"
 	"github.com/slo-dev/slo/internal/prom"
+	"github.com/slo-dev/slo/internal/report"
 	"github.com/slo-dev/slo/internal/server"
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store"
@@ -124,6 +125,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, RequireTokenForChecks: cfg.RequireTokenForChecks,
 		AllowedHosts:  allowedHosts(cfg.AllowedHosts, ln.Addr()),
 		Notifications: notify.NewQueue(st, sender.Wake, nil),
+		Reports:       report.NewBuilder(eng, st, nil),
 	}, reg, reg)
 	srv := &http.Server{
 		Handler:           handler,

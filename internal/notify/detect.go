@@ -342,3 +342,14 @@ func OverrideEvent(t slo.EventType, o slo.Override) slo.Event {
 	e.Details = details(d)
 	return e
 }
+
+// DecisionOf reads the gate decision a saved state last notified (its
+// baseline included) and since when; empty when there is none.
+func DecisionOf(data []byte) (slo.Decision, time.Time) {
+	var s State
+	if json.Unmarshal(data, &s) != nil {
+		return "", time.Time{}
+	}
+	h := s.Values[keyDecision]
+	return slo.Decision(h.Notified), h.Since
+}

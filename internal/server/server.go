@@ -54,6 +54,8 @@ type Config struct {
 	SpecPaths []string
 	// Notifications is the outbox; its endpoints answer 404 without it.
 	Notifications Notifications
+	// Reports builds SLO reports; /api/v1/reports answers 404 without it.
+	Reports Reports
 }
 
 // Server serves the API.
@@ -120,6 +122,9 @@ func New(snaps Snapshots, g *gate.Gate, log *slog.Logger, cfg Config, reg promet
 	api.POST("/services/:service/overrides", write(s.tokens.requireToken(), s.createOverride)...)
 	api.DELETE("/services/:service/overrides/:id", write(s.tokens.requireToken(), s.revokeOverride)...)
 	api.GET("/decisions", s.listDecisions)
+	if cfg.Reports != nil {
+		api.GET("/reports", s.getReport)
+	}
 	if cfg.Notifications != nil {
 		api.GET("/notifications", s.listNotifications)
 		api.POST("/notifications/retry", write(s.tokens.requireToken(), s.retryNotifications)...)
