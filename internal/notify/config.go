@@ -34,7 +34,7 @@ type Config struct {
 	Hold time.Duration
 	// MaxAttempts tries per delivery before it is dead-lettered.
 	MaxAttempts int
-	// Concurrency bounds deliveries in flight, over all targets.
+	// Concurrency bounds the deliveries in flight to each target.
 	Concurrency int
 	// BackoffBase and BackoffMax shape the full-jitter waits between
 	// tries (internal/backoff).

@@ -20,7 +20,7 @@ import (
 // Outbox is the durable queue the sender works from (internal/store.Store).
 type Outbox interface {
 	RouteEvents(ctx context.Context, route func(slo.Event) []string, now time.Time, limit int) (int, error)
-	DueDeliveries(ctx context.Context, now time.Time, limit int) ([]slo.Delivery, error)
+	DueDeliveries(ctx context.Context, target string, now time.Time, limit int) ([]slo.Delivery, error)
 	DeliverySent(ctx context.Context, eventID, target string, attempts int, at time.Time) error
 	DeliveryFailed(ctx context.Context, eventID, target string, attempts int, next time.Time, lastErr string) error
 	Postpone(ctx context.Context, eventID, target string, next time.Time) error
@@ -29,8 +29,9 @@ type Outbox interface {
 }
 
 // Sender delivers the outbox: each pending delivery is tried when due,
-// at most Concurrency at a time, each try bounded by its target's timeout
-// and guarded by the target's circuit breaker. A failed try is scheduled
+// at most Concurrency at a time per target (a hanging receiver holds its
+// own slots, never another target's), each try bounded by its target's
+// timeout and guarded by the target's circuit breaker. A failed try is scheduled
 // again after a full-jitter backoff (or the receiver's Retry-After); after
 // MaxAttempts tries, or a refusal that no retry can change (4xx), it goes
 // to the dead-letter table. The schedule is in the store, so a restart
@@ -44,9 +45,8 @@ type Sender struct {
 	metrics *Metrics
 	clock   func() time.Time
 	// Poll is how often due deliveries are looked for without a Wake.
-	poll  time.Duration
-	wake  chan struct{}
-	slots chan struct{}
+	poll time.Duration
+	wake chan struct{}
 
 	mu       sync.Mutex
 	inFlight map[string]bool
@@ -55,6 +55,8 @@ type Sender struct {
 type target struct {
 	Target
 	breaker *gobreaker.CircuitBreaker[struct{}]
+	// slots bound the target's tries in flight.
+	slots chan struct{}
 }
 
 // SenderOptions tune a sender.
@@ -70,8 +72,7 @@ type SenderOptions struct {
 func NewSender(outbox Outbox, cfg Config, m *Metrics, log *slog.Logger, opts SenderOptions) *Sender {
 	s := &Sender{
 		outbox: outbox, cfg: cfg, log: log, metrics: m, clock: opts.Clock, poll: opts.Poll, client: opts.Client,
-		targets: map[string]*target{}, wake: make(chan struct{}, 1),
-		slots: make(chan struct{}, max(cfg.Concurrency, 1)), inFlight: map[string]bool{},
+		targets: map[string]*target{}, wake: make(chan struct{}, 1), inFlight: map[string]bool{},
 	}
 	if s.clock == nil {
 		s.clock = time.Now
@@ -83,7 +84,7 @@ func NewSender(outbox Outbox, cfg Config, m *Metrics, log *slog.Logger, opts Sen
 		s.client = &http.Client{}
 	}
 	for _, t := range cfg.Targets {
-		s.targets[t.Name] = &target{Target: t, breaker: gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
+		s.targets[t.Name] = &target{Target: t, slots: make(chan struct{}, max(cfg.Concurrency, 1)), breaker: gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
 			Name:    t.Name,
 			Timeout: cfg.BreakerOpen,
 			ReadyToTrip: func(c gobreaker.Counts) bool {
@@ -139,10 +140,28 @@ func (s *Sender) round(ctx context.Context, wg *sync.WaitGroup) {
 			break
 		}
 	}
-	due, err := s.outbox.DueDeliveries(ctx, now, 4*cap(s.slots))
-	if err != nil {
-		s.log.Error("reading due notifications", "err", err)
+	for _, t := range s.targets {
+		due, err := s.outbox.DueDeliveries(ctx, t.Name, now, 2*cap(t.slots))
+		if err != nil {
+			s.log.Error("reading due notifications", "target", t.Name, "err", err)
+			continue
+		}
+		s.start(ctx, wg, t, due)
 	}
+	// Deliveries to targets since removed from the config.
+	if due, err := s.outbox.DueDeliveries(ctx, "", now, 100); err == nil {
+		for _, d := range due {
+			if _, ok := s.targets[d.Target]; !ok {
+				s.dead(ctx, d, d.Attempts, fmt.Sprintf("target %q is no longer in the notify config", d.Target))
+			}
+		}
+	}
+	s.updateStats(ctx, now)
+}
+
+// start begins tries of due deliveries to t while it has free slots; the
+// rest wait for a later round.
+func (s *Sender) start(ctx context.Context, wg *sync.WaitGroup, t *target, due []slo.Delivery) {
 	for _, d := range due {
 		k := d.Event.ID + "\x00" + d.Target
 		s.mu.Lock()
@@ -152,24 +171,22 @@ func (s *Sender) round(ctx context.Context, wg *sync.WaitGroup) {
 			continue
 		}
 		select {
-		case s.slots <- struct{}{}:
+		case t.slots <- struct{}{}:
 		default:
-			s.updateStats(ctx, now)
 			return
 		}
 		s.mu.Lock()
 		s.inFlight[k] = true
 		s.mu.Unlock()
 		wg.Go(func() {
-			s.deliver(ctx, d)
+			s.deliver(ctx, t, d)
 			s.mu.Lock()
 			delete(s.inFlight, k)
 			s.mu.Unlock()
-			<-s.slots
+			<-t.slots
 			s.Wake()
 		})
 	}
-	s.updateStats(ctx, now)
 }
 
 func (s *Sender) updateStats(ctx context.Context, now time.Time) {
@@ -182,12 +199,7 @@ func (s *Sender) updateStats(ctx context.Context, now time.Time) {
 }
 
 // deliver makes one try of d and records its outcome.
-func (s *Sender) deliver(ctx context.Context, d slo.Delivery) {
-	t, ok := s.targets[d.Target]
-	if !ok {
-		s.dead(ctx, d, d.Attempts, fmt.Sprintf("target %q is no longer in the notify config", d.Target))
-		return
-	}
+func (s *Sender) deliver(ctx context.Context, t *target, d slo.Delivery) {
 	_, err := t.breaker.Execute(func() (struct{}, error) { return struct{}{}, s.send(ctx, t.Target, d.Event) })
 	if ctx.Err() != nil {
 		// Shutting down: the try is cut off and made again after restart.

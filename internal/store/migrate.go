@@ -127,7 +127,7 @@ CREATE TABLE notify_deliveries (
 	sent_at    INTEGER,
 	PRIMARY KEY (event_id, target)
 );
-CREATE INDEX notify_deliveries_due ON notify_deliveries (state, next_at);
+CREATE INDEX notify_deliveries_due ON notify_deliveries (state, target, next_at);
 
 CREATE TABLE notify_dead_letters (
 	event_id   TEXT    NOT NULL REFERENCES notify_events (id) ON DELETE CASCADE,

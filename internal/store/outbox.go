@@ -173,10 +173,11 @@ func (s *Store) Events(ctx context.Context, service string, from, to time.Time) 
 	return out, nil
 }
 
-// DueDeliveries returns pending deliveries due at now, oldest first.
-func (s *Store) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]slo.Delivery, error) {
+// DueDeliveries returns target's pending deliveries due at now (any
+// target's when empty), oldest first.
+func (s *Store) DueDeliveries(ctx context.Context, target string, now time.Time, limit int) ([]slo.Delivery, error) {
 	out, err := s.deliveries(ctx, `SELECT `+eventColumns+`, `+deliveryColumns+` FROM notify_deliveries d JOIN notify_events e ON e.id = d.event_id
-		WHERE d.state = 'pending' AND d.next_at <= ? ORDER BY d.next_at, e.at LIMIT ?`, ms(now), limit)
+		WHERE d.state = 'pending' AND d.next_at <= ? AND (? = '' OR d.target = ?) ORDER BY d.next_at, e.at LIMIT ?`, ms(now), target, target, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: due deliveries: %w", err)
 	}
