@@ -35,8 +35,11 @@ func enqueue(ctx context.Context, tx *sql.Tx, events []slo.Event) error {
 		if details == "" {
 			details = "{}"
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO notify_events
-			(id, type, service, slo, at, severity, summary, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		// ON CONFLICT, not OR IGNORE: that would drop an event breaking
+		// a CHECK too, silently.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO notify_events
+			(id, type, service, slo, at, severity, summary, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO NOTHING`,
 			e.ID, string(e.Type), e.Service, e.SLO, ms(e.At), string(e.Severity), e.Summary, details); err != nil {
 			return fmt.Errorf("enqueue event %s: %w", e.ID, err)
 		}
@@ -99,8 +102,8 @@ func (s *Store) RouteEvents(ctx context.Context, route func(slo.Event) []string,
 		}
 		for _, e := range events {
 			for _, target := range route(e) {
-				if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO notify_deliveries (event_id, target, state, next_at)
-					VALUES (?, ?, 'pending', ?)`, e.ID, target, ms(now)); err != nil {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO notify_deliveries (event_id, target, state, next_at)
+					VALUES (?, ?, 'pending', ?) ON CONFLICT (event_id, target) DO NOTHING`, e.ID, target, ms(now)); err != nil {
 					return fmt.Errorf("route %s to %s: %w", e.ID, target, err)
 				}
 			}

@@ -185,7 +185,7 @@ func start(t *testing.T) *env {
 	lastWeek, _ := weekBefore(now, ny)
 	e.incident = lastWeek.Add(58 * time.Hour)
 	e.payments = synth.Scenario{Service: "payments", Start: begin, End: end,
-		Default: synth.Traffic{RPS: 20, ErrorRatio: 0.0001},
+		Default:  synth.Traffic{RPS: 20, ErrorRatio: 0.0001},
 		Segments: []synth.Segment{{From: e.incident, To: e.incident.Add(time.Hour), Traffic: synth.Traffic{RPS: 20, ErrorRatio: 0.02}}}}
 	promSrv := promtest.Start(t, e.checkout, search, e.payments)
 
