@@ -219,7 +219,11 @@ func decisionEvent(o Observation, from, to string, h Held) slo.Event {
 	for _, r := range o.Reasons {
 		reasons = append(reasons, reasonView{r.SLO, r.Code, r.Message, string(r.Decision)})
 		if r.Decision == slo.Decision(to) && r.Decision != slo.Allow {
-			worst = append(worst, r.Message)
+			m := r.Message
+			if r.SLO != "" {
+				m = r.SLO + ": " + m
+			}
+			worst = append(worst, m)
 		}
 	}
 	summary := fmt.Sprintf("%s: normal deploys %s (was %s)", o.Service, verb(slo.Decision(to)), from)

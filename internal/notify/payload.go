@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
@@ -25,18 +26,6 @@ const (
 	HeaderIdempotencyKey = "Idempotency-Key"
 	HeaderEventType      = "X-Slod-Event"
 )
-
-// WebhookBody is the JSON a generic webhook receives.
-type WebhookBody struct {
-	ID       string          `json:"id"`
-	Type     string          `json:"type"`
-	Service  string          `json:"service"`
-	SLO      string          `json:"slo,omitempty"`
-	At       time.Time       `json:"at"`
-	Severity string          `json:"severity"`
-	Summary  string          `json:"summary"`
-	Details  json.RawMessage `json:"details"`
-}
 
 // Sign is the signature header's value for body under secret.
 func Sign(secret, body []byte) string {
@@ -78,8 +67,10 @@ func request(ctx context.Context, t Target, e slo.Event) (*http.Request, error) 
 	return req, nil
 }
 
-func webhookBody(e slo.Event) WebhookBody {
-	return WebhookBody{ID: e.ID, Type: string(e.Type), Service: e.Service, SLO: e.SLO, At: e.At.UTC(),
+// webhookBody is the JSON a generic webhook receives: the event as the
+// API shows it.
+func webhookBody(e slo.Event) api.Event {
+	return api.Event{ID: e.ID, Type: string(e.Type), Service: e.Service, SLO: e.SLO, At: e.At.UTC(),
 		Severity: string(e.Severity), Summary: e.Summary, Details: e.Details}
 }
 

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store"
 )
@@ -36,7 +37,7 @@ type receiver struct {
 }
 
 type accepted struct {
-	body      WebhookBody
+	body      api.Event
 	key       string
 	signature string
 	at        time.Time
@@ -66,7 +67,7 @@ func newReceiver(t *testing.T, failures int, retryAfter string) *receiver {
 		mac := hmac.New(sha256.New, []byte(testSecret))
 		mac.Write(body)
 		want := "sha256=" + hex.EncodeToString(mac.Sum(nil))
-		var b WebhookBody
+		var b api.Event
 		if err := json.Unmarshal(body, &b); err != nil {
 			t.Errorf("receiver: body is not JSON: %v", err)
 		}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -23,18 +22,14 @@ type Notifications interface {
 }
 
 func (s *Server) listNotifications(c *gin.Context) {
-	q := slo.NotificationQuery{State: c.Query("state"), Service: c.Query("service"), Limit: 50}
+	q := slo.NotificationQuery{State: c.Query("state"), Service: c.Query("service")}
 	if !slices.Contains([]string{"", slo.DeliveryPending, slo.DeliverySent, slo.DeliveryDead}, q.State) {
 		badField(c, "state", fmt.Sprintf("state %q must be pending, sent or dead", q.State))
 		return
 	}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			badField(c, "limit", "limit must be a whole number from 1 to 1000")
-			return
-		}
-		q.Limit = n
+	var ok bool
+	if q.Limit, ok = limitParam(c); !ok {
+		return
 	}
 	ds, err := s.cfg.Notifications.List(c.Request.Context(), q)
 	if err != nil {
