@@ -88,6 +88,8 @@ func newRootCmd(stdout, stderr io.Writer, getenv func(string) string) *cobra.Com
 		newDeployedCmd(getenv),
 		newDeploymentsCmd(getenv),
 		newCorrectionCmd(getenv),
+		newNotificationsCmd(getenv),
+		newReportCmd(getenv),
 		newValidateCmd(getenv),
 		newRulesCmd(),
 		newBacktestCmd(getenv),

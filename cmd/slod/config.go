@@ -36,6 +36,7 @@ type config struct {
 	prom         prom.Config
 	promHeaders  headerFlag
 	promPwFile   string
+	notifyConfig string
 }
 
 // headerFlag collects repeated "Name: value" headers.
@@ -109,6 +110,7 @@ func parseConfig(args []string) (config, error) {
 	fs.StringVar(&c.prom.BasicAuthUser, "prometheus-basic-auth-user", "", "basic auth user for Prometheus")
 	fs.StringVar(&c.promPwFile, "prometheus-basic-auth-password-file", "", "file holding the basic auth password for Prometheus")
 	fs.Var(c.promHeaders, "prometheus-header", `extra header for Prometheus requests, "Name: value" (repeatable), e.g. "X-Scope-OrgID: team-a"`)
+	fs.StringVar(&c.notifyConfig, "notify-config", "", "YAML file of notification targets (webhook, slack, alertmanager) and delivery settings; without it events are kept as history only")
 	fs.StringVar(&c.prom.CAFile, "prometheus-ca-file", "", "PEM CA bundle that verifies Prometheus' TLS certificate")
 
 	// Environment first, so the command line overrides it.

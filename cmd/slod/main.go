@@ -55,6 +55,7 @@ func main() {
 		RateLimit:             cfg.rateLimit,
 		RateBurst:             cfg.rateBurst,
 		Prometheus:            cfg.prom,
+		NotifyConfig:          cfg.notifyConfig,
 	}, log, nil)
 	if err != nil {
 		log.Error("slod stopped", "err", err)

@@ -32,12 +32,16 @@ const (
 	ProblemUnknownOverride  = problemBase + "unknown-override"
 	// ProblemUnknownCorrection: 404, the service has no correction of that id.
 	ProblemUnknownCorrection = problemBase + "unknown-correction"
+	ProblemUnknownEvent      = problemBase + "unknown-event"
 	ProblemAlreadyRevoked    = problemBase + "already-revoked"
 	ProblemNotFound          = problemBase + "not-found"
 	ProblemMethodNotAllowed  = problemBase + "method-not-allowed"
 	ProblemTooManyRequests   = problemBase + "too-many-requests"
 	ProblemAuditUnavailable  = problemBase + "audit-unavailable"
 	ProblemStoreUnavailable  = problemBase + "store-unavailable"
+	// ProblemReportUnavailable: Prometheus or the store failed while a
+	// report was measured.
+	ProblemReportUnavailable = problemBase + "report-unavailable"
 	ProblemNoServices        = problemBase + "no-services"
 	ProblemNotReady          = problemBase + "not-ready"
 	ProblemInternal          = problemBase + "internal"

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,7 +22,9 @@ import (
 	"github.com/slo-dev/slo/internal/engine"
 	"github.com/slo-dev/slo/internal/events"
 	"github.com/slo-dev/slo/internal/gate"
+	"github.com/slo-dev/slo/internal/notify"
 	"github.com/slo-dev/slo/internal/prom"
+	"github.com/slo-dev/slo/internal/report"
 	"github.com/slo-dev/slo/internal/server"
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store"
@@ -59,6 +62,12 @@ type Config struct {
 	Prometheus prom.Config
 	// ReloadDebounce is how long spec changes must settle (default 500ms).
 	ReloadDebounce time.Duration
+	// NotifyConfig is the notification targets file; without it events
+	// are detected and kept as history (for reports), and sent nowhere.
+	NotifyConfig string
+	// NotifyEvery is how often the notification watcher looks at the gate
+	// (default 5s).
+	NotifyEvery time.Duration
 }
 
 // Run serves until ctx ends, then shuts down gracefully. If ready is not
@@ -72,6 +81,10 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 		return fmt.Errorf("spec sources: %w", err)
 	}
 	specs, problems := loadSpecs(src, log)
+	notifyCfg, err := loadNotifyConfig(cfg.NotifyConfig)
+	if err != nil {
+		return err
+	}
 
 	st, err := store.Open(cfg.DB)
 	if err != nil {
@@ -106,6 +119,12 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 	if err := g.Refresh(ctx); err != nil {
 		return fmt.Errorf("gate: %w", err)
 	}
+	st.SetOverrideEvents(notify.OverrideEvents)
+	sender := notify.NewSender(st, notifyCfg, notify.NewMetrics(reg), log, notify.SenderOptions{})
+	watcher := notify.NewWatcher(eng, g, st, notifyCfg.Hold, log, nil, sender.Wake)
+	if err := watcher.Load(ctx); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
@@ -114,6 +133,8 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 		Tokens: cfg.Tokens, MaxInFlight: cfg.MaxInFlight, SpecPaths: cfg.SLOs,
 		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, RequireTokenForChecks: cfg.RequireTokenForChecks,
 		AllowedHosts: allowedHosts(cfg.AllowedHosts, ln.Addr()), Backtests: eng, Events: ev,
+		Notifications: notify.NewQueue(st, sender.Wake, nil),
+		Reports:       report.NewBuilder(eng, st, nil),
 	}, reg, reg)
 	srv := &http.Server{
 		Handler:           handler,
@@ -142,6 +163,8 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 		}
 	})
 	background(func() { pruneLoop(runCtx, st, cfg, log) })
+	background(func() { sender.Run(runCtx) })
+	background(func() { watcher.Run(runCtx, cmp.Or(cfg.NotifyEvery, 5*time.Second)) })
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
@@ -214,6 +237,24 @@ func loadSpecs(src slo.Sources, log *slog.Logger) ([]slo.Spec, []slo.Problem) {
 	return specs, problems
 }
 
+// loadNotifyConfig reads the notification config, or the default one
+// (no targets) without a file; a file with problems stops slod, naming
+// each as file:line: field: message.
+func loadNotifyConfig(file string) (notify.Config, error) {
+	if file == "" {
+		return notify.Default(), nil
+	}
+	c, problems := notify.LoadConfig(file)
+	if len(problems) > 0 {
+		lines := make([]string, len(problems))
+		for i, p := range problems {
+			lines[i] = p.String()
+		}
+		return notify.Config{}, fmt.Errorf("notify config:\n%s", strings.Join(lines, "\n"))
+	}
+	return c, nil
+}
+
 // pruneLoop prunes the store hourly, and once at start.
 func pruneLoop(ctx context.Context, st *store.Store, cfg Config, log *slog.Logger) {
 	if cfg.Retention <= 0 && cfg.DecisionRetention <= 0 {
@@ -249,6 +290,12 @@ func prune(ctx context.Context, st *store.Store, cfg Config, now time.Time, log 
 			log.Error("pruning decisions and audit log", "err", err)
 		} else if decisions+audit > 0 {
 			log.Info("pruned decisions and audit log", "decisions", decisions, "audit_rows", audit)
+		}
+		n, err := st.PruneEvents(ctx, now.Add(-cfg.DecisionRetention))
+		if err != nil {
+			log.Error("pruning notification events", "err", err)
+		} else if n > 0 {
+			log.Info("pruned notification events", "events", n)
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/slo-dev/slo/internal/engine"
 	"github.com/slo-dev/slo/internal/gate"
 	"github.com/slo-dev/slo/internal/metricnames"
+	"github.com/slo-dev/slo/internal/notify"
 	"github.com/slo-dev/slo/internal/prom"
 	"github.com/slo-dev/slo/internal/rules"
 	"github.com/slo-dev/slo/internal/server"
@@ -58,6 +59,7 @@ func registerSlodMetrics(t *testing.T) *prometheus.Registry {
 	}
 	eng := engine.New(nil, source, nil, log, engine.Options{Registerer: reg})
 	server.New(eng, gate.New(eng, nil, log, gate.Options{}), log, server.Config{}, reg, reg)
+	notify.NewMetrics(reg)
 	return reg
 }
 

@@ -30,8 +30,16 @@ type FullJitter struct {
 
 // NextBackOff implements cenkalti/backoff's BackOff.
 func (b *FullJitter) NextBackOff() time.Duration {
+	d := b.Wait(b.n)
+	b.n++
+	return d
+}
+
+// Wait is the wait after the n-th failed attempt (0 for the first), for
+// callers that keep the count themselves (a retry schedule stored on disk).
+func (b FullJitter) Wait(n int) time.Duration {
 	ceiling := b.Base
-	for i := 0; i < b.n && ceiling > 0 && ceiling < b.Max; i++ {
+	for i := 0; i < n && ceiling > 0 && ceiling < b.Max; i++ {
 		// Compare before doubling so that a huge Max cannot overflow.
 		if ceiling > b.Max/2 {
 			ceiling = b.Max
@@ -40,7 +48,6 @@ func (b *FullJitter) NextBackOff() time.Duration {
 		}
 	}
 	ceiling = min(ceiling, b.Max)
-	b.n++
 	if ceiling <= 0 {
 		return 0
 	}

@@ -102,3 +102,53 @@ func (c *Client) Backtest(ctx context.Context, req api.BacktestRequest) (*api.Ba
 	}
 	return &out, nil
 }
+
+// Notifications lists the outbox: state is pending, sent, dead or empty
+// (pending and sent); service empty means all.
+func (c *Client) Notifications(ctx context.Context, state, service string, limit int) ([]api.Notification, error) {
+	q := url.Values{}
+	for k, v := range map[string]string{"state": state, "service": service} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	var out api.NotificationList
+	if err := c.do(ctx, http.MethodGet, "/api/v1/notifications", q, nil, &out); err != nil {
+		return nil, err
+	}
+	return out.Notifications, nil
+}
+
+// RetryNotifications queues dead-lettered notifications again: those of
+// event id, or all when id is empty. It needs a token.
+func (c *Client) RetryNotifications(ctx context.Context, id string) (int, error) {
+	path := "/api/v1/notifications/retry"
+	if id != "" {
+		path = "/api/v1/notifications/" + url.PathEscape(id) + "/retry"
+	}
+	var out api.NotificationRetry
+	if err := c.do(ctx, http.MethodPost, path, nil, nil, &out); err != nil {
+		return 0, err
+	}
+	return out.Requeued, nil
+}
+
+// Report returns the SLO report as slod renders it in format (markdown,
+// html, csv or json) for period (last-week, last-month, current,
+// previous or YYYY-MM); service is a glob, empty for all.
+func (c *Client) Report(ctx context.Context, period, service, format string) ([]byte, error) {
+	q := url.Values{}
+	for k, v := range map[string]string{"period": period, "service": service, "format": format} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	var out []byte
+	if err := c.do(ctx, http.MethodGet, "/api/v1/reports", q, nil, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

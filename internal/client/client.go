@@ -141,6 +141,10 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if out == nil || len(data) == 0 {
 		return nil
 	}
+	if raw, ok := out.(*[]byte); ok {
+		*raw = data
+		return nil
+	}
 	if err := json.Unmarshal(data, out); err != nil {
 		return fmt.Errorf("decode answer to %s %s from %s: %w", method, path, c.shown, err)
 	}

@@ -41,3 +41,17 @@ const (
 	ServiceStale        = "slod_service_stale"
 	ConfigProblems      = "slod_config_problems"
 )
+
+// internal/notify: the notification outbox and its sender.
+const (
+	NotificationsSent         = "slod_notifications_sent_total"
+	NotificationsFailed       = "slod_notifications_failed_total"
+	NotificationsDeadLettered = "slod_notifications_dead_lettered_total"
+	// NotificationsQueued counts deliveries waiting (and events not yet
+	// routed to their targets).
+	NotificationsQueued = "slod_notifications_queued"
+	// NotificationsOldestPendingAge is the age in seconds of the oldest
+	// event with a delivery pending; 0 when none is.
+	NotificationsOldestPendingAge = "slod_notifications_oldest_pending_age_seconds"
+	NotificationsDeadLetters      = "slod_notifications_dead_letters"
+)

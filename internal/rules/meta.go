@@ -23,6 +23,13 @@ const (
 	breakerAlert     = "SlodCircuitBreakerOpen"
 	deadLetterAlert  = "SlodEvaluationsDeadLettered"
 	lostAlert        = "SlodEvaluationsLost"
+	queueAlert       = "SlodNotificationsBacklog"
+	dlqAlert         = "SlodNotificationsDeadLettered"
+
+	// queueMaxAge is how old the oldest pending notification may get: a
+	// receiver down longer than the sender's backoff tops out at (5m by
+	// default) and some tries, not a blip.
+	queueMaxAge = 15 * time.Minute
 
 	// slodService names slod in link templates for its global alerts.
 	slodService = "slod"
@@ -123,6 +130,28 @@ func slodGroup(l links) (rulefmt.RuleGroup, error) {
 			Annotations: map[string]string{
 				"summary":     "slod lost evaluations",
 				"description": "slod ({{ $labels.instance }}) could write evaluations neither to its SQLite store nor to its dead-letter file (a full disk?); only its log records them.",
+			},
+		},
+		{
+			// The queue grows when its oldest event stays undelivered.
+			Alert:  queueAlert,
+			Expr:   fmt.Sprintf("%s > %s", metricnames.NotificationsOldestPendingAge, num(queueMaxAge.Seconds())),
+			For:    metaHold,
+			Labels: own,
+			Annotations: map[string]string{
+				"summary": "slod's notifications are not getting through",
+				"description": fmt.Sprintf("slod ({{ $labels.instance }}) has had a notification waiting for more than %s and {{ $value | humanizeDuration }} at worst; "+
+					"sloctl notifications list shows the targets and their last errors.", model.Duration(queueMaxAge)),
+			},
+		},
+		{
+			// No hold: a dead letter waits for someone to retry it.
+			Alert:  dlqAlert,
+			Expr:   "increase(" + metricnames.NotificationsDeadLettered + "[1h]) > 0",
+			Labels: own,
+			Annotations: map[string]string{
+				"summary":     "slod gave up delivering notifications to {{ $labels.target }}",
+				"description": "slod ({{ $labels.instance }}) moved notifications for {{ $labels.target }} to its dead-letter table; fix the receiver, then sloctl notifications retry --all.",
 			},
 		},
 	}

@@ -83,15 +83,11 @@ func (s *Server) overrideError(c *gin.Context, what string, err error) bool {
 }
 
 func (s *Server) listDecisions(c *gin.Context) {
-	q := slo.DecisionQuery{Service: c.Query("service"), Limit: 50}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			badField(c, "limit", "limit must be a whole number from 1 to 1000")
-			return
-		}
-		q.Limit = n
+	limit, ok := limitParam(c)
+	if !ok {
+		return
 	}
+	q := slo.DecisionQuery{Service: c.Query("service"), Limit: limit}
 	if v := c.Query("before"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 1 {
@@ -109,6 +105,21 @@ func (s *Server) listDecisions(c *gin.Context) {
 		ds = []slo.DecisionRecord{}
 	}
 	c.JSON(http.StatusOK, api.DecisionList{Decisions: mapSlice(ds, toDecisionRecord)})
+}
+
+// limitParam reads ?limit= (1 to 1000, default 50) for a list,
+// answering 400 when it is wrong.
+func limitParam(c *gin.Context) (int, bool) {
+	v := c.Query("limit")
+	if v == "" {
+		return 50, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 1000 {
+		badField(c, "limit", "limit must be a whole number from 1 to 1000")
+		return 0, false
+	}
+	return n, true
 }
 
 // storeProblem logs a store failure and answers 503: the request may work

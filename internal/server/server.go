@@ -58,6 +58,10 @@ type Config struct {
 	SpecPaths []string
 	// Backtests runs POST /api/v1/backtest; nil answers it 404.
 	Backtests Backtester
+	// Notifications is the outbox; its endpoints answer 404 without it.
+	Notifications Notifications
+	// Reports builds SLO reports; /api/v1/reports answers 404 without it.
+	Reports Reports
 }
 
 // Server serves the API.
@@ -128,6 +132,14 @@ func New(snaps Snapshots, g *gate.Gate, log *slog.Logger, cfg Config, reg promet
 	api.POST("/backtest", s.backtest)
 	if cfg.Events != nil {
 		s.mountEvents(api, write)
+	}
+	if cfg.Reports != nil {
+		api.GET("/reports", s.getReport)
+	}
+	if cfg.Notifications != nil {
+		api.GET("/notifications", s.listNotifications)
+		api.POST("/notifications/retry", write(s.tokens.requireToken(), s.retryNotifications)...)
+		api.POST("/notifications/:id/retry", write(s.tokens.requireToken(), s.retryNotifications)...)
 	}
 	mountDashboard(r)
 	return r

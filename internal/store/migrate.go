@@ -127,6 +127,52 @@ CREATE TABLE corrections (
 );
 CREATE INDEX corrections_service ON corrections (service, to_at);
 `,
+	// 4: the notification outbox. Events are written in the transaction
+	// of the change that caused them; deliveries fan them out to targets;
+	// dead letters hold deliveries that failed too often, until retried.
+	// notify_state is what the detector last saw per service. Times are
+	// unix milliseconds.
+	`
+CREATE TABLE notify_events (
+	id       TEXT    PRIMARY KEY CHECK (id <> ''),
+	type     TEXT    NOT NULL,
+	service  TEXT    NOT NULL,
+	slo      TEXT    NOT NULL,
+	at       INTEGER NOT NULL,
+	severity TEXT    NOT NULL,
+	summary  TEXT    NOT NULL,
+	details  TEXT    NOT NULL, -- JSON object
+	routed   INTEGER NOT NULL DEFAULT 0 -- deliveries were created
+);
+CREATE INDEX notify_events_unrouted ON notify_events (routed, at);
+CREATE INDEX notify_events_time ON notify_events (at);
+
+CREATE TABLE notify_deliveries (
+	event_id   TEXT    NOT NULL REFERENCES notify_events (id) ON DELETE CASCADE,
+	target     TEXT    NOT NULL,
+	state      TEXT    NOT NULL CHECK (state IN ('pending', 'sent')),
+	attempts   INTEGER NOT NULL DEFAULT 0,
+	next_at    INTEGER NOT NULL,
+	last_error TEXT    NOT NULL DEFAULT '',
+	sent_at    INTEGER,
+	PRIMARY KEY (event_id, target)
+);
+CREATE INDEX notify_deliveries_due ON notify_deliveries (state, target, next_at);
+
+CREATE TABLE notify_dead_letters (
+	event_id   TEXT    NOT NULL REFERENCES notify_events (id) ON DELETE CASCADE,
+	target     TEXT    NOT NULL,
+	attempts   INTEGER NOT NULL,
+	last_error TEXT    NOT NULL,
+	dead_at    INTEGER NOT NULL,
+	PRIMARY KEY (event_id, target)
+);
+
+CREATE TABLE notify_state (
+	service TEXT PRIMARY KEY,
+	data    TEXT NOT NULL -- JSON, internal/notify's detector state
+);
+`,
 }
 
 // migrate applies the pending migrations, each in its own transaction

@@ -63,7 +63,10 @@ func (s *Store) CreateOverride(ctx context.Context, o slo.Override) (slo.Overrid
 		if o.ID, err = res.LastInsertId(); err != nil {
 			return fmt.Errorf("insert: %w", err)
 		}
-		return audit(ctx, tx, o.CreatedAt, o.Actor, AuditOverrideCreate, o.Service, toOverrideRow(o))
+		if err := audit(ctx, tx, o.CreatedAt, o.Actor, AuditOverrideCreate, o.Service, toOverrideRow(o)); err != nil {
+			return err
+		}
+		return s.enqueueOverride(ctx, tx, AuditOverrideCreate, o)
 	})
 	if err != nil {
 		return slo.Override{}, fmt.Errorf("store: create override for %s: %w", o.Service, err)
@@ -136,7 +139,10 @@ func (s *Store) RevokeOverride(ctx context.Context, id int64, by string, at time
 		}
 		revoked := fromMS(ms(at))
 		o.RevokedAt, o.RevokedBy = &revoked, by
-		return audit(ctx, tx, at, by, AuditOverrideRevoke, o.Service, toOverrideRow(o))
+		if err := audit(ctx, tx, at, by, AuditOverrideRevoke, o.Service, toOverrideRow(o)); err != nil {
+			return err
+		}
+		return s.enqueueOverride(ctx, tx, AuditOverrideRevoke, o)
 	})
 	if err != nil {
 		return slo.Override{}, fmt.Errorf("store: revoke override %d: %w", id, err)

@@ -45,6 +45,9 @@ type Store struct {
 	// see a consistent snapshot and never block the writer, so a long
 	// history query does not delay recording a deploy decision.
 	r *sql.DB
+	// overrideEvents, when set, builds the notifications an override
+	// write enqueues in its own transaction (SetOverrideEvents).
+	overrideEvents OverrideEvents
 }
 
 // Open opens (creating if needed) the database at path and migrates it to

@@ -105,6 +105,9 @@ slos:
 type env struct {
 	now      time.Time
 	checkout synth.Scenario
+	payments synth.Scenario
+	// incident is the start of payments' bad hour, last week.
+	incident time.Time
 	slod     *slodtest.Slod
 	slosDir  string
 	ctx      context.Context
@@ -126,6 +129,7 @@ func TestDashboard(t *testing.T) {
 	t.Run("overview", e.testOverview)
 	t.Run("service page", e.testServicePage)
 	t.Run("calendar period in a time zone", e.testCalendarPeriod)
+	t.Run("printable report", e.testReport)
 	t.Run("decision log", e.testDecisionLog)
 	t.Run("override from the page", e.testOverride)
 	t.Run("deploy markers", e.testDeployMarkers)
@@ -177,9 +181,18 @@ func start(t *testing.T) *env {
 	}
 	search := synth.Scenario{Service: "search", Start: begin, End: end,
 		Default: synth.Traffic{RPS: 5, ErrorRatio: 0.0006, ClientErrorRatio: 0.02}}
-	payments := synth.Scenario{Service: "payments", Start: begin, End: end,
-		Default: synth.Traffic{RPS: 20, ErrorRatio: 0.0001}}
-	promSrv := promtest.Start(t, e.checkout, search, payments)
+	// An hour at 2% errors (burn 20 for a 99.9% SLO) on Wednesday of last
+	// week in New York (and in UTC): the worst hour of the week's report.
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lastWeek, _ := weekBefore(now, ny)
+	e.incident = lastWeek.Add(58 * time.Hour)
+	e.payments = synth.Scenario{Service: "payments", Start: begin, End: end,
+		Default:  synth.Traffic{RPS: 20, ErrorRatio: 0.0001},
+		Segments: []synth.Segment{{From: e.incident, To: e.incident.Add(time.Hour), Traffic: synth.Traffic{RPS: 20, ErrorRatio: 0.02}}}}
+	promSrv := promtest.Start(t, e.checkout, search, e.payments)
 
 	slosDir := slodtest.WriteSpecs(t, specs)
 	e.slosDir = slosDir

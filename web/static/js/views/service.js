@@ -55,6 +55,13 @@ function deploysTable(deploys) {
     h('tbody', {}, rows)));
 }
 
+// reportLink opens the service's printable SLO report (one HTML page
+// from the API) for the SLOs' own current or previous calendar period.
+function reportLink(name, period, text) {
+  const href = '/api/v1/reports?format=html&period=' + period + '&service=' + enc(name);
+  return h('a', { href, target: '_blank', rel: 'noopener', dataset: { report: period } }, text);
+}
+
 // serviceView shows the named service; refreshNow(true) reloads it after
 // a write.
 export function serviceView(name, refreshNow) {
@@ -127,7 +134,8 @@ export function serviceView(name, refreshNow) {
       toc.replaceChildren(...svc.slos.map((slo) => h('li', {}, h('a', { href: '#slo-' + slo.slug, dataset: { jump: '' } }, slo.name))),
         h('li', {}, h('a', { href: '#overrides-section', dataset: { jump: '' } }, 'Overrides')),
         h('li', {}, h('a', { href: '#deploys-section', dataset: { jump: '' } }, 'Deploys')),
-        h('li', {}, h('a', { href: '#decisions-section', dataset: { jump: '' } }, 'Deploy checks')));
+        h('li', {}, h('a', { href: '#decisions-section', dataset: { jump: '' } }, 'Deploy checks')),
+        h('li', { class: 'reports' }, 'Report: ', reportLink(name, 'current', 'this period'), ' · ', reportLink(name, 'previous', 'previous period')));
       slos.replaceChildren(...svc.slos.map(sloSection));
       if (!svc.slos.length) slos.append(h('p', { class: 'empty panel' }, 'This service has no SLOs.'));
       drawCharts();
