@@ -1,7 +1,7 @@
 GO ?= go
 BIN := bin
 
-.PHONY: build test test-race lint demo clean bench-gate bench-specs bench-scale
+.PHONY: build test test-race lint demo clean bench-gate bench-specs bench-scale bench-rules
 
 build:
 	$(GO) build -o $(BIN)/ ./cmd/...
@@ -46,6 +46,12 @@ bench-specs:
 # WINDOWS, CYCLES, INTERVAL, BACKFILL_TIMEOUT (see test/scale).
 bench-scale:
 	$(GO) test -run '^$$' -bench Scale -benchtime 1x -timeout 60m ./test/scale
+
+# sloctl rules generate on 1,000 and 10,000 SLOs (SLOS=n for one size),
+# as one file and split by service: wall and CPU time, peak RSS, output
+# size.
+bench-rules:
+	$(GO) test -run '^$$' -bench RulesGenerate -benchtime 1x -timeout 30m ./test/rulescale
 
 clean:
 	rm -rf $(BIN)

@@ -2,8 +2,11 @@ package slo
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Load reads the specs in paths: files, and folders searched recursively
@@ -18,14 +21,33 @@ func Load(paths ...string) ([]Spec, []Problem) {
 // discovery itself.
 func (f Found) Load() ([]Spec, []Problem) {
 	problems := slices.Clone(f.Problems)
+	read := make([]parsed, len(f.Files))
+	readErrs := make([]error, len(f.Files))
+	// Files are independent, so they are parsed on every core (thousands of
+	// services are a second of PromQL and YAML parsing on one), and the
+	// results kept in file order.
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(f.Files)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(f.Files); i = int(next.Add(1) - 1) {
+				data, err := readSpec(f.Files[i])
+				if err != nil {
+					readErrs[i] = err
+					continue
+				}
+				read[i] = parseSpec(f.Files[i], data)
+			}
+		})
+	}
+	wg.Wait()
 	results := make([]parsed, 0, len(f.Files))
-	for _, file := range f.Files {
-		data, err := readSpec(file)
-		if err != nil {
-			problems = append(problems, Problem{File: file, Message: err.Error()})
+	for i, file := range f.Files {
+		if readErrs[i] != nil {
+			problems = append(problems, Problem{File: file, Message: readErrs[i].Error()})
 			continue
 		}
-		results = append(results, parseSpec(file, data))
+		results = append(results, read[i])
 	}
 	checkUniqueServices(results)
 	var specs []Spec
