@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/slo-dev/slo/internal/dblock"
 	"github.com/slo-dev/slo/internal/engine"
 	"github.com/slo-dev/slo/internal/gate"
 	"github.com/slo-dev/slo/internal/prom"
@@ -72,6 +73,12 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 	}
 	specs, problems := loadSpecs(src, log)
 
+	// One slod per SQLite file: two would both evaluate and write history.
+	lock, err := dblock.Acquire(cfg.DB)
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer lock.Release()
 	st, err := store.Open(cfg.DB)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
