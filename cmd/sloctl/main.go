@@ -87,6 +87,7 @@ func newRootCmd(stdout, stderr io.Writer, getenv func(string) string) *cobra.Com
 		newDecisionsCmd(getenv),
 		newValidateCmd(getenv),
 		newRulesCmd(),
+		newVersionCmd(),
 	)
 	return root
 }

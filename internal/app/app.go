@@ -86,7 +86,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 	defer st.Close()
 
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), buildInfo())
 	source, err := prom.New(cfg.Prometheus, reg, log)
 	if err != nil {
 		return fmt.Errorf("prometheus source: %w", err)
@@ -114,7 +114,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 		AllowedHosts: allowedHosts(cfg.AllowedHosts, ln.Addr()),
 	}, reg, reg)
 	srv := &http.Server{
-		Handler:           handler,
+		Handler:           withVersion(handler),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,

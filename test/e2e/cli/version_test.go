@@ -1,0 +1,68 @@
+package cli
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slo-dev/slo/internal/testing/proctest"
+	"github.com/slo-dev/slo/internal/version"
+)
+
+// TestVersions checks what the binaries make build stamped say about
+// themselves: slod --version, sloctl version, slod_build_info on /metrics
+// and the version header on every answer, an error's included.
+func TestVersions(t *testing.T) {
+	want := stampVersion + " (commit " + stampCommit + ", built " + stampDate + ", go"
+	out, err := exec.Command(slodBin, "--version").CombinedOutput()
+	if err != nil || !strings.HasPrefix(string(out), "slod "+want) {
+		t.Errorf("slod --version: %v\n%s\nwant it to start with slod %s", err, out, want)
+	}
+	r := runSloctl(t, nil, "version")
+	wantExit(t, r, 0)
+	if !strings.HasPrefix(r.stdout, "sloctl "+want) {
+		t.Errorf("sloctl version printed %q, want it to start with sloctl %s", r.stdout, want)
+	}
+
+	addr, err := proctest.FreeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(slodBin, "--slos", writeSpecs(t), "--db", filepath.Join(dir, "slod.db"), "--listen", addr,
+		"--prometheus-url", "http://127.0.0.1:1", "--log-format", "text")
+	cmd.Env = hostEnv()
+	logPath := filepath.Join(dir, "slod.log")
+	p, err := proctest.Start(cmd, logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop(10 * time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := p.WaitHTTP(ctx, "http://"+addr+"/healthz"); err != nil {
+		t.Fatalf("slod did not come up: %v\n%s", err, proctest.Tail(logPath))
+	}
+	for path, status := range map[string]int{"/metrics": http.StatusOK, "/api/v1/services/nope": http.StatusNotFound} {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != status || resp.Header.Get(version.Header) != stampVersion {
+			t.Errorf("GET %s: %d with %s %q, want %d with %q", path, resp.StatusCode, version.Header, resp.Header.Get(version.Header), status, stampVersion)
+		}
+		if path == "/metrics" {
+			line := `slod_build_info{commit="` + stampCommit + `",date="` + stampDate + `",goversion="go`
+			if !strings.Contains(string(body), line) || !strings.Contains(string(body), `version="`+stampVersion+`"} 1`) {
+				t.Errorf("/metrics lacks slod_build_info for this build (%s ...)", line)
+			}
+		}
+	}
+}
