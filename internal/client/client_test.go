@@ -180,7 +180,7 @@ func TestProblemAnswers(t *testing.T) {
 		// wantType is what a caller compares with api's Problem types.
 		wantType string
 	}{
-		{"problem", "application/problem+json", `{"type":"https://slo.dev/problems/unknown-service","title":"Not Found","status":404,"detail":"service \"x\" is not configured"}`,
+		{"problem", "application/problem+json", `{"type":"/docs/problems#unknown-service","title":"Not Found","status":404,"detail":"service \"x\" is not configured"}`,
 			404, `Not Found: service "x" is not configured`, api.ProblemUnknownService},
 		{"problem without detail", "application/problem+json", `{"title":"Conflict"}`, 409, "Conflict", ""},
 		{"plain text", "text/plain; charset=utf-8", "upstream connect error\nmore", 502, "Bad Gateway: upstream connect error", ""},
