@@ -13,6 +13,35 @@ import (
 	"github.com/slo-dev/slo/internal/testing/proctest"
 )
 
+// nowhere is a Prometheus URL nothing answers at: slod runs and serves
+// without one, which is all the tests of its process need.
+const nowhere = "http://127.0.0.1:1"
+
+// startOffline starts the slod binary on db against nowhere, logging to
+// logPath, and waits until it answers /healthz. It is stopped when the
+// test ends, if not before. It returns the process and its address.
+func startOffline(t *testing.T, db, specs, logPath string) (*proctest.Proc, string) {
+	t.Helper()
+	addr, err := proctest.FreeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(slodBin, "--slos", specs, "--db", db, "--listen", addr,
+		"--prometheus-url", nowhere, "--log-format", "text")
+	cmd.Env = hostEnv()
+	p, err := proctest.Start(cmd, logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Stop(10 * time.Second) })
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := p.WaitHTTP(ctx, "http://"+addr+"/healthz"); err != nil {
+		t.Fatalf("slod did not come up: %v\n%s", err, proctest.Tail(logPath))
+	}
+	return p, addr
+}
+
 // TestOneSlodPerDatabase starts two slod binaries on one SQLite file: the
 // second exits non-zero naming the first's process id, a backup of the
 // file still works beside the first, and once the first is killed with
@@ -21,41 +50,12 @@ func TestOneSlodPerDatabase(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "slod.db")
 	specs := writeSpecs(t)
-	// Nothing listens there: slod runs and serves without Prometheus.
-	nowhere, err := proctest.FreeAddr()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// start starts a slod and waits until it answers /healthz.
-	start := func(name string) *proctest.Proc {
-		t.Helper()
-		addr, err := proctest.FreeAddr()
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd := exec.Command(slodBin, "--slos", specs, "--db", db, "--listen", addr,
-			"--prometheus-url", "http://"+nowhere, "--log-format", "text")
-		cmd.Env = hostEnv()
-		logPath := filepath.Join(dir, name+".log")
-		p, err := proctest.Start(cmd, logPath)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { p.Stop(10 * time.Second) })
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := p.WaitHTTP(ctx, "http://"+addr+"/healthz"); err != nil {
-			t.Fatalf("%s slod did not come up: %v\n%s", name, err, proctest.Tail(logPath))
-		}
-		return p
-	}
-
-	first := start("first")
+	first, _ := startOffline(t, db, specs, filepath.Join(dir, "first.log"))
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	second := exec.CommandContext(ctx, slodBin, "--slos", specs, "--db", db, "--listen", "127.0.0.1:0",
-		"--prometheus-url", "http://"+nowhere, "--log-format", "text")
+		"--prometheus-url", nowhere, "--log-format", "text")
 	second.Env = hostEnv()
 	out, err := second.CombinedOutput()
 	var exit *exec.ExitError
@@ -77,5 +77,5 @@ func TestOneSlodPerDatabase(t *testing.T) {
 	}
 
 	first.Kill()
-	start("third")
+	startOffline(t, db, specs, filepath.Join(dir, "third.log"))
 }

@@ -1,16 +1,13 @@
 package cli
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/slo-dev/slo/internal/testing/proctest"
 	"github.com/slo-dev/slo/internal/version"
 )
 
@@ -29,25 +26,8 @@ func TestVersions(t *testing.T) {
 		t.Errorf("sloctl version printed %q, want it to start with sloctl %s", r.stdout, want)
 	}
 
-	addr, err := proctest.FreeAddr()
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
-	cmd := exec.Command(slodBin, "--slos", writeSpecs(t), "--db", filepath.Join(dir, "slod.db"), "--listen", addr,
-		"--prometheus-url", "http://127.0.0.1:1", "--log-format", "text")
-	cmd.Env = hostEnv()
-	logPath := filepath.Join(dir, "slod.log")
-	p, err := proctest.Start(cmd, logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Stop(10 * time.Second)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := p.WaitHTTP(ctx, "http://"+addr+"/healthz"); err != nil {
-		t.Fatalf("slod did not come up: %v\n%s", err, proctest.Tail(logPath))
-	}
+	_, addr := startOffline(t, filepath.Join(dir, "slod.db"), writeSpecs(t), filepath.Join(dir, "slod.log"))
 	for path, status := range map[string]int{"/metrics": http.StatusOK, "/api/v1/services/nope": http.StatusNotFound} {
 		resp, err := http.Get("http://" + addr + path)
 		if err != nil {
