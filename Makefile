@@ -14,7 +14,7 @@ LDFLAGS := -X $(VERSION_PKG).version=$(VERSION) -X $(VERSION_PKG).commit=$(COMMI
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ ./cmd/...
 
-# Integration tests need prometheus/promtool and chromium (see .ci/run);
+# Integration tests need prometheus/promtool, victoria-metrics and chromium (see .ci/run);
 # without them they skip locally and fail when CI is set.
 test: lint test-race
 	$(GO) test -count=1 -timeout 25m ./...

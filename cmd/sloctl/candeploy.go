@@ -15,7 +15,6 @@ import (
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/client"
 	"github.com/slo-dev/slo/internal/durationtext"
-	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/safetext"
 	"github.com/slo-dev/slo/internal/slo"
 )
@@ -23,11 +22,12 @@ import (
 // canDeployOptions are the flags of can-deploy.
 type canDeployOptions struct {
 	apiFlags
-	priority string
-	version  string
-	actor    string
-	pipeline string
-	failOpen bool
+	priority  string
+	version   string
+	actor     string
+	pipeline  string
+	failOpen  bool
+	deploying bool
 }
 
 func newCanDeployCmd(getenv func(string) string) *cobra.Command {
@@ -71,6 +71,7 @@ written as ::error:: / ::warning:: annotations.`,
 	f.StringVar(&o.version, "version", "", "version being deployed (default $GITHUB_SHA or $CI_COMMIT_SHA)")
 	f.StringVar(&o.actor, "actor", "", "who deploys (default $GITHUB_ACTOR, $GITLAB_USER_LOGIN or $USER)")
 	f.StringVar(&o.pipeline, "pipeline", "", "link to the pipeline run (default from GitHub Actions or GitLab CI)")
+	f.BoolVar(&o.deploying, "deploying", false, "record a deployment of --version too when the check allows it (sloctl deployments)")
 	f.BoolVar(&o.failOpen, "fail-open", false, "allow the deploy (exit 0, with a warning) when slod is unreachable or failing")
 	o.add(cmd)
 	return cmd
@@ -85,10 +86,11 @@ func (o *canDeployOptions) run(cmd *cobra.Command, service string) error {
 		return err
 	}
 	req := api.CanDeployRequest{
-		Priority: o.priority,
-		Version:  cmp.Or(o.version, o.getenv("GITHUB_SHA"), o.getenv("CI_COMMIT_SHA")),
-		Actor:    cmp.Or(o.actor, defaultActor(o.getenv)),
-		Pipeline: cmp.Or(o.pipeline, ciPipelineURL(o.getenv)),
+		Deploying: o.deploying,
+		Priority:  o.priority,
+		Version:   cmp.Or(o.version, o.getenv("GITHUB_SHA"), o.getenv("CI_COMMIT_SHA")),
+		Actor:     cmp.Or(o.actor, defaultActor(o.getenv)),
+		Pipeline:  cmp.Or(o.pipeline, ciPipelineURL(o.getenv)),
 	}
 	ctx, cancel := timeoutContext(cmd, o.timeout)
 	defer cancel()
@@ -290,7 +292,7 @@ func measuredText(s api.SLO) string {
 func nextSteps(d *api.Decision) []string {
 	service := safetext.Escape(d.Service)
 	var steps []string
-	if hasCode(d, policy.CodeStaleData, policy.CodeNoEvaluation, policy.CodeMeasurementError, policy.CodeNoSeries) {
+	if hasCode(d, slo.CodeStaleData, slo.CodeNoEvaluation, slo.CodeMeasurementError, slo.CodeNoSeries) {
 		steps = append(steps, fmt.Sprintf("slod has no fresh measurement: check `sloctl status %s` and whether slod can query Prometheus", service))
 	}
 	if d.Priority == "normal" {

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/slo-dev/slo/internal/api"
-	"github.com/slo-dev/slo/internal/policy"
+	"github.com/slo-dev/slo/internal/slo"
 )
 
 // gateAnswering is a fake slod whose can-deploy answers status with body
@@ -342,7 +342,7 @@ func TestCanDeployTextNeverMeasured(t *testing.T) {
 	noData := api.SLO{Name: "availability", Target: 0.999, Window: "30d", Stale: true,
 		Budget: api.Budget{Status: api.BudgetNoData, Remaining: 1}, Error: "query prometheus: connection refused"}
 	d := &api.Decision{Service: "checkout", Priority: "normal", Decision: api.DecisionDeny, Stale: true,
-		Reasons: []api.Reason{{SLO: "availability", Code: policy.CodeMeasurementError,
+		Reasons: []api.Reason{{SLO: "availability", Code: slo.CodeMeasurementError,
 			Message: "never measured successfully: query prometheus: connection refused; on_missing_data: deny"}},
 		SLOs: []api.SLO{noData}}
 	var b strings.Builder
@@ -376,8 +376,8 @@ func TestCanDeployTextStaleSLO(t *testing.T) {
 	s.Stale, s.Error = true, "circuit breaker is open"
 	d := &api.Decision{Service: "checkout", Priority: "normal", Decision: api.DecisionDeny, Stale: true,
 		Reasons: []api.Reason{
-			{SLO: "availability", Code: policy.CodeStaleData, Message: "latest measurement failed: circuit breaker is open; judging the last good one from 18s ago"},
-			{SLO: "availability", Code: policy.CodeBudgetExhausted, Message: "budget 142% consumed (threshold 100%)"},
+			{SLO: "availability", Code: slo.CodeStaleData, Message: "latest measurement failed: circuit breaker is open; judging the last good one from 18s ago"},
+			{SLO: "availability", Code: slo.CodeBudgetExhausted, Message: "budget 142% consumed (threshold 100%)"},
 		},
 		EvaluatedAt: s.EvaluatedAt, SLOs: []api.SLO{s}}
 	var b strings.Builder

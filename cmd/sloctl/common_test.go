@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/slo-dev/slo/internal/api"
-	"github.com/slo-dev/slo/internal/policy"
+	"github.com/slo-dev/slo/internal/slo"
 )
 
 // testEnv is the environment sloctl sees in a test: only what the test
@@ -153,8 +153,8 @@ func decision(verdict string, reasons ...api.Reason) api.Decision {
 }
 
 var (
-	exhausted = api.Reason{SLO: "availability", Code: policy.CodeBudgetExhausted, Message: "error budget exhausted: 142% consumed"}
-	threshold = api.Reason{SLO: "latency", Code: policy.CodeBudgetThreshold, Message: "48% of the error budget consumed"}
+	exhausted = api.Reason{SLO: "availability", Code: slo.CodeBudgetExhausted, Message: "error budget exhausted: 142% consumed"}
+	threshold = api.Reason{SLO: "latency", Code: slo.CodeBudgetThreshold, Message: "48% of the error budget consumed"}
 )
 
 var ansiCode = regexp.MustCompile("\x1b\\[[0-9;]*m")

@@ -85,8 +85,13 @@ func newRootCmd(stdout, stderr io.Writer, getenv func(string) string) *cobra.Com
 		newStatusCmd(getenv),
 		newOverrideCmd(getenv),
 		newDecisionsCmd(getenv),
+		newDeployedCmd(getenv),
+		newDeploymentsCmd(getenv),
+		newCorrectionCmd(getenv),
 		newValidateCmd(getenv),
 		newRulesCmd(),
+		newBacktestCmd(getenv),
+		newConvertCmd(),
 		newVersionCmd(),
 	)
 	return root

@@ -39,7 +39,9 @@ own health. It needs no server.
 
 --runbook-url and --dashboard-url are templates expanded per alert with
 {{.service}}, {{.slo}} (the SLO's slug, empty for slod's own alerts),
-{{.severity}} and {{.alert}}.
+{{.severity}} and {{.alert}}. slod's own service page, which marks
+deploys on the charts, is a good dashboard_url:
+--dashboard-url 'https://slod.example.com/#/service/{{.service}}'.
 
 --split-by service writes one file per service into the folder --out
 names (created if missing): <service>.yaml, a rule file or, with
@@ -75,10 +77,12 @@ cannot be read or written.`,
 			case splitBy != "" && out == "":
 				return withCode(exitError, errors.New("--split-by service needs --out FOLDER"))
 			}
-			specs, problems, err := loadSpecs("rules generate", args, exclude)
+			loaded, err := loadSpecs("rules generate", args, exclude)
 			if err != nil {
 				return err
 			}
+			specs, problems := loaded.Specs, loaded.Problems
+			printWarnings(cmd.ErrOrStderr(), loaded.Warnings)
 			if len(problems) > 0 {
 				// stdout is for the rules, which are often piped on.
 				for _, p := range problems {
@@ -141,6 +145,14 @@ func writeAtomic(path string, write func(io.Writer) error) error {
 	return os.Rename(tmp.Name(), path)
 }
 
+// writeFileAtomic is writeAtomic for data in memory.
+func writeFileAtomic(path string, data []byte) error {
+	return writeAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
 // writeSplit writes one file per service into dir, each atomically, then
 // removes the generated files of services no longer there.
 func writeSplit(dir string, specs []slo.Spec, opts rules.Options) error {
@@ -150,10 +162,7 @@ func writeSplit(dir string, specs []slo.Spec, opts rules.Options) error {
 	written := map[string]bool{}
 	err := rules.WriteSplit(specs, opts, func(name string, content []byte) error {
 		written[name] = true
-		return writeAtomic(filepath.Join(dir, name), func(w io.Writer) error {
-			_, err := w.Write(content)
-			return err
-		})
+		return writeFileAtomic(filepath.Join(dir, name), content)
 	})
 	if err != nil {
 		return err

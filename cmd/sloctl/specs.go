@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -23,19 +24,27 @@ func excludeFlagVar(cmd *cobra.Command, p *[]string) {
 	cmd.Flags().StringArrayVar(p, "exclude", nil, "skip files and folders below a PATH matching GLOB, by relative path or base name (repeatable)")
 }
 
-// loadSpecs finds and loads the specs under paths. A path that cannot be
-// read or a malformed pattern is a usage error (exit 2); problems in the
-// specs are returned for the caller to report.
-func loadSpecs(name string, paths, exclude []string) ([]slo.Spec, []slo.Problem, error) {
+// loadSpecs finds and loads the specs under paths, those of other tools
+// converted. A path that cannot be read or a malformed pattern is a usage
+// error (exit 2); problems and warnings are returned for the caller to
+// report.
+func loadSpecs(name string, paths, exclude []string) (slo.Loaded, error) {
 	src := slo.Sources{Paths: paths, Exclude: exclude}
 	if err := src.CheckExclude(); err != nil {
-		return nil, nil, withCode(exitError, fmt.Errorf("%s: --exclude: %w", name, err))
+		return slo.Loaded{}, withCode(exitError, fmt.Errorf("%s: --exclude: %w", name, err))
 	}
 	for _, path := range paths {
 		if _, err := os.Stat(path); err != nil {
-			return nil, nil, withCode(exitError, fmt.Errorf("%s: %w", name, err))
+			return slo.Loaded{}, withCode(exitError, fmt.Errorf("%s: %w", name, err))
 		}
 	}
-	specs, problems := src.Discover().Load()
-	return specs, problems, nil
+	return src.Discover().LoadAll(), nil
+}
+
+// printWarnings writes what files of other tools held that was not carried
+// over, one "warning: file:line: field: message" a line.
+func printWarnings(w io.Writer, warnings []slo.Problem) {
+	for _, p := range warnings {
+		fmt.Fprintln(w, "warning:", p)
+	}
 }

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/slo-dev/slo/internal/api"
-	"github.com/slo-dev/slo/internal/policy"
+	"github.com/slo-dev/slo/internal/slo"
 )
 
 // remainingAfter computes 1-consumed in float64 at run time, as slod does;
@@ -56,7 +56,7 @@ func services() []api.Service {
 		{Service: "checkout", Decision: api.DecisionDeny, Reasons: []api.Reason{exhausted}, Actions: []string{"freeze_releases"},
 			EvaluatedAt: &evaluatedAt, SLOs: []api.SLO{availability(), latency()}},
 		{Service: "search", Decision: api.DecisionWarn, Allowed: true, Stale: true,
-			Reasons:   []api.Reason{{SLO: "availability", Code: policy.CodeInsufficientData, Message: "fewer than 100 events"}},
+			Reasons:   []api.Reason{{SLO: "availability", Code: slo.CodeInsufficientData, Message: "fewer than 100 events"}},
 			LastError: "query prometheus: connection refused", SLOs: []api.SLO{noData}},
 		{Service: "billing", Decision: api.DecisionDeny, Reasons: []api.Reason{}, SLOs: []api.SLO{},
 			ConfigProblems: []api.SpecProblem{{File: "slos/billing.yaml", Line: 4, Field: "slos[0].target", Message: "must be below 100%"}}},

@@ -13,8 +13,11 @@ import (
 
 // validateReport is the --output json answer of validate.
 type validateReport struct {
-	Valid    bool              `json:"valid"`
-	Problems specProblems      `json:"problems"`
+	Valid    bool         `json:"valid"`
+	Problems specProblems `json:"problems"`
+	// Warnings are what files of other tools held that was not carried
+	// over; they do not make a spec invalid.
+	Warnings specProblems      `json:"warnings"`
 	Services []validateService `json:"services"`
 	// Online is there with --online once the offline checks passed.
 	Online *onlineReport `json:"online,omitempty"`
@@ -45,7 +48,9 @@ func newValidateCmd(getenv func(string) string) *cobra.Command {
 		Use:   "validate PATH...",
 		Short: "Check slo.yaml files, offline or also against Prometheus",
 		Long: `Validate reads slo.yaml files and reports every problem at once as
-file:line: field: message. It needs no server.
+file:line: field: message. It needs no server. OpenSLO v1, Sloth and Pyrra
+files are read too, as slod reads them; what they hold that slo.yaml
+cannot say is listed as "warning: file:line: ..." and fails nothing.
 
 ` + specsHelp + `
 
@@ -76,11 +81,16 @@ that cannot be read, or (--online) a Prometheus that cannot be queried.`,
 			if err != nil {
 				return err
 			}
-			specs, problems, err := loadSpecs("validate", args, exclude)
+			loaded, err := loadSpecs("validate", args, exclude)
 			if err != nil {
 				return err
 			}
+			specs, problems := loaded.Specs, loaded.Problems
 			r := newValidateReport(specs, problems)
+			r.Warnings = specProblems(loaded.Warnings)
+			if r.Warnings == nil {
+				r.Warnings = specProblems{}
+			}
 			if online && len(problems) == 0 {
 				on, onProblems, err := checkOnline(cmd.Context(), prometheusURL(promURL, getenv), specs)
 				if err != nil {
@@ -139,6 +149,7 @@ func writeValidateText(w io.Writer, r validateReport) error {
 			return err
 		}
 	}
+	printWarnings(w, r.Warnings)
 	if r.Online != nil {
 		for _, n := range r.Online.Notes {
 			if _, err := fmt.Fprintln(w, "note:", n); err != nil {
@@ -148,11 +159,13 @@ func writeValidateText(w io.Writer, r validateReport) error {
 	}
 	if r.Valid {
 		n := 0
+		files := map[string]bool{}
 		for _, s := range r.Services {
 			n += len(s.SLOs)
+			files[s.File] = true
 		}
-		// Each valid file holds exactly one service.
-		if _, err := fmt.Fprintf(w, "ok: %s, %s in %s\n", validatePlural(len(r.Services), "service"), validatePlural(n, "SLO"), validatePlural(len(r.Services), "file")); err != nil {
+		// A file of ours holds one service; an OpenSLO file may hold several.
+		if _, err := fmt.Fprintf(w, "ok: %s, %s in %s\n", validatePlural(len(r.Services), "service"), validatePlural(n, "SLO"), validatePlural(len(files), "file")); err != nil {
 			return err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store"
 )
 
@@ -19,7 +20,7 @@ func TestBackupCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	id, err := st.RecordDecision(context.Background(), store.DecisionRecord{At: time.Now(), Service: "checkout", Decision: "allow", Version: "v1"})
+	id, err := st.RecordDecision(context.Background(), slo.DecisionRecord{At: time.Now(), Service: "checkout", Decision: "allow", Version: "v1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +56,7 @@ func TestBackupCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cp.Close()
-	ds, err := cp.Decisions(context.Background(), store.DecisionQuery{})
+	ds, err := cp.Decisions(context.Background(), slo.DecisionQuery{})
 	if err != nil || len(ds) != 1 || ds[0].ID != id || ds[0].Version != "v1" {
 		t.Errorf("the copy's decisions: %+v, %v; want decision %d", ds, err, id)
 	}

@@ -13,6 +13,9 @@ type CanDeployRequest struct {
 	Actor    string `json:"actor,omitempty"`
 	// Pipeline is a link to the CI run asking, for the audit log.
 	Pipeline string `json:"pipeline,omitempty"`
+	// Deploying records a deployment of Version too when the check
+	// allows it: one call both asks and records.
+	Deploying bool `json:"deploying,omitempty"`
 }
 
 // Decision is the answer to a can-deploy check, allowed or not.
@@ -28,5 +31,7 @@ type Decision struct {
 	Stale       bool            `json:"stale"`
 	// DecisionID is the audit-log entry of a POSTed check.
 	DecisionID *int64 `json:"decision_id,omitempty"`
-	SLOs       []SLO  `json:"slos"`
+	// DeploymentID is the deployment a check with deploying recorded.
+	DeploymentID *int64 `json:"deployment_id,omitempty"`
+	SLOs         []SLO  `json:"slos"`
 }

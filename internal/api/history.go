@@ -38,7 +38,9 @@ type HistoryPoint struct {
 	// Coverage is the share of the point's window the ledger held: below
 	// 1 while history loads or where Prometheus no longer has it.
 	Coverage float64 `json:"coverage"`
-	Error    string  `json:"error,omitempty"`
+	// Excluded are the events corrections took out of the point's window.
+	Excluded Events `json:"excluded"`
+	Error    string `json:"error,omitempty"`
 }
 
 // FiringCondition is a burn-rate condition that held at an evaluation.

@@ -12,6 +12,9 @@ type Problem struct {
 	Field string `json:"field,omitempty"`
 	// RequestID finds the request in slod's logs.
 	RequestID string `json:"request_id,omitempty"`
+	// Problems are a spec's problems (invalid-spec), as sloctl validate
+	// lists them.
+	Problems []SpecProblem `json:"problems,omitempty"`
 }
 
 // ProblemDocs is the page of slod that documents every problem type, one
@@ -35,15 +38,21 @@ const (
 	ProblemUnknownService   = problemBase + "unknown-service"
 	ProblemUnknownSLO       = problemBase + "unknown-slo"
 	ProblemUnknownOverride  = problemBase + "unknown-override"
-	ProblemAlreadyRevoked   = problemBase + "already-revoked"
-	ProblemNotFound         = problemBase + "not-found"
-	ProblemMethodNotAllowed = problemBase + "method-not-allowed"
-	ProblemTooManyRequests  = problemBase + "too-many-requests"
-	ProblemAuditUnavailable = problemBase + "audit-unavailable"
-	ProblemStoreUnavailable = problemBase + "store-unavailable"
-	ProblemNoServices       = problemBase + "no-services"
-	ProblemNotReady         = problemBase + "not-ready"
-	ProblemInternal         = problemBase + "internal"
+	// ProblemUnknownCorrection: 404, the service has no correction of that id.
+	ProblemUnknownCorrection = problemBase + "unknown-correction"
+	ProblemAlreadyRevoked    = problemBase + "already-revoked"
+	ProblemNotFound          = problemBase + "not-found"
+	ProblemMethodNotAllowed  = problemBase + "method-not-allowed"
+	ProblemTooManyRequests   = problemBase + "too-many-requests"
+	ProblemAuditUnavailable  = problemBase + "audit-unavailable"
+	ProblemStoreUnavailable  = problemBase + "store-unavailable"
+	ProblemNoServices        = problemBase + "no-services"
+	ProblemNotReady          = problemBase + "not-ready"
+	ProblemInternal          = problemBase + "internal"
+	ProblemBacktestFailed    = problemBase + "backtest-failed"
+	// ProblemInvalidSpec: a backtest's spec has problems, listed in
+	// Problem.Problems as sloctl validate lists them.
+	ProblemInvalidSpec = problemBase + "invalid-spec"
 )
 
 // Problem types of the checks every request passes before its handler.

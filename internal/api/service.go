@@ -31,6 +31,9 @@ type Service struct {
 	// Backfill is how far the history of every SLO is loaded.
 	Backfill Backfill `json:"backfill"`
 	SLOs     []SLO    `json:"slos"`
+	// Deploys are the deploys of the last two days, newest first, with
+	// their attribution.
+	Deploys []Deployment `json:"deploys"`
 }
 
 // Backfill counts the ledger buckets loaded from Prometheus (or known to
@@ -87,6 +90,9 @@ type SLO struct {
 	Coverage Coverage `json:"coverage"`
 	// Backfill is how far this SLO's history is loaded.
 	Backfill Backfill `json:"backfill"`
+	// Excluded are the period's events left out of the numbers above by
+	// corrections and maintenance windows.
+	Excluded Excluded `json:"excluded"`
 }
 
 // Budget is the error budget of one SLO over its window. With status

@@ -20,6 +20,7 @@ import (
 
 	"github.com/slo-dev/slo/internal/dblock"
 	"github.com/slo-dev/slo/internal/engine"
+	"github.com/slo-dev/slo/internal/events"
 	"github.com/slo-dev/slo/internal/gate"
 	"github.com/slo-dev/slo/internal/prom"
 	"github.com/slo-dev/slo/internal/server"
@@ -94,7 +95,15 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 
 	// Start-up is the first reload: one path sets up services and records
 	// the problems of files that define none yet.
-	eng := engine.New(nil, source, st, log, engine.Options{Registerer: reg, DeadLetterPath: cmp.Or(cfg.DeadLetterPath, cfg.DB+".deadletter.jsonl")})
+	// The events validate against the services in force and the engine
+	// reads them each cycle: each needs the other, so the events read the
+	// engine's snapshot through a function.
+	var eng *engine.Engine
+	ev := events.New(st, events.SnapshotFunc(func() *engine.Snapshot { return eng.Snapshot() }), log, events.Options{})
+	if err := ev.Refresh(ctx); err != nil {
+		return fmt.Errorf("events: %w", err)
+	}
+	eng = engine.New(nil, source, st, log, engine.Options{Registerer: reg, Marks: ev, DeadLetterPath: cmp.Or(cfg.DeadLetterPath, cfg.DB+".deadletter.jsonl")})
 	eng.Reload(specs, problems)
 	if err := eng.Restore(ctx); err != nil {
 		log.Error("could not restore the last snapshot; starting blank", "err", err)
@@ -108,10 +117,10 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
-	handler := server.New(eng, g, st, log, server.Config{
+	handler := server.New(eng, g, log, server.Config{
 		Tokens: cfg.Tokens, MaxInFlight: cfg.MaxInFlight, SpecPaths: cfg.SLOs,
 		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, RequireTokenForChecks: cfg.RequireTokenForChecks,
-		AllowedHosts: allowedHosts(cfg.AllowedHosts, ln.Addr()),
+		AllowedHosts: allowedHosts(cfg.AllowedHosts, ln.Addr()), Backtests: eng, Events: ev,
 	}, reg, reg)
 	srv := &http.Server{
 		Handler:           withVersion(handler),
@@ -195,9 +204,13 @@ func allowedHosts(configured []string, addr net.Addr) []string {
 // loudly as it can: a warning here and 503 from /readyz.
 func loadSpecs(src slo.Sources, log *slog.Logger) ([]slo.Spec, []slo.Problem) {
 	found := src.Discover()
-	specs, problems := found.Load()
+	loaded := found.LoadAll()
+	specs, problems := loaded.Specs, loaded.Problems
 	for _, p := range problems {
 		log.Error("invalid spec", "file", p.File, "line", p.Line, "field", p.Field, "problem", p.Message)
+	}
+	for _, p := range loaded.Warnings {
+		log.Warn("converted spec: not carried over", "file", p.File, "line", p.Line, "field", p.Field, "warning", p.Message)
 	}
 	attrs := []any{"paths", src.Paths, "exclude", src.Exclude, "files", len(found.Files), "services", len(specs), "problems", slo.CountProblems(problems)}
 	if len(specs) == 0 {

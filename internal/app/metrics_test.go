@@ -57,7 +57,7 @@ func registerSlodMetrics(t *testing.T) *prometheus.Registry {
 		t.Fatal(err)
 	}
 	eng := engine.New(nil, source, nil, log, engine.Options{Registerer: reg})
-	server.New(eng, gate.New(eng, nil, log, gate.Options{}), nil, log, server.Config{}, reg, reg)
+	server.New(eng, gate.New(eng, nil, log, gate.Options{}), log, server.Config{}, reg, reg)
 	return reg
 }
 

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store"
 )
@@ -35,11 +34,11 @@ func TestPrune(t *testing.T) {
 			defer st.Close()
 			// One row of each kind inside both retentions, one outside both.
 			for _, at := range []time.Time{now.Add(-500 * day), now.Add(-time.Hour)} {
-				status := []policy.SLOStatus{{Slug: "availability", Counts: slo.Counts{Total: 100}}}
+				status := []slo.Status{{Slug: "availability", Counts: slo.Counts{Total: 100}}}
 				if err := st.SaveServiceEvaluation(ctx, "checkout", at, status, []byte(`{}`)); err != nil {
 					t.Fatal(err)
 				}
-				if _, err := st.RecordDecision(ctx, store.DecisionRecord{At: at, Service: "checkout", Priority: slo.PriorityNormal, Decision: policy.Allow}); err != nil {
+				if _, err := st.RecordDecision(ctx, slo.DecisionRecord{At: at, Service: "checkout", Priority: slo.PriorityNormal, Decision: slo.Allow}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -48,7 +47,7 @@ func TestPrune(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			decisions, err := st.Decisions(ctx, store.DecisionQuery{})
+			decisions, err := st.Decisions(ctx, slo.DecisionQuery{})
 			if err != nil {
 				t.Fatal(err)
 			}

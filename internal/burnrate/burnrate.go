@@ -88,6 +88,23 @@ func Durations(ws []Window) []time.Duration {
 // Label formats a window the way Prometheus does ("5m", "1h", "3d").
 func Label(d time.Duration) string { return model.Duration(d).String() }
 
+// Labels names the window's long and short durations as Label does.
+func (w Window) Labels() (long, short string) { return Label(w.Long), Label(w.Short) }
+
+// HoldFor is how long the condition must hold before its alert fires
+// (the generated rules' for:). The workbook uses none, since the short
+// window already resets an alert quickly; a short hold still absorbs a
+// single evaluation where a scrape gap or a restart skews a 5m rate. 2m
+// keeps a total outage of a 99.9%/30d SLO paging within about 3 minutes;
+// a ticket is not urgent, so 15m costs nothing and keeps it from flapping
+// around its threshold.
+func (w Window) HoldFor() time.Duration {
+	if w.Severity == SeverityPage {
+		return 2 * time.Minute
+	}
+	return 15 * time.Minute
+}
+
 // Condition is a Window evaluated against measured burn rates.
 type Condition struct {
 	Window

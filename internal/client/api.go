@@ -92,3 +92,13 @@ func (c *Client) Decisions(ctx context.Context, service string, limit int) ([]ap
 	}
 	return out.Decisions, nil
 }
+
+// Backtest replays a spec, or a service slod runs, over recorded events
+// (and a second spec over the same events, when req names one).
+func (c *Client) Backtest(ctx context.Context, req api.BacktestRequest) (*api.Backtest, error) {
+	var out api.Backtest
+	if err := c.do(ctx, http.MethodPost, "/api/v1/backtest", nil, req, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/slo-dev/slo/internal/ledger"
-	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/prom"
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store"
@@ -111,7 +110,7 @@ func loaded(t *testing.T, specs []slo.Spec, src *constSource, st Store) (*Engine
 	return e, clk
 }
 
-func status(t *testing.T, e *Engine, service string, i int) policy.SLOStatus {
+func status(t *testing.T, e *Engine, service string, i int) slo.Status {
 	t.Helper()
 	st, ok := e.Snapshot().Services[service]
 	if !ok || i >= len(st.SLOs) {
@@ -122,7 +121,7 @@ func status(t *testing.T, e *Engine, service string, i int) policy.SLOStatus {
 
 // checkWhole checks a status measured at `at` over a whole 30d window of
 // constant rates.
-func checkWhole(t *testing.T, what string, s policy.SLOStatus, at time.Time, errs, total float64) {
+func checkWhole(t *testing.T, what string, s slo.Status, at time.Time, errs, total float64) {
 	t.Helper()
 	if s.Stale || s.Error != "" || !s.EvaluatedAt.Equal(at) {
 		t.Errorf("%s: stale=%v error=%q evaluated %v, want fresh at %v", what, s.Stale, s.Error, s.EvaluatedAt, at)
@@ -433,7 +432,7 @@ func TestTotalWithoutSeries(t *testing.T) {
 	e, _ := loaded(t, []slo.Spec{specOf("checkout", availability(), typo)}, src, openStore(t))
 	checkWhole(t, "availability", status(t, e, "checkout", 0), at0, errRate, totalRate)
 	s := status(t, e, "checkout", 1)
-	if !s.Stale || !s.NoSeries || !strings.Contains(s.Error, ErrNoSeries.Error()) || !strings.Contains(s.Error, "checkout_requets_total[2592000s]") {
+	if !s.Stale || !s.NoSeries || !strings.Contains(s.Error, slo.ErrNoSeries.Error()) || !strings.Contains(s.Error, "checkout_requets_total[2592000s]") {
 		t.Errorf("typo'd total: stale=%v no_series=%v error=%q; want ErrNoSeries naming the query", s.Stale, s.NoSeries, s.Error)
 	}
 }
@@ -641,4 +640,81 @@ func TestOutageLongerThanACycleSpan(t *testing.T) {
 	}
 	e.EvaluateOnce(ctx)
 	checkWhole(t, "after the backfill", status(t, e, "checkout", 0), at, errRate, totalRate)
+}
+
+// TestLoadingWindowsAreCarriedForward: while history loads, a window
+// measured whole in one cycle is carried forward by the next ones (its
+// measurement, the buckets since, the new tail, less the share that slid
+// out at its start), not queried whole again each cycle; after
+// directRefresh it is measured whole again.
+func TestLoadingWindowsAreCarriedForward(t *testing.T) {
+	ctx := context.Background()
+	src := newConstSource(t, checkoutRates())
+	clk := &clock{t: at0}
+	e := New([]slo.Spec{testSpec()}, src, openStore(t), quiet, Options{Clock: clk.now})
+	e.EvaluateOnce(ctx)
+	src.take()
+
+	wholeQueries := func(calls []rangeCall) (n int) {
+		for _, c := range calls {
+			for _, q := range c.queries {
+				if strings.Contains(q, "[2592000s]") || strings.Contains(q, "[86400s]") || strings.Contains(q, "[259200s]") {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	for i, step := range []time.Duration{5 * time.Minute, 10 * time.Minute, 15 * time.Minute} {
+		at := at0.Add(step)
+		clk.set(at)
+		e.EvaluateOnce(ctx)
+		if n := wholeQueries(src.take()); n != 0 {
+			t.Errorf("cycle %d (+%v): %d whole-window queries, want none: the first cycle's are carried", i+2, step, n)
+		}
+		s := status(t, e, "checkout", 0)
+		// Constant rates: every carried window is rate x its length
+		// exactly, whatever slid out and came in.
+		checkWhole(t, fmt.Sprintf("carried at +%v", step), s, at, errRate, totalRate)
+		for _, l := range []string{"1d", "3d"} {
+			if r := s.BurnRates[l]; !approx(r, 1) {
+				t.Errorf("+%v: burn rate %s = %v, want 1", step, l, r)
+			}
+		}
+	}
+
+	// Older than directRefresh: the period and the 1d and 3d windows are
+	// measured whole again (bad and total each).
+	clk.set(at0.Add(directRefresh + 5*time.Minute))
+	e.EvaluateOnce(ctx)
+	if n := wholeQueries(src.take()); n != 6 {
+		t.Errorf("after directRefresh: %d whole-window queries, want 6", n)
+	}
+	checkWhole(t, "re-measured", status(t, e, "checkout", 0), at0.Add(directRefresh+5*time.Minute), errRate, totalRate)
+}
+
+// Two SLOs counting the same events share a book: a rolling 30d one and a
+// calendar month. While history loads each period is measured whole once
+// and carried on its own; neither is taken for the other.
+func TestLoadingPeriodsOfASharedBook(t *testing.T) {
+	ctx := context.Background()
+	src := newConstSource(t, checkoutRates())
+	clk := &clock{t: at0}
+	monthly := availability()
+	monthly.Name, monthly.Slug, monthly.Window, monthly.Calendar = "Monthly", "monthly", 0, slo.CalendarMonth
+	e := New([]slo.Spec{specOf("checkout", availability(), monthly)}, src, openStore(t), quiet, Options{Clock: clk.now})
+	month := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for _, step := range []time.Duration{0, 5 * time.Minute} {
+		at := at0.Add(step)
+		clk.set(at)
+		e.EvaluateOnce(ctx)
+		checkWhole(t, fmt.Sprintf("rolling at +%v", step), status(t, e, "checkout", 0), at, errRate, totalRate)
+		// The month so far: from Nov 1 00:00 UTC to at, every second known.
+		s := status(t, e, "checkout", 1)
+		elapsed := at.Sub(month)
+		checkCounts(t, fmt.Sprintf("month at +%v", step), s.Counts, errRate*elapsed.Seconds(), totalRate*elapsed.Seconds())
+		if c := s.Coverage; c.Known != elapsed || c.Unknown != 0 || c.Missing != 0 {
+			t.Errorf("month at +%v: coverage %+v, want %v known", step, c, elapsed)
+		}
+	}
 }

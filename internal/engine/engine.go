@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,7 +18,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/slo-dev/slo/internal/ledger"
-	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/prom"
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store"
@@ -33,7 +33,7 @@ type Source interface {
 // Store persists evaluations, snapshots and ledger buckets
 // (internal/store.Store).
 type Store interface {
-	SaveServiceEvaluation(ctx context.Context, service string, at time.Time, slos []policy.SLOStatus, snapshot []byte) error
+	SaveServiceEvaluation(ctx context.Context, service string, at time.Time, slos []slo.Status, snapshot []byte) error
 	Snapshots(ctx context.Context) (map[string]store.SnapshotRecord, error)
 	SaveBucketsBatch(ctx context.Context, buckets map[string][]ledger.Bucket) error
 	Buckets(ctx context.Context, fingerprint string) ([]ledger.Bucket, error)
@@ -46,6 +46,9 @@ type Options struct {
 	Clock func() time.Time
 	// Registerer receives the engine's metrics; none when nil.
 	Registerer prometheus.Registerer
+	// Marks are the deploys to attribute and the corrections to apply;
+	// none when nil.
+	Marks Marks
 	// DeadLetterPath is the JSON-lines file for evaluations the store
 	// would not take even after retries.
 	DeadLetterPath string
@@ -66,6 +69,8 @@ type Engine struct {
 	keep atomic.Int64
 	// pruned is when ledger buckets were last pruned from the store.
 	pruned time.Time
+	// backtests holds the slot of the one backtest running.
+	backtests chan struct{}
 
 	// mu serialises writers (evaluation, reload); readers use snap only.
 	mu   sync.Mutex
@@ -78,7 +83,7 @@ func New(specs []slo.Spec, src Source, st Store, log *slog.Logger, opts Options)
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
-	e := &Engine{src: src, store: st, log: log, opts: opts, metrics: newMetrics(opts.Registerer)}
+	e := &Engine{src: src, store: st, log: log, opts: opts, metrics: newMetrics(opts.Registerer), backtests: make(chan struct{}, 1)}
 	e.writes = newWriteBehind(st, log, e.metrics, opts.DeadLetterPath)
 	services := make(map[string]ServiceState, len(specs))
 	for _, sp := range specs {
@@ -90,21 +95,11 @@ func New(specs []slo.Spec, src Source, st Store, log *slog.Logger, opts Options)
 
 // freshState is a never-measured service: every SLO present, no numbers.
 func freshState(sp slo.Spec) ServiceState {
-	st := ServiceState{Spec: sp, SLOs: make([]policy.SLOStatus, len(sp.SLOs))}
+	st := ServiceState{Spec: sp, SLOs: make([]slo.Status, len(sp.SLOs))}
 	for i, o := range sp.SLOs {
-		st.SLOs[i] = placeholder(o)
+		st.SLOs[i] = slo.Placeholder(o)
 	}
 	return st
-}
-
-func placeholder(o slo.SLO) policy.SLOStatus {
-	return policy.SLOStatus{
-		Name:   o.Name,
-		Slug:   o.Slug,
-		Target: o.Target,
-		Window: o.WindowLabel(),
-		Budget: slo.Budget{Status: slo.StatusNoData, SLI: 1, Remaining: 1},
-	}
 }
 
 // Snapshot returns the current snapshot; never nil.
@@ -145,19 +140,22 @@ func (e *Engine) Restore(ctx context.Context) error {
 	return nil
 }
 
-// mergeStatuses keeps the saved status of every SLO still in the spec (by
-// slug) and a placeholder for new ones, in spec order.
-func mergeStatuses(sp slo.Spec, saved []policy.SLOStatus) []policy.SLOStatus {
-	bySlug := make(map[string]policy.SLOStatus, len(saved))
-	for _, s := range saved {
-		bySlug[s.Slug] = s
+// mergeStatuses keeps the status of every SLO still in the spec (by slug)
+// whose objective and queries are unchanged (the same fingerprint), and a
+// placeholder for new or changed ones, in spec order: numbers measured
+// with other queries or another target mean nothing for the new spec.
+func mergeStatuses(sp, old slo.Spec, saved []slo.Status) []slo.Status {
+	kept := make(map[string]slo.Status, len(saved))
+	for i, s := range saved {
+		if i < len(old.SLOs) {
+			kept[old.SLOs[i].Slug+"\x00"+old.SLOs[i].Fingerprint()] = s
+		}
 	}
-	out := make([]policy.SLOStatus, len(sp.SLOs))
+	out := make([]slo.Status, len(sp.SLOs))
 	for i, o := range sp.SLOs {
-		s, ok := bySlug[o.Slug]
-		if !ok || s.Target != o.Target || s.Window != o.WindowLabel() {
-			// A changed objective makes old numbers meaningless.
-			s = placeholder(o)
+		s, ok := kept[o.Slug+"\x00"+o.Fingerprint()]
+		if !ok {
+			s = slo.Placeholder(o)
 		}
 		s.Name = o.Name
 		out[i] = s
@@ -216,7 +214,6 @@ func (e *Engine) EvaluateOnce(ctx context.Context) {
 	}
 	var (
 		tails   map[*book]tails
-		direct  map[periodKey]ledger.Tail
 		bookOf  map[string]map[string]*book
 		failure error
 	)
@@ -229,7 +226,7 @@ func (e *Engine) EvaluateOnce(ctx context.Context) {
 		}
 		tails, failure = e.measureTails(ctx, bs, at)
 		if failure == nil {
-			direct, failure = e.measureLoadingPeriods(ctx, specs, bookOf, at)
+			failure = e.measureLoadingPeriods(ctx, specs, bookOf, tails, at)
 		}
 		e.flushBuckets(ctx)
 		e.pruneBuckets(ctx, bs, at)
@@ -237,7 +234,7 @@ func (e *Engine) EvaluateOnce(ctx context.Context) {
 
 	results := make([]ServiceState, 0, len(names))
 	for _, name := range names {
-		results = append(results, e.evaluateService(ctx, snap.Services[name], bookOf[name], readings{tails, direct}, failure, at))
+		results = append(results, e.evaluateService(ctx, snap.Services[name], bookOf[name], tails, failure, at))
 	}
 
 	e.mu.Lock()
@@ -261,23 +258,37 @@ func (e *Engine) EvaluateOnce(ctx context.Context) {
 // persists them. failure, when set, failed the whole cycle. A failed SLO
 // keeps its last known good numbers, marked stale with the error, so the
 // gate goes on judging them.
-func (e *Engine) evaluateService(ctx context.Context, st ServiceState, books map[string]*book, ms readings, failure error, at time.Time) ServiceState {
+func (e *Engine) evaluateService(ctx context.Context, st ServiceState, books map[string]*book, tails map[*book]tails, failure error, at time.Time) ServiceState {
 	next := st
-	next.SLOs = make([]policy.SLOStatus, len(st.SLOs))
+	next.SLOs = make([]slo.Status, len(st.SLOs))
 	next.Backfill = make([]Progress, len(st.SLOs))
 	next.LastAttempt = at
 	next.Stale = false
 	next.LastError = ""
 	var errs []error
+	var corrections []slo.Correction
+	var deploys []slo.Deployment
+	if e.opts.Marks != nil {
+		corrections = e.opts.Marks.Corrections(st.Spec.Service)
+		deploys = e.opts.Marks.RecentDeployments(st.Spec.Service)
+	}
+	per := make([][]slo.SLOAttribution, len(deploys))
 	for i, o := range st.Spec.SLOs {
-		s, p, err := e.evaluateSLO(o, st.Spec.Policy, books[o.Slug], ms, failure, at)
+		s, p, attrs, err := e.evaluateSLO(st.Spec, o, books[o.Slug], tails, failure, corrections, deploys, at)
 		next.Backfill[i] = p
 		if err != nil {
-			next.SLOs[i] = failed(st.SLOs[i], err, at)
+			next.SLOs[i] = st.SLOs[i].Failed(err, at)
 			errs = append(errs, fmt.Errorf("%s: %w", o.Slug, err))
 			continue
 		}
 		next.SLOs[i] = s
+		for j, a := range attrs {
+			per[j] = append(per[j], a)
+		}
+	}
+	next.Deploys = make([]slo.Attribution, len(deploys))
+	for j, d := range deploys {
+		next.Deploys[j] = joinAttribution(d, per[j])
 	}
 	service := st.Spec.Service
 	if err := errors.Join(errs...); err != nil {
@@ -298,56 +309,50 @@ func (e *Engine) evaluateService(ctx context.Context, st ServiceState, books map
 	return next
 }
 
-// readings are what one cycle measured directly: every book's tails, and
-// the periods of SLOs whose history is loading.
-type readings struct {
-	tails  map[*book]tails
-	direct map[periodKey]ledger.Tail
-}
-
-// evaluateSLO is one SLO's status at at, and how far its history is
-// loaded.
-func (e *Engine) evaluateSLO(o slo.SLO, p slo.Policy, b *book, ms readings, failure error, at time.Time) (policy.SLOStatus, Progress, error) {
+// evaluateSLO is one SLO's status at at, how far its history is
+// loaded, and what each of deploys did to it.
+func (e *Engine) evaluateSLO(sp slo.Spec, o slo.SLO, b *book, tails map[*book]tails, failure error, cs []slo.Correction, deploys []slo.Deployment, at time.Time) (slo.Status, Progress, []slo.SLOAttribution, error) {
 	if b == nil {
 		// The books could not be loaded (failure is set): how far the
 		// history is loaded is not known this cycle.
-		return policy.SLOStatus{}, Progress{}, cmp.Or(failure, fmt.Errorf("no ledger for %s", o.Name))
+		return slo.Status{}, Progress{}, nil, cmp.Or(failure, fmt.Errorf("no ledger for %s", o.Name))
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	// Progress even when the cycle failed: an empty Progress would read
 	// as a history wholly loaded.
-	done, total := b.l.Progress(b.layout(at))
+	lay := b.layout(at)
+	done, total := b.l.Progress(lay)
 	prog := Progress{Done: done, Total: total}
-	ts := ms.tails[b]
+	ts := tails[b]
 	if err := cmp.Or(failure, ts.err, b.fetchErr); err != nil {
-		return policy.SLOStatus{}, prog, err
+		return slo.Status{}, prog, nil, err
 	}
-	direct := func(d time.Duration) (ledger.Tail, bool) {
-		w, ok := ms.direct[periodKey{b: b, elapsed: d}]
-		return w, ok
+	direct := func(period bool, d time.Duration, tail ledger.Tail) (slo.Counts, bool, bool) {
+		return b.carried(windowKey(o, period, d), at.Add(-d), tail, at)
 	}
-	m, err := measurement(o, b.l, ts, direct, at)
+	elapsed, _ := o.Period(at)
+	x, names := exclusions(sp, o, cs, at.Add(-elapsed), at)
+	m, err := ledger.Measure(o, b.l, ledger.Readings{Tail: ts.tail, Short: ts.short, Direct: direct, Exclude: x}, at)
 	if err != nil {
-		return policy.SLOStatus{}, prog, err
+		return slo.Status{}, prog, nil, err
 	}
-	return statusFrom(o, p, m), prog, nil
-}
-
-// failed marks prev, the last known status, with a failed attempt at at.
-func failed(prev policy.SLOStatus, err error, at time.Time) policy.SLOStatus {
-	prev.Stale = true
-	prev.Error = err.Error()
-	prev.NoSeries = errors.Is(err, ErrNoSeries)
-	if prev.ErrorSince.IsZero() {
-		prev.ErrorSince = at
+	st := slo.StatusFrom(o, sp.Policy, m)
+	if m.Excluded.Total > 0 || m.Excluded.Errors > 0 {
+		st.ExcludedBy = names
 	}
-	return prev
+	attrs := make([]slo.SLOAttribution, len(deploys))
+	for i, d := range deploys {
+		// Attribution reaches a day before and after the deploy.
+		dx, _ := exclusions(sp, o, cs, d.At.Add(-AttributionSpans[len(AttributionSpans)-1]), at)
+		attrs[i] = attribute(o, sp.Policy, b.l, ts.tail, dx, d)
+	}
+	return st, prog, attrs, nil
 }
 
 // measured keeps the statuses taken at this evaluation.
-func measured(all []policy.SLOStatus, at time.Time) []policy.SLOStatus {
-	var out []policy.SLOStatus
+func measured(all []slo.Status, at time.Time) []slo.Status {
+	var out []slo.Status
 	for _, s := range all {
 		if s.EvaluatedAt.Equal(at) {
 			out = append(out, s)
@@ -356,15 +361,10 @@ func measured(all []policy.SLOStatus, at time.Time) []policy.SLOStatus {
 	return out
 }
 
-// sameSLOs reports whether two specs measure the same objectives.
+// sameSLOs reports whether two specs measure the same objectives with the
+// same queries.
 func sameSLOs(a, b slo.Spec) bool {
-	if len(a.SLOs) != len(b.SLOs) {
-		return false
-	}
-	for i := range a.SLOs {
-		if a.SLOs[i].Slug != b.SLOs[i].Slug || a.SLOs[i].Target != b.SLOs[i].Target || a.SLOs[i].WindowLabel() != b.SLOs[i].WindowLabel() {
-			return false
-		}
-	}
-	return true
+	return slices.EqualFunc(a.SLOs, b.SLOs, func(x, y slo.SLO) bool {
+		return x.Slug == y.Slug && x.Fingerprint() == y.Fingerprint()
+	})
 }

@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store"
 )
@@ -68,7 +67,7 @@ func halfUsed() slo.Measurement {
 func TestStatusFromWorkedNumbers(t *testing.T) {
 	m := halfUsed()
 	m.At = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
-	st := statusFrom(availability(), testSpec().Policy, m)
+	st := slo.StatusFrom(availability(), testSpec().Policy, m)
 	if math.Abs(st.Budget.Consumed-0.5) > 1e-9 || math.Abs(st.Budget.RemainingEvents-500) > 1e-6 {
 		t.Errorf("budget = %+v, want consumed 0.5 and 500 events left", st.Budget)
 	}
@@ -195,11 +194,11 @@ func TestReloadKeepsPreviousSpecOfBrokenFile(t *testing.T) {
 
 func TestEvaluatedAtIsTheOldestSLO(t *testing.T) {
 	t0 := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
-	s := ServiceState{SLOs: []policy.SLOStatus{{EvaluatedAt: t0.Add(time.Minute)}, {EvaluatedAt: t0}}}
+	s := ServiceState{SLOs: []slo.Status{{EvaluatedAt: t0.Add(time.Minute)}, {EvaluatedAt: t0}}}
 	if got := s.EvaluatedAt(); !got.Equal(t0) {
 		t.Errorf("EvaluatedAt = %v, want the oldest %v", got, t0)
 	}
-	s.SLOs = append(s.SLOs, policy.SLOStatus{})
+	s.SLOs = append(s.SLOs, slo.Status{})
 	if !s.EvaluatedAt().IsZero() {
 		t.Error("a never-measured SLO must make the service unevaluated")
 	}
@@ -212,8 +211,8 @@ func TestSnapshotRecordRebuildsStatus(t *testing.T) {
 	m := halfUsed()
 	m.At = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	sp := testSpec()
-	want := statusFrom(sp.SLOs[0], sp.Policy, m)
-	st := ServiceState{Spec: sp, SLOs: []policy.SLOStatus{want}, LastAttempt: m.At}
+	want := slo.StatusFrom(sp.SLOs[0], sp.Policy, m)
+	st := ServiceState{Spec: sp, SLOs: []slo.Status{want}, LastAttempt: m.At}
 	b, err := json.Marshal(recordOf(st))
 	if err != nil {
 		t.Fatal(err)
@@ -263,5 +262,37 @@ func TestReloadKeepsOrderOfProblemsOnOneLine(t *testing.T) {
 		if got[i+1].Field != fmt.Sprintf("k%d", i) {
 			t.Errorf("orphan %d = %s, want k%d: the order on one line must hold", i+1, got[i+1].Field, i)
 		}
+	}
+}
+
+// A reload keeps an SLO's numbers only while its objective and queries
+// are the same: a renamed SLO keeps them under its new name, an edited
+// query or target starts unmeasured.
+func TestReloadKeepsNumbersOnlyForTheSameFingerprint(t *testing.T) {
+	sp := testSpec()
+	m := halfUsed()
+	m.At = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	measured := slo.StatusFrom(sp.SLOs[0], sp.Policy, m)
+	saved := []slo.Status{measured}
+
+	renamed := testSpec()
+	renamed.SLOs[0].Name = "Checkout availability"
+	got := mergeStatuses(renamed, sp, saved)[0]
+	if !got.EvaluatedAt.Equal(m.At) || got.Name != "Checkout availability" || got.Counts != measured.Counts {
+		t.Errorf("renamed: evaluated %v name %q counts %+v; want the measured numbers under the new name", got.EvaluatedAt, got.Name, got.Counts)
+	}
+
+	query := testSpec()
+	query.SLOs[0].SLI.Events.Total = `sum(rate(checkout_requests_v2_total[{{.window}}]))`
+	target := testSpec()
+	target.SLOs[0].Target = 0.995
+	for name, next := range map[string]slo.Spec{"query": query, "target": target} {
+		got := mergeStatuses(next, sp, saved)[0]
+		if !got.EvaluatedAt.IsZero() || got.Budget.Status != slo.StatusNoData {
+			t.Errorf("%s changed: evaluated %v status %s; want unmeasured", name, got.EvaluatedAt, got.Budget.Status)
+		}
+	}
+	if sameSLOs(sp, query) || !sameSLOs(sp, renamed) {
+		t.Errorf("sameSLOs: query change same=%v, rename same=%v; want false, true", sameSLOs(sp, query), sameSLOs(sp, renamed))
 	}
 }

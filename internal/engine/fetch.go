@@ -60,65 +60,81 @@ func (e *Engine) fetch(ctx context.Context, jobs []fetchJob, now time.Time) erro
 // dropExpired records the buckets of j that Prometheus no longer holds as
 // Missing and returns the span left to fetch.
 func (e *Engine) dropExpired(j fetchJob, now time.Time) ledger.Span {
-	keep, ok := e.retention()
-	if !ok {
-		return j.span
-	}
-	// A bucket is rate() at its end over its own step: it needs samples
-	// from its start on.
-	oldest := now.Add(-keep).Truncate(j.step).Add(j.step)
-	span := j.span
-	if !span.From.Before(oldest) {
-		return span
-	}
-	var gone []ledger.Bucket
-	for s := span.From; s.Before(span.To) && s.Before(oldest); s = s.Add(j.step) {
-		gone = append(gone, ledger.Bucket{Start: s, Step: j.step, State: ledger.Missing})
-	}
-	e.record(j.b, gone, nil)
-	if oldest.After(span.From) {
-		span.From = oldest
+	gone, span := e.expired(j.span, j.step, now)
+	if len(gone) > 0 {
+		e.record(j.b, gone, nil)
 	}
 	return span
 }
 
+// expired splits span into the buckets of step older than Prometheus'
+// retention at now, as Missing buckets, and the span left to fetch.
+func (e *Engine) expired(span ledger.Span, step time.Duration, now time.Time) ([]ledger.Bucket, ledger.Span) {
+	keep, ok := e.retention()
+	if !ok {
+		return nil, span
+	}
+	// A bucket is rate() at its end over its own step: it needs samples
+	// from its start on.
+	oldest := now.Add(-keep).Truncate(step).Add(step)
+	if !span.From.Before(oldest) {
+		return nil, span
+	}
+	var gone []ledger.Bucket
+	for s := span.From; s.Before(span.To) && s.Before(oldest); s = s.Add(step) {
+		gone = append(gone, ledger.Bucket{Start: s, Step: step, State: ledger.Missing})
+	}
+	if oldest.After(span.From) {
+		span.From = oldest
+	}
+	return gone, span
+}
+
 // fetchGroup fetches one span for several books in one batch.
 func (e *Engine) fetchGroup(ctx context.Context, k spanKey, bs []*book) error {
-	step := k.step
-	rng := model.Duration(step).String()
-	queries := make([]string, 0, 2*len(bs))
-	goods := make([]bool, len(bs))
+	os := make([]slo.SLO, len(bs))
 	for i, b := range bs {
-		first, total, good := b.o.EventQueries(rng)
-		queries = append(queries, first, total)
-		goods[i] = good
+		os[i] = b.o
 	}
-	from, to := time.Unix(k.from, 0).UTC(), time.Unix(k.to, 0).UTC()
-	// The bucket [s, s+step) is the rate over the step, evaluated at s+step.
-	res, err := e.src.QueryRanges(ctx, queries, from.Add(step), to, step)
+	span := ledger.Span{From: time.Unix(k.from, 0).UTC(), To: time.Unix(k.to, 0).UTC()}
+	fetched, errs, err := e.fetchSpan(ctx, k.step, span, os)
 	if err != nil {
-		return fmt.Errorf("fetch %s buckets %s..%s: %w", step, from.Format(time.RFC3339), to.Format(time.RFC3339), err)
-	}
-	fetched := make([][]ledger.Bucket, len(bs))
-	var holes []hole
-	for i, b := range bs {
-		buckets, err := bucketsOf(b.o, step, ledger.Span{From: from, To: to}, res[2*i], res[2*i+1], goods[i])
-		if err != nil {
-			e.record(b, nil, err)
-			continue
-		}
-		fetched[i] = buckets
-		holes = append(holes, holesOf(i, buckets)...)
-	}
-	if err := e.mendHoles(ctx, bs, goods, fetched, holes); err != nil {
 		return err
 	}
 	for i, b := range bs {
-		if fetched[i] != nil {
-			e.record(b, fetched[i], nil)
-		}
+		e.record(b, fetched[i], errs[i])
 	}
 	return nil
+}
+
+// fetchSpan fetches the buckets of step over span for several SLOs in
+// one batch, scrape gaps mended: per SLO its buckets, or the failure of
+// its own queries (several series, NaN). The error is the batch's.
+func (e *Engine) fetchSpan(ctx context.Context, step time.Duration, span ledger.Span, os []slo.SLO) ([][]ledger.Bucket, []error, error) {
+	rng := model.Duration(step).String()
+	queries := make([]string, 0, 2*len(os))
+	goods := make([]bool, len(os))
+	for i, o := range os {
+		first, total, good := o.EventQueries(rng)
+		queries = append(queries, first, total)
+		goods[i] = good
+	}
+	// The bucket [s, s+step) is the rate over the step, evaluated at s+step.
+	res, err := e.src.QueryRanges(ctx, queries, span.From.Add(step), span.To, step)
+	if err != nil {
+		return nil, nil, fmt.Errorf("fetch %s buckets %s..%s: %w", step, span.From.Format(time.RFC3339), span.To.Format(time.RFC3339), err)
+	}
+	fetched := make([][]ledger.Bucket, len(os))
+	errs := make([]error, len(os))
+	var holes []hole
+	for i, o := range os {
+		fetched[i], errs[i] = bucketsOf(o, step, span, res[2*i], res[2*i+1], goods[i])
+		holes = append(holes, holesOf(i, fetched[i])...)
+	}
+	if err := e.mendHoles(ctx, os, goods, fetched, errs, holes); err != nil {
+		return nil, nil, err
+	}
+	return fetched, errs, nil
 }
 
 // hole is a run of buckets without samples (a scrape gap) between two
@@ -152,7 +168,7 @@ func holesOf(i int, bs []ledger.Bucket) []hole {
 // mendHoles measures every hole as one range ending at its end and
 // spreads what its edge buckets did not count evenly over the buckets
 // without samples. Holes over the same span share a batch.
-func (e *Engine) mendHoles(ctx context.Context, bs []*book, goods []bool, fetched [][]ledger.Bucket, holes []hole) error {
+func (e *Engine) mendHoles(ctx context.Context, os []slo.SLO, goods []bool, fetched [][]ledger.Bucket, errs []error, holes []hole) error {
 	bySpan := map[ledger.Span][]hole{}
 	for _, h := range holes {
 		bk := fetched[h.i]
@@ -163,7 +179,7 @@ func (e *Engine) mendHoles(ctx context.Context, bs []*book, goods []bool, fetche
 		rng := fmt.Sprintf("%ds", int64(span.To.Sub(span.From)/time.Second))
 		queries := make([]string, 0, 2*len(hs))
 		for _, h := range hs {
-			first, total, _ := bs[h.i].o.EventQueries(rng)
+			first, total, _ := os[h.i].EventQueries(rng)
 			queries = append(queries, first, total)
 		}
 		res, err := e.src.QueryRanges(ctx, queries, span.To, span.To, time.Second)
@@ -171,10 +187,13 @@ func (e *Engine) mendHoles(ctx context.Context, bs []*book, goods []bool, fetche
 			return fmt.Errorf("measure scrape gap %s..%s: %w", span.From.Format(time.RFC3339), span.To.Format(time.RFC3339), err)
 		}
 		for n, h := range hs {
-			whole, err := tailOf(bs[h.i].o, span.From, span.To, res[2*n], res[2*n+1], goods[h.i])
+			whole, err := tailOf(os[h.i], span.From, span.To, res[2*n], res[2*n+1], goods[h.i])
 			if err != nil {
-				fetched[h.i] = nil
-				e.record(bs[h.i], nil, err)
+				fetched[h.i], errs[h.i] = nil, err
+				continue
+			}
+			if fetched[h.i] == nil {
+				// Another hole of the same SLO failed.
 				continue
 			}
 			spread(fetched[h.i][h.from:h.to], whole.Counts)

@@ -6,7 +6,6 @@ import (
 
 	"github.com/slo-dev/slo/internal/burnrate"
 	"github.com/slo-dev/slo/internal/ledger"
-	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
@@ -21,7 +20,7 @@ var ErrUnknownSLO = errors.New("unknown service or SLO")
 // there: the burn-down of the current window, whole from the first
 // minute of slod's life. At most limit points (the spacing grows in whole
 // hours to fit).
-func (e *Engine) History(service, slug string, from, to time.Time, limit int) ([]policy.SLOStatus, error) {
+func (e *Engine) History(service, slug string, from, to time.Time, limit int) ([]slo.Status, error) {
 	st, ok := e.Snapshot().Services[service]
 	idx := -1
 	for i, o := range st.Spec.SLOs {
@@ -37,9 +36,15 @@ func (e *Engine) History(service, slug string, from, to time.Time, limit int) ([
 	b := e.books.byFP[o.QueryFingerprint()]
 	e.books.mu.Unlock()
 
-	var out []policy.SLOStatus
+	var cs []slo.Correction
+	if e.opts.Marks != nil {
+		cs = e.opts.Marks.Corrections(service)
+	}
+	// Windows of the points reach back one window (or period) before from.
+	x, _ := exclusions(st.Spec, o, cs, from.Add(-o.NominalWindow()-31*24*time.Hour), to)
+	var out []slo.Status
 	if b != nil {
-		out = pointsOf(o, st.Spec.Policy, b, from, to, max(limit-1, 1))
+		out = pointsOf(o, st.Spec.Policy, b, x, from, to, max(limit-1, 1))
 	}
 	if at := current.EvaluatedAt; !at.IsZero() && !at.Before(from) && !at.After(to) {
 		out = append(out, current)
@@ -47,8 +52,9 @@ func (e *Engine) History(service, slug string, from, to time.Time, limit int) ([
 	return out, nil
 }
 
-// pointsOf computes the hourly points of o from b.
-func pointsOf(o slo.SLO, p slo.Policy, b *book, from, to time.Time, limit int) []policy.SLOStatus {
+// pointsOf computes the hourly points of o from b, without the events
+// of x.
+func pointsOf(o slo.SLO, p slo.Policy, b *book, x ledger.Exclusions, from, to time.Time, limit int) []slo.Status {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	closed := b.layout(to).Closed
@@ -74,21 +80,23 @@ func pointsOf(o slo.SLO, p slo.Policy, b *book, from, to time.Time, limit int) [
 	hours := int(last.Sub(first)/ledger.Coarse) + 1
 	step := ledger.Coarse * time.Duration((hours+limit-1)/limit)
 	windows := burnrate.Windows(o.NominalWindow())
-	var out []policy.SLOStatus
+	var out []slo.Status
 	for h := first; !h.After(last); h = h.Add(step) {
 		start, _ := o.Bounds(h)
 		if rolling {
 			start = to.Add(-o.NominalWindow())
 		}
-		c := b.l.Sum(start, h)
+		c, excluded := x.Apply(start, h, b.l.Sum)
 		burns := map[time.Duration]float64{}
 		for _, d := range burnrate.Durations(windows) {
-			if r, ok := slo.BurnRate(o.Target, clamp(b.l.Sum(h.Add(-d), h).Counts)); ok {
+			w, _ := x.Apply(h.Add(-d), h, b.l.Sum)
+			if r, ok := slo.BurnRate(o.Target, w.Counts.Clamped()); ok {
 				burns[d] = r
 			}
 		}
-		s := statusOf(o, p, h, clamp(c.Counts), burns)
+		s := slo.StatusOf(o, p, h, c.Counts.Clamped(), burns)
 		s.Coverage = c.Coverage
+		s.Excluded = excluded.Counts.Clamped()
 		out = append(out, s)
 	}
 	return out

@@ -30,6 +30,46 @@ type book struct {
 	// complete: the backfill has been reported done in the log.
 	complete bool
 	started  time.Time
+	// direct holds the windows measured whole while the ledger cannot sum
+	// them yet, by windowKey; dropped once it can.
+	direct map[string]directWindow
+}
+
+// directWindow is a window measured whole at a cycle, carried forward by
+// later cycles until directRefresh has passed.
+type directWindow struct {
+	ledger.Direct
+	at time.Time
+}
+
+// directRefresh is how long a window measured whole is carried forward
+// before it is measured again. Carrying pro-rates what slides out of a
+// rolling window at its start, the part the backfill loads last, so this
+// bounds that estimate to this long of the window (15m of 30d: 0.03%),
+// and the whole-window queries, the dearest a cycle can send, run once
+// per this long instead of every cycle while history loads.
+const directRefresh = 15 * time.Minute
+
+// windowKey names a window of o in book.direct. SLOs sharing a book
+// share their windows, so a window is named by what it covers: a rolling
+// one (a burn-rate window, or a rolling period) by its length, a calendar
+// period by its calendar and time zone (its length changes every cycle).
+func windowKey(o slo.SLO, period bool, d time.Duration) string {
+	if period && o.Calendar != "" {
+		return string(o.Calendar) + " in " + o.Location.String()
+	}
+	return d.String()
+}
+
+// carried is the window of key [from, tail.To) from its direct
+// measurement, if one is recent enough and the buckets since are known;
+// b.mu is held.
+func (b *book) carried(key string, from time.Time, tail ledger.Tail, now time.Time) (slo.Counts, bool, bool) {
+	w, ok := b.direct[key]
+	if !ok || now.Sub(w.at) > directRefresh || from.Sub(w.From) > directRefresh {
+		return slo.Counts{}, false, false
+	}
+	return b.l.Carry(w.Direct, from, tail)
 }
 
 // layout is the book's layout at now; b.mu is held.
@@ -131,5 +171,6 @@ func (e *Engine) loadBook(ctx context.Context, fp string, users []slo.SLO, now t
 		}
 	}
 	e.queueBuckets(fp, b.l.Advance(lay))
+	b.l.Reserve(lay)
 	return b, nil
 }

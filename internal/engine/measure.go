@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -18,19 +17,6 @@ import (
 // of up to this long the next cycle closes the hole at once; anything
 // older is the backfill's.
 const cycleSpan = 6 * time.Hour
-
-// ErrNoSeries: the total query matched no series over the SLO's period.
-var ErrNoSeries = errors.New("total query matched no series")
-
-// ErrGoodExceedsTotal: the good events outnumber all events by more than
-// goodExcess, so the good and total queries measure different things.
-var ErrGoodExceedsTotal = errors.New("good events exceed total events")
-
-// goodExcess is how far good may exceed total over the SLO's period (as a
-// share of total) before the measurement is an error: rate() extrapolates
-// each series on its own, so sums over series that start or stop within
-// the period can disagree a little, never by a percent.
-const goodExcess = 0.01
 
 // tails are a book's directly measured events at one instant: over the
 // tail (since the newest fetchable bucket) and over the last Fine step,
@@ -105,36 +91,50 @@ func tailOf(o slo.SLO, from, to time.Time, first, total prom.Series, good bool) 
 	return ledger.Tail{From: from, To: to, Counts: slo.Counts{Errors: bs[0].Bad, Total: bs[0].Total}, Series: bs[0].Series}, nil
 }
 
-// periodKey is one period measured directly: a book over a length.
-type periodKey struct {
-	b       *book
-	elapsed time.Duration
-}
-
 // measureLoadingPeriods measures in one batch, directly over the whole
 // range, the period and the burn-rate windows of every SLO whose ledger
-// does not hold them yet: while history loads, the budget and burn rates
-// are still the whole windows', as the gate needs, and never numbers over
+// does not hold them yet and whose earlier direct measurement cannot be
+// carried forward: while history loads, the budget and burn rates are
+// still the whole windows', as the gate needs, and never numbers over
 // part of a window. Once loaded, no SLO needs this.
-func (e *Engine) measureLoadingPeriods(ctx context.Context, specs []slo.Spec, bookOf map[string]map[string]*book, t time.Time) (map[periodKey]ledger.Tail, error) {
-	var keys []periodKey
-	seen := map[periodKey]bool{}
+func (e *Engine) measureLoadingPeriods(ctx context.Context, specs []slo.Spec, bookOf map[string]map[string]*book, ts map[*book]tails, t time.Time) error {
+	type job struct {
+		b        *book
+		key      string
+		from, to time.Time
+	}
+	var jobs []job
+	seen := map[*book]map[string]bool{}
 	var queries []string
 	var goods []bool
 	for _, sp := range specs {
 		for _, o := range sp.SLOs {
 			b := bookOf[sp.Service][o.Slug]
+			tail := ts[b]
+			if tail.err != nil {
+				continue // the SLO fails this cycle anyway
+			}
 			elapsed, _ := o.Period(t)
-			lengths := append([]time.Duration{elapsed}, burnrate.Durations(burnrate.Windows(o.NominalWindow()))...)
 			b.mu.Lock()
 			closed := b.layout(t).Closed
-			for _, d := range lengths {
-				k := periodKey{b: b, elapsed: d}
-				if seen[k] || t.Add(-d).After(closed) || b.l.Sum(t.Add(-d), closed).Unknown == 0 {
+			for i, d := range append([]time.Duration{elapsed}, burnrate.Durations(burnrate.Windows(o.NominalWindow()))...) {
+				key := windowKey(o, i == 0, d)
+				from := t.Add(-d)
+				switch {
+				case seen[b][key] || from.After(closed):
+					continue
+				case b.l.Sum(from, closed).Unknown == 0:
+					delete(b.direct, key)
 					continue
 				}
-				seen[k] = true
-				keys = append(keys, k)
+				if _, _, ok := b.carried(key, from, tail.tail, t); ok {
+					continue
+				}
+				if seen[b] == nil {
+					seen[b] = map[string]bool{}
+				}
+				seen[b][key] = true
+				jobs = append(jobs, job{b: b, key: key, from: from, to: closed})
 				first, total, good := o.EventQueries(fmt.Sprintf("%ds", int64(d/time.Second)))
 				queries = append(queries, first, total)
 				goods = append(goods, good)
@@ -142,68 +142,30 @@ func (e *Engine) measureLoadingPeriods(ctx context.Context, specs []slo.Spec, bo
 			b.mu.Unlock()
 		}
 	}
-	if len(keys) == 0 {
-		return nil, nil
+	if len(jobs) == 0 {
+		return nil
 	}
 	res, err := e.src.QueryRanges(ctx, queries, t, t, time.Second)
 	if err != nil {
-		return nil, fmt.Errorf("measure loading periods at %s: %w", t.Format(time.RFC3339), err)
+		return fmt.Errorf("measure loading periods at %s: %w", t.Format(time.RFC3339), err)
 	}
-	out := make(map[periodKey]ledger.Tail, len(keys))
-	for i, k := range keys {
-		if p, err := tailOf(k.b.o, t.Add(-k.elapsed), t, res[2*i], res[2*i+1], goods[i]); err == nil {
-			out[k] = p
+	for i, j := range jobs {
+		p, err := tailOf(j.b.o, j.from, t, res[2*i], res[2*i+1], goods[i])
+		if err != nil {
+			continue
 		}
-	}
-	return out, nil
-}
-
-// measurement computes o's period and window counts at t from its book
-// and tails; b.mu is held. direct gives a range of that length measured
-// whole, if it was, which stands in for a window the ledger does not
-// hold yet.
-func measurement(o slo.SLO, l *ledger.Ledger, ts tails, direct func(time.Duration) (ledger.Tail, bool), t time.Time) (slo.Measurement, error) {
-	elapsed, _ := o.Period(t)
-	window := func(d time.Duration, tail ledger.Tail) ledger.Counts {
-		c := l.Window(t.Add(-d), tail)
-		if w, ok := direct(d); ok && c.Unknown > 0 {
-			c = ledger.Counts{
-				Counts:   w.Counts,
-				Coverage: slo.Coverage{Known: d - c.Missing, Missing: c.Missing},
-				Series:   w.Series,
-			}
+		// Stored up to the cycle's Closed: the tail, measured in the same
+		// cycle, is taken off, and later cycles add theirs.
+		tail := ts[j.b].tail
+		j.b.mu.Lock()
+		if j.b.direct == nil {
+			j.b.direct = map[string]directWindow{}
 		}
-		return c
+		j.b.direct[j.key] = directWindow{at: t, Direct: ledger.Direct{
+			From: j.from, To: j.to, Series: p.Series,
+			Counts: slo.Counts{Errors: p.Errors - tail.Errors, Total: p.Total - tail.Total},
+		}}
+		j.b.mu.Unlock()
 	}
-	period := window(elapsed, ts.tail)
-	if !period.Series {
-		_, total := o.Queries(fmt.Sprintf("%ds", int64(elapsed/time.Second)))
-		return slo.Measurement{}, fmt.Errorf("measure %s: %w: %s", o.Name, ErrNoSeries, total)
-	}
-	if period.Errors < -goodExcess*period.Total {
-		return slo.Measurement{}, fmt.Errorf("measure %s: %w: good %g > total %g over the period; the good and total queries must select the same series",
-			o.Name, ErrGoodExceedsTotal, period.Total-period.Errors, period.Total)
-	}
-	m := slo.Measurement{
-		At:           t,
-		Period:       clamp(period.Counts),
-		PeriodLength: elapsed,
-		Coverage:     period.Coverage,
-		Windows:      map[time.Duration]slo.Counts{},
-	}
-	for _, d := range burnrate.Durations(burnrate.Windows(o.NominalWindow())) {
-		tail := ts.tail
-		if !t.Add(-d).Before(ts.short.From) {
-			tail = ts.short
-		}
-		m.Windows[d] = clamp(window(d, tail).Counts)
-	}
-	return m, nil
-}
-
-// clamp drops the slightly negative bad counts that rate extrapolation
-// gives an SLI defined by good events (total - good).
-func clamp(c slo.Counts) slo.Counts {
-	c.Errors = max(c.Errors, 0)
-	return c
+	return nil
 }

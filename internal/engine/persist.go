@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/slo-dev/slo/internal/policy"
+	"github.com/slo-dev/slo/internal/slo"
 )
 
 // Limits of the write-behind queue: enough for a few hours of a store
@@ -24,12 +24,12 @@ const (
 // (counts, burn rates and times of every SLO) is what a replay rebuilds
 // the history rows from: SLOs, the in-memory statuses, are not written.
 type pendingWrite struct {
-	Service   string             `json:"service"`
-	At        time.Time          `json:"at"`
-	SLOs      []policy.SLOStatus `json:"-"`
-	Snapshot  json.RawMessage    `json:"snapshot"`
-	Attempts  int                `json:"attempts"`
-	LastError string             `json:"last_error"`
+	Service   string          `json:"service"`
+	At        time.Time       `json:"at"`
+	SLOs      []slo.Status    `json:"-"`
+	Snapshot  json.RawMessage `json:"snapshot"`
+	Attempts  int             `json:"attempts"`
+	LastError string          `json:"last_error"`
 }
 
 // writeBehind keeps evaluations the store refused (disk full, database

@@ -13,7 +13,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
@@ -25,7 +24,7 @@ type refusingStore struct {
 	refuse bool
 }
 
-func (r *refusingStore) SaveServiceEvaluation(ctx context.Context, service string, at time.Time, slos []policy.SLOStatus, snap []byte) error {
+func (r *refusingStore) SaveServiceEvaluation(ctx context.Context, service string, at time.Time, slos []slo.Status, snap []byte) error {
 	r.mu.Lock()
 	refuse := r.refuse
 	r.mu.Unlock()

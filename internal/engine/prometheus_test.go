@@ -115,7 +115,7 @@ func TestAgainstPrometheus(t *testing.T) {
 	if s := broken.SLOs[0]; !s.Stale || !strings.Contains(s.Error, ErrNoGoodSeries.Error()) || !strings.Contains(s.Error, "le=0.3") {
 		t.Errorf("threshold off the buckets: stale=%v error %q; want ErrNoGoodSeries naming le=0.3", s.Stale, s.Error)
 	}
-	if s := broken.SLOs[1]; !s.Stale || !s.NoSeries || !strings.Contains(s.Error, ErrNoSeries.Error()) ||
+	if s := broken.SLOs[1]; !s.Stale || !s.NoSeries || !strings.Contains(s.Error, slo.ErrNoSeries.Error()) ||
 		!strings.Contains(s.Error, `http_requets_total{service="checkout"}[2592000s]`) {
 		t.Errorf("typo'd total: stale=%v no_series=%v error %q; want ErrNoSeries naming the query", s.Stale, s.NoSeries, s.Error)
 	}
@@ -134,7 +134,7 @@ func windowsAt(t *testing.T, e *Engine, o slo.SLO, at time.Time) slo.Measurement
 	e.books.mu.Unlock()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	m, err := measurement(o, b.l, ts[b], func(time.Duration) (ledger.Tail, bool) { return ledger.Tail{}, false }, at)
+	m, err := ledger.Measure(o, b.l, ledger.Readings{Tail: ts[b].tail, Short: ts[b].short}, at)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/prometheus/common/model"
 
-	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
@@ -63,18 +62,18 @@ func recordOf(st ServiceState) snapshotRecord {
 // An SLO whose objective or queries changed since (another fingerprint),
 // or that is new, starts unmeasured. Every rebuilt status is stale: this
 // process has not measured it yet.
-func (r snapshotRecord) statuses(sp slo.Spec) []policy.SLOStatus {
+func (r snapshotRecord) statuses(sp slo.Spec) []slo.Status {
 	bySlug := make(map[string]sloRecord, len(r.SLOs))
 	for _, s := range r.SLOs {
 		bySlug[s.Slug] = s
 	}
-	out := make([]policy.SLOStatus, len(sp.SLOs))
+	out := make([]slo.Status, len(sp.SLOs))
 	for i, o := range sp.SLOs {
 		rec, ok := bySlug[o.Slug]
 		same := ok && rec.Fingerprint == o.Fingerprint()
-		out[i] = placeholder(o)
+		out[i] = slo.Placeholder(o)
 		if same && !rec.EvaluatedAt.IsZero() {
-			out[i] = statusOf(o, sp.Policy, rec.EvaluatedAt, slo.Counts{Errors: rec.Errors, Total: rec.Total}, burnsOf(rec.BurnRates))
+			out[i] = slo.StatusOf(o, sp.Policy, rec.EvaluatedAt, slo.Counts{Errors: rec.Errors, Total: rec.Total}, burnsOf(rec.BurnRates))
 		}
 		if same {
 			out[i].Error, out[i].ErrorSince, out[i].NoSeries = rec.Error, rec.ErrorSince, rec.NoSeries

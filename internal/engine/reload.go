@@ -24,7 +24,7 @@ func (e *Engine) Reload(specs []slo.Spec, problems []slo.Problem) {
 		state := freshState(sp)
 		if old, ok := cur.Services[sp.Service]; ok {
 			state = old
-			state.SLOs = mergeStatuses(sp, old.SLOs)
+			state.SLOs = mergeStatuses(sp, old.Spec, old.SLOs)
 			state.Spec = sp
 			state.ConfigProblems = nil
 		}

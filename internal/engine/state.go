@@ -12,7 +12,7 @@ import (
 type ServiceState struct {
 	Spec slo.Spec
 	// SLOs in spec order; each holds its last known good measurement.
-	SLOs []policy.SLOStatus
+	SLOs []slo.Status
 	// Stale: the latest evaluation attempt failed for at least one SLO, so
 	// some numbers are older than the last attempt.
 	Stale       bool
@@ -20,6 +20,9 @@ type ServiceState struct {
 	LastError   string
 	// Backfill is how far each SLO's history is loaded, in spec order.
 	Backfill []Progress
+	// Deploys are the recent deploys, newest first, with what each did to
+	// every SLO as of the last evaluation.
+	Deploys []slo.Attribution
 	// ConfigProblems are from the last reload of this service's file; the
 	// previous good spec stays in force while they exist.
 	ConfigProblems []slo.Problem
@@ -61,13 +64,14 @@ func (s *Snapshot) Names() []string {
 }
 
 // GateInput builds the policy input for a service at now.
-func (s ServiceState) GateInput(p slo.Priority, overrides []policy.Override, now time.Time) policy.Input {
+func (s ServiceState) GateInput(p slo.Priority, overrides []slo.Override, now time.Time) policy.Input {
 	return policy.Input{
 		Service:   s.Spec.Service,
 		Policy:    s.Spec.Policy,
 		Priority:  p,
 		SLOs:      s.SLOs,
 		Overrides: overrides,
+		Deploys:   s.Deploys,
 		Now:       now,
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/slo-dev/slo/internal/slo"
-	"github.com/slo-dev/slo/internal/store"
 )
 
 // ErrNotAudited: the decision could not be written to the decision log, so
@@ -23,10 +22,10 @@ type CheckRequest struct {
 	RequestID string
 }
 
-// Validate names the first field that breaks checkText's rules.
+// Validate names the first field that breaks CheckText's rules.
 func (r CheckRequest) Validate() error {
 	for _, f := range []struct{ name, value string }{{"version", r.Version}, {"actor", r.Actor}, {"pipeline", r.Pipeline}} {
-		if err := checkText(f.name, f.value); err != nil {
+		if err := CheckText(f.name, f.value); err != nil {
 			return err
 		}
 	}
@@ -45,7 +44,7 @@ func (g *Gate) CheckAudited(ctx context.Context, service string, req CheckReques
 		return nil, 0, err
 	}
 	r := a.Result
-	rec := store.DecisionRecord{
+	rec := slo.DecisionRecord{
 		At:        a.At,
 		Service:   service,
 		Priority:  req.Priority,
@@ -72,4 +71,13 @@ func (g *Gate) CheckAudited(ctx context.Context, service string, req CheckReques
 	g.log.Info("deploy check", "service", service, "priority", req.Priority, "decision", r.Decision,
 		"version", req.Version, "actor", req.Actor, "decision_id", id, "request_id", req.RequestID)
 	return a, id, nil
+}
+
+// Decisions reads the decision log, newest first.
+func (g *Gate) Decisions(ctx context.Context, q slo.DecisionQuery) ([]slo.DecisionRecord, error) {
+	ds, err := g.store.Decisions(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("gate: reading decisions: %w", err)
+	}
+	return ds, nil
 }

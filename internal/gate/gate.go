@@ -18,7 +18,6 @@ import (
 	"github.com/slo-dev/slo/internal/engine"
 	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
-	"github.com/slo-dev/slo/internal/store"
 )
 
 // Snapshots gives the current evaluation snapshot (internal/engine.Engine).
@@ -28,10 +27,11 @@ type Snapshots interface {
 
 // Store is the persistence the gate needs (internal/store.Store).
 type Store interface {
-	RecordDecision(ctx context.Context, d store.DecisionRecord) (int64, error)
-	CreateOverride(ctx context.Context, o policy.Override) (policy.Override, error)
-	Overrides(ctx context.Context, service string, activeAt *time.Time) ([]policy.Override, error)
-	RevokeOverride(ctx context.Context, id int64, by string, at time.Time) (policy.Override, error)
+	RecordDecision(ctx context.Context, d slo.DecisionRecord) (int64, error)
+	Decisions(ctx context.Context, q slo.DecisionQuery) ([]slo.DecisionRecord, error)
+	CreateOverride(ctx context.Context, o slo.Override) (slo.Override, error)
+	Overrides(ctx context.Context, service string, activeAt *time.Time) ([]slo.Override, error)
+	RevokeOverride(ctx context.Context, id int64, by string, at time.Time) (slo.Override, error)
 }
 
 // Options tune the gate.
@@ -69,7 +69,7 @@ type Gate struct {
 
 // overrideSet is one immutable generation of the active overrides.
 type overrideSet struct {
-	byService map[string][]policy.Override
+	byService map[string][]slo.Override
 }
 
 type key struct {
@@ -104,7 +104,7 @@ func New(snaps Snapshots, st Store, log *slog.Logger, opts Options) *Gate {
 		opts.WriteTimeout = 3 * time.Second
 	}
 	g := &Gate{snaps: snaps, store: st, log: log, opts: opts}
-	g.overrides.Store(&overrideSet{byService: map[string][]policy.Override{}})
+	g.overrides.Store(&overrideSet{byService: map[string][]slo.Override{}})
 	return g
 }
 
@@ -121,7 +121,7 @@ func (g *Gate) Refresh(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load active overrides: %w", err)
 	}
-	set := &overrideSet{byService: map[string][]policy.Override{}}
+	set := &overrideSet{byService: map[string][]slo.Override{}}
 	for _, o := range os {
 		set.byService[o.Service] = append(set.byService[o.Service], o)
 	}
@@ -152,13 +152,14 @@ func (g *Gate) Check(service string, p slo.Priority) (*Answer, error) {
 }
 
 // decide runs the policy and works out how long its answer holds.
-func decide(st engine.ServiceState, p slo.Priority, overrides []policy.Override, now time.Time) *Answer {
+func decide(st engine.ServiceState, p slo.Priority, overrides []slo.Override, now time.Time) *Answer {
 	in := st.GateInput(p, overrides, now)
 	return &Answer{State: st, Result: policy.Decide(in), At: now, until: validUntil(in)}
 }
 
 // validUntil is when the decision for in could next change with the clock
-// alone: when fresh numbers pass max_staleness, or an override expires.
+// alone: when fresh numbers pass max_staleness, an override expires, or
+// the block after a suspect deploy ends.
 // Answers judged on numbers that are not fresh carry ages in their
 // messages and are never reused.
 func validUntil(in policy.Input) time.Time {
@@ -169,7 +170,7 @@ func validUntil(in policy.Input) time.Time {
 		}
 	}
 	for _, s := range in.SLOs {
-		if s.FreshnessAt(in.Policy, in.Now) != policy.Fresh {
+		if s.FreshnessAt(in.Policy, in.Now) != slo.Fresh {
 			return time.Time{}
 		}
 		// FreshnessAt trusts an age of exactly max_staleness.
@@ -179,6 +180,9 @@ func validUntil(in policy.Input) time.Time {
 		if o.ActiveAt(in.Now) {
 			earliest(o.ExpiresAt)
 		}
+	}
+	if _, end := policy.SuspectBlockUntil(in.Policy, in.Deploys); end.After(in.Now) {
+		earliest(end)
 	}
 	return until
 }

@@ -37,7 +37,7 @@ func checkout(consumed float64, measuredAt time.Time) *engine.Snapshot {
 	o := slo.SLO{Name: "availability", Slug: "availability", Target: 0.999, Window: 30 * 24 * time.Hour}
 	st := engine.ServiceState{
 		Spec: slo.Spec{Service: "checkout", Policy: p, SLOs: []slo.SLO{o}},
-		SLOs: []policy.SLOStatus{{Name: o.Name, Slug: o.Slug, Target: o.Target, Window: "30d", EvaluatedAt: measuredAt,
+		SLOs: []slo.Status{{Name: o.Name, Slug: o.Slug, Target: o.Target, Window: "30d", EvaluatedAt: measuredAt,
 			Budget: slo.Budget{Status: status, Consumed: consumed, Remaining: 1 - consumed}}},
 	}
 	return &engine.Snapshot{Ready: true, Services: map[string]engine.ServiceState{"checkout": st}}
@@ -80,7 +80,7 @@ func (f *fixture) check(t *testing.T) *Answer {
 func TestCheckReusesAnswerUntilSomethingChanges(t *testing.T) {
 	f := newFixture(t, checkout(1.42, t0.Add(-time.Minute)))
 	first := f.check(t)
-	if first.Result.Decision != policy.Deny {
+	if first.Result.Decision != slo.Deny {
 		t.Fatalf("142%% consumed: %s, want deny", first.Result.Decision)
 	}
 	f.now = t0.Add(30 * time.Second)
@@ -95,7 +95,7 @@ func TestCheckReusesAnswerUntilSomethingChanges(t *testing.T) {
 	}
 	f.now = t0.Add(9*time.Minute + time.Second)
 	late := f.check(t)
-	if late == first || !late.Result.Stale || !hasCode(late.Result, policy.CodeStaleData) {
+	if late == first || !late.Result.Stale || !hasCode(late.Result, slo.CodeStaleData) {
 		t.Errorf("past max_staleness: reused=%v stale=%v %v, want a new stale answer", late == first, late.Result.Stale, late.Result.Reasons)
 	}
 	// Answers on numbers that are not fresh name their age: never reused.
@@ -106,7 +106,7 @@ func TestCheckReusesAnswerUntilSomethingChanges(t *testing.T) {
 	// A new snapshot replaces the answer.
 	f.now = t0
 	f.snaps.p.Store(checkout(0.1, t0))
-	if a := f.check(t); a == first || a.Result.Decision != policy.Allow {
+	if a := f.check(t); a == first || a.Result.Decision != slo.Allow {
 		t.Errorf("after a new snapshot: reused=%v %s, want a new allow", a == first, a.Result.Decision)
 	}
 }
@@ -123,7 +123,7 @@ func TestOverrideLifecycle(t *testing.T) {
 	if !o.ExpiresAt.Equal(t0.Add(time.Hour)) || o.Service != "checkout" {
 		t.Errorf("override = %+v, want checkout until %v", o, t0.Add(time.Hour))
 	}
-	if a := f.check(t); a.Result.Decision != policy.Allow || a.Result.Override == nil || a.Result.Override.ID != o.ID {
+	if a := f.check(t); a.Result.Decision != slo.Allow || a.Result.Override == nil || a.Result.Override.ID != o.ID {
 		t.Fatalf("with an active override: %s %+v, want allow naming override %d", a.Result.Decision, a.Result.Override, o.ID)
 	}
 	active, err := f.gate.Overrides(ctx, "checkout", true)
@@ -134,11 +134,11 @@ func TestOverrideLifecycle(t *testing.T) {
 	// It expires at t0+1h: still allowed a moment before, denied at.
 	f.now = t0.Add(time.Hour - time.Second)
 	f.snaps.p.Store(checkout(1.42, f.now))
-	if a := f.check(t); a.Result.Decision != policy.Allow {
+	if a := f.check(t); a.Result.Decision != slo.Allow {
 		t.Errorf("a second before expiry: %s, want allow", a.Result.Decision)
 	}
 	f.now = t0.Add(time.Hour)
-	if a := f.check(t); a.Result.Decision != policy.Deny || a.Result.Override != nil {
+	if a := f.check(t); a.Result.Decision != slo.Deny || a.Result.Override != nil {
 		t.Errorf("at expiry: %s override %+v, want deny without override", a.Result.Decision, a.Result.Override)
 	}
 
@@ -149,20 +149,20 @@ func TestOverrideLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.check(t).Result.Decision != policy.Allow {
+	if f.check(t).Result.Decision != slo.Allow {
 		t.Fatal("second override does not allow")
 	}
 	revoked, err := f.gate.RevokeOverride(ctx, "checkout", o2.ID, "carol")
 	if err != nil || revoked.RevokedBy != "carol" {
 		t.Fatalf("revoke = %+v, %v", revoked, err)
 	}
-	if a := f.check(t); a.Result.Decision != policy.Allow || a.Result.Override.ID != o.ID {
+	if a := f.check(t); a.Result.Decision != slo.Allow || a.Result.Override.ID != o.ID {
 		t.Errorf("after revoking the second override the first (id %d) still governs: got %s %+v", o.ID, a.Result.Decision, a.Result.Override)
 	}
 	if _, err := f.gate.RevokeOverride(ctx, "checkout", o.ID, "carol"); err != nil {
 		t.Fatal(err)
 	}
-	if a := f.check(t); a.Result.Decision != policy.Deny {
+	if a := f.check(t); a.Result.Decision != slo.Deny {
 		t.Errorf("after revoking both: %s, want deny", a.Result.Decision)
 	}
 	if _, err := f.gate.RevokeOverride(ctx, "checkout", o.ID, "carol"); !errors.Is(err, ErrAlreadyRevoked) {
@@ -177,7 +177,7 @@ func TestOverrideLifecycle(t *testing.T) {
 	if err := g2.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if a, _ := g2.Check("checkout", slo.PriorityNormal); a.Result.Decision != policy.Deny {
+	if a, _ := g2.Check("checkout", slo.PriorityNormal); a.Result.Decision != slo.Deny {
 		t.Errorf("a restarted gate allows a revoked override: %s", a.Result.Decision)
 	}
 }
@@ -225,7 +225,7 @@ func TestCreateOverrideRules(t *testing.T) {
 // refusing is a store whose decision log refuses writes, as on a full disk.
 type refusing struct{ *store.Store }
 
-func (refusing) RecordDecision(context.Context, store.DecisionRecord) (int64, error) {
+func (refusing) RecordDecision(context.Context, slo.DecisionRecord) (int64, error) {
 	return 0, errors.New("database or disk is full")
 }
 
@@ -236,12 +236,12 @@ func TestCheckAuditedWritesBeforeAnswering(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds, err := f.store.Decisions(ctx, store.DecisionQuery{Service: "checkout"})
+	ds, err := f.store.Decisions(ctx, slo.DecisionQuery{Service: "checkout"})
 	if err != nil || len(ds) != 1 {
 		t.Fatalf("decision log = %v, %v; want 1 entry", ds, err)
 	}
 	d := ds[0]
-	if d.ID != id || d.Version != "v1.2.3" || d.Actor != "ci" || d.Priority != slo.PriorityCritical || d.Decision != a.Result.Decision || d.Decision != policy.Warn {
+	if d.ID != id || d.Version != "v1.2.3" || d.Actor != "ci" || d.Priority != slo.PriorityCritical || d.Decision != a.Result.Decision || d.Decision != slo.Warn {
 		t.Errorf("logged %+v, want id %d, v1.2.3 by ci, critical, warn", d, id)
 	}
 
@@ -268,7 +268,7 @@ func hasCode(r policy.Result, code string) bool {
 // database another process holds locked.
 type stalled struct{ *store.Store }
 
-func (stalled) RecordDecision(ctx context.Context, _ store.DecisionRecord) (int64, error) {
+func (stalled) RecordDecision(ctx context.Context, _ slo.DecisionRecord) (int64, error) {
 	<-ctx.Done()
 	return 0, ctx.Err()
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/prometheus/common/model"
 
-	"github.com/slo-dev/slo/internal/policy"
+	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store"
 )
 
@@ -40,7 +40,7 @@ type OverrideRequest struct {
 // Overrides lists a service's overrides, only those active now when
 // activeOnly (from memory), or all of them with their history (from the
 // store).
-func (g *Gate) Overrides(ctx context.Context, service string, activeOnly bool) ([]policy.Override, error) {
+func (g *Gate) Overrides(ctx context.Context, service string, activeOnly bool) ([]slo.Override, error) {
 	if _, ok := g.snaps.Snapshot().Services[service]; !ok {
 		return nil, ErrUnknownService
 	}
@@ -48,7 +48,7 @@ func (g *Gate) Overrides(ctx context.Context, service string, activeOnly bool) (
 		return g.store.Overrides(ctx, service, nil)
 	}
 	now := g.opts.Clock()
-	var out []policy.Override
+	var out []slo.Override
 	for _, o := range g.overrides.Load().byService[service] {
 		if o.ActiveAt(now) {
 			out = append(out, o)
@@ -59,14 +59,14 @@ func (g *Gate) Overrides(ctx context.Context, service string, activeOnly bool) (
 
 // CreateOverride validates req and stores the override; a bad request is
 // a *FieldError.
-func (g *Gate) CreateOverride(ctx context.Context, service string, req OverrideRequest) (policy.Override, error) {
+func (g *Gate) CreateOverride(ctx context.Context, service string, req OverrideRequest) (slo.Override, error) {
 	if _, ok := g.snaps.Snapshot().Services[service]; !ok {
-		return policy.Override{}, ErrUnknownService
+		return slo.Override{}, ErrUnknownService
 	}
 	now := g.opts.Clock()
 	o, err := g.newOverride(service, req, now)
 	if err != nil {
-		return policy.Override{}, err
+		return slo.Override{}, err
 	}
 	g.writeMu.Lock()
 	defer g.writeMu.Unlock()
@@ -74,40 +74,40 @@ func (g *Gate) CreateOverride(ctx context.Context, service string, req OverrideR
 	defer cancel()
 	o, err = g.store.CreateOverride(ctx, o)
 	if err != nil {
-		return policy.Override{}, fmt.Errorf("create override: %w", err)
+		return slo.Override{}, fmt.Errorf("create override: %w", err)
 	}
-	g.update(func(by map[string][]policy.Override) { by[service] = append(by[service], o) })
+	g.update(func(by map[string][]slo.Override) { by[service] = append(by[service], o) })
 	return o, nil
 }
 
 // newOverride applies the rules an override must meet: a reason and an
-// actor that pass checkText, and an expiry in the future no further away
+// actor that pass CheckText, and an expiry in the future no further away
 // than MaxOverride.
-func (g *Gate) newOverride(service string, req OverrideRequest, now time.Time) (policy.Override, error) {
+func (g *Gate) newOverride(service string, req OverrideRequest, now time.Time) (slo.Override, error) {
 	reason, actor := strings.TrimSpace(req.Reason), strings.TrimSpace(req.Actor)
 	switch {
 	case reason == "":
-		return policy.Override{}, &FieldError{"reason", "reason is required: say why the gate is being bypassed"}
+		return slo.Override{}, &FieldError{"reason", "reason is required: say why the gate is being bypassed"}
 	case actor == "":
-		return policy.Override{}, &FieldError{"actor", "actor is required: who is bypassing the gate"}
+		return slo.Override{}, &FieldError{"actor", "actor is required: who is bypassing the gate"}
 	}
-	if err := checkText("reason", reason); err != nil {
-		return policy.Override{}, err
+	if err := CheckText("reason", reason); err != nil {
+		return slo.Override{}, err
 	}
-	if err := checkText("actor", actor); err != nil {
-		return policy.Override{}, err
+	if err := CheckText("actor", actor); err != nil {
+		return slo.Override{}, err
 	}
 	expires, err := expiry(req, now)
 	if err != nil {
-		return policy.Override{}, err
+		return slo.Override{}, err
 	}
 	if !expires.After(now) {
-		return policy.Override{}, &FieldError{"expires_at", "the override would already have expired"}
+		return slo.Override{}, &FieldError{"expires_at", "the override would already have expired"}
 	}
 	if expires.Sub(now) > g.opts.MaxOverride {
-		return policy.Override{}, &FieldError{"duration", fmt.Sprintf("overrides last at most %s", model.Duration(g.opts.MaxOverride))}
+		return slo.Override{}, &FieldError{"duration", fmt.Sprintf("overrides last at most %s", model.Duration(g.opts.MaxOverride))}
 	}
-	return policy.Override{Service: service, Reason: reason, Actor: actor, CreatedAt: now, ExpiresAt: expires}, nil
+	return slo.Override{Service: service, Reason: reason, Actor: actor, CreatedAt: now, ExpiresAt: expires}, nil
 }
 
 // expiry reads when a requested override ends.
@@ -129,17 +129,17 @@ func expiry(req OverrideRequest, now time.Time) (time.Time, error) {
 }
 
 // RevokeOverride ends override id of service now, recording who did it;
-// an actor breaking checkText's rules is a *FieldError.
-func (g *Gate) RevokeOverride(ctx context.Context, service string, id int64, actor string) (policy.Override, error) {
+// an actor breaking CheckText's rules is a *FieldError.
+func (g *Gate) RevokeOverride(ctx context.Context, service string, id int64, actor string) (slo.Override, error) {
 	if _, ok := g.snaps.Snapshot().Services[service]; !ok {
-		return policy.Override{}, ErrUnknownService
+		return slo.Override{}, ErrUnknownService
 	}
 	actor = strings.TrimSpace(actor)
 	if actor == "" {
 		actor = "unknown"
 	}
-	if err := checkText("actor", actor); err != nil {
-		return policy.Override{}, err
+	if err := CheckText("actor", actor); err != nil {
+		return slo.Override{}, err
 	}
 	g.writeMu.Lock()
 	defer g.writeMu.Unlock()
@@ -147,26 +147,26 @@ func (g *Gate) RevokeOverride(ctx context.Context, service string, id int64, act
 	defer cancel()
 	existing, err := g.store.Overrides(ctx, service, nil)
 	if err != nil {
-		return policy.Override{}, fmt.Errorf("read overrides: %w", err)
+		return slo.Override{}, fmt.Errorf("read overrides: %w", err)
 	}
 	found := false
 	for _, o := range existing {
 		found = found || o.ID == id
 	}
 	if !found {
-		return policy.Override{}, ErrUnknownOverride
+		return slo.Override{}, ErrUnknownOverride
 	}
 	o, err := g.store.RevokeOverride(ctx, id, actor, g.opts.Clock())
 	switch {
 	case errors.Is(err, store.ErrAlreadyRevoked):
-		return policy.Override{}, ErrAlreadyRevoked
+		return slo.Override{}, ErrAlreadyRevoked
 	case errors.Is(err, store.ErrNotFound):
-		return policy.Override{}, ErrUnknownOverride
+		return slo.Override{}, ErrUnknownOverride
 	case err != nil:
-		return policy.Override{}, fmt.Errorf("revoke override: %w", err)
+		return slo.Override{}, fmt.Errorf("revoke override: %w", err)
 	}
-	g.update(func(by map[string][]policy.Override) {
-		by[service] = slices.DeleteFunc(by[service], func(x policy.Override) bool { return x.ID == id })
+	g.update(func(by map[string][]slo.Override) {
+		by[service] = slices.DeleteFunc(by[service], func(x slo.Override) bool { return x.ID == id })
 	})
 	return o, nil
 }
@@ -174,9 +174,9 @@ func (g *Gate) RevokeOverride(ctx context.Context, service string, id int64, act
 // update publishes a changed copy of the active overrides after a write
 // the store accepted, so the gate never waits on a re-read to see it.
 // Callers hold writeMu.
-func (g *Gate) update(change func(map[string][]policy.Override)) {
+func (g *Gate) update(change func(map[string][]slo.Override)) {
 	cur := g.overrides.Load().byService
-	next := make(map[string][]policy.Override, len(cur)+1)
+	next := make(map[string][]slo.Override, len(cur)+1)
 	for k, v := range cur {
 		next[k] = slices.Clone(v)
 	}

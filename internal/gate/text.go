@@ -9,11 +9,11 @@ import (
 // MaxFieldLen bounds the free-text fields of checks and overrides.
 const MaxFieldLen = 512
 
-// checkText applies the rules of every free-text field of a check or an
+// CheckText applies the rules of every free-text field of a check or an
 // override: at most MaxFieldLen bytes, and nothing that rewrites a
 // terminal or reorders text when the decision log is shown
 // (safetext.Check).
-func checkText(field, value string) error {
+func CheckText(field, value string) error {
 	if len(value) > MaxFieldLen {
 		return &FieldError{field, fmt.Sprintf("%s is %d bytes; the limit is %d", field, len(value), MaxFieldLen)}
 	}

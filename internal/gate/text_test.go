@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/slo-dev/slo/internal/slo"
-	"github.com/slo-dev/slo/internal/store"
 )
 
 // Free text that reaches the decision and audit logs is bounded and holds
@@ -63,7 +62,7 @@ func TestFreeTextRules(t *testing.T) {
 	}
 	_, err = f.gate.RevokeOverride(ctx, "checkout", o.ID, strings.Repeat("x", 200000))
 	wantField("revoke actor of 200,000 bytes", "actor", err)
-	if ds, _ := f.store.Decisions(ctx, store.DecisionQuery{}); len(ds) != 0 {
+	if ds, _ := f.store.Decisions(ctx, slo.DecisionQuery{}); len(ds) != 0 {
 		t.Errorf("refused checks were logged: %+v", ds)
 	}
 	if _, err := f.gate.RevokeOverride(ctx, "checkout", o.ID, "carol"); err != nil {

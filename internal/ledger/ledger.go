@@ -55,6 +55,17 @@ func LayoutAt(from, now time.Time) Layout {
 	return Layout{From: start.UTC(), Split: split.UTC(), Closed: closed.UTC()}
 }
 
+// Reserve makes room for every bucket of lay at once, fine after
+// lay.Split and coarse before it: a backfill then fills them in place.
+// Call it after Advance(lay), which moves the split there.
+func (l *Ledger) Reserve(lay Layout) {
+	l.fine.reserve(l.fine.index(lay.Split.Unix()), l.fine.index(lay.Closed.Unix()))
+	l.coarse.reserve(l.coarse.index(lay.From.Unix()), l.coarse.index(lay.Split.Unix()))
+}
+
+// Split is where the fine tier begins.
+func (l *Ledger) Split() time.Time { return time.Unix(l.split, 0).UTC() }
+
 // Put stores b, replacing what was known of its span. A bucket of a step
 // other than Fine or Coarse, or not aligned to its step, is an error.
 func (l *Ledger) Put(b Bucket) error {
@@ -184,12 +195,13 @@ func (l *Ledger) Buckets() []Bucket {
 	var out []Bucket
 	for _, t := range []*tier{&l.coarse, &l.fine} {
 		step := time.Duration(t.step) * time.Second
-		for i, s := range t.slots {
+		for idx := t.first; idx < t.first+t.len(); idx++ {
+			s := t.get(idx)
 			if s.state == Unknown {
 				continue
 			}
 			out = append(out, Bucket{
-				Start: time.Unix((t.first+int64(i))*t.step, 0).UTC(), Step: step,
+				Start: time.Unix(idx*t.step, 0).UTC(), Step: step,
 				Bad: s.bad, Total: s.total, State: s.state, Series: s.series,
 			})
 		}

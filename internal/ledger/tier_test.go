@@ -44,13 +44,13 @@ func TestTierSetGrowsBothWays(t *testing.T) {
 	tr.set(5, slot{bad: 5, state: Known})
 	tr.set(8, slot{bad: 8, state: Known})
 	// 5..8: four slots, 6 and 7 Unknown.
-	if tr.first != 5 || len(tr.slots) != 4 {
-		t.Fatalf("after 5, 8: first %d, len %d; want 5, 4", tr.first, len(tr.slots))
+	if tr.first != 5 || tr.len() != 4 {
+		t.Fatalf("after 5, 8: first %d, len %d; want 5, 4", tr.first, tr.len())
 	}
 	tr.set(2, slot{bad: 2, state: Missing})
 	// 2..8: seven slots.
-	if tr.first != 2 || len(tr.slots) != 7 {
-		t.Fatalf("after 2: first %d, len %d; want 2, 7", tr.first, len(tr.slots))
+	if tr.first != 2 || tr.len() != 7 {
+		t.Fatalf("after 2: first %d, len %d; want 2, 7", tr.first, tr.len())
 	}
 	want := map[int64]slot{
 		2: {bad: 2, state: Missing}, 5: {bad: 5, state: Known}, 8: {bad: 8, state: Known},
@@ -78,7 +78,7 @@ func TestTierDropBefore(t *testing.T) {
 		name      string
 		drop      int64
 		wantFirst int64
-		wantLen   int
+		wantLen   int64
 	}{
 		{"before the run", 3, 10, 5},
 		{"at the start", 10, 10, 5},
@@ -91,8 +91,8 @@ func TestTierDropBefore(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tr := fill()
 			tr.dropBefore(tt.drop)
-			if tr.first != tt.wantFirst || len(tr.slots) != tt.wantLen {
-				t.Fatalf("first %d, len %d; want %d, %d", tr.first, len(tr.slots), tt.wantFirst, tt.wantLen)
+			if tr.first != tt.wantFirst || tr.len() != tt.wantLen {
+				t.Fatalf("first %d, len %d; want %d, %d", tr.first, tr.len(), tt.wantFirst, tt.wantLen)
 			}
 			for idx := int64(8); idx < 17; idx++ {
 				wantKnown := idx >= max(tt.drop, 10) && idx < 15
@@ -106,8 +106,8 @@ func TestTierDropBefore(t *testing.T) {
 		tr := fill()
 		tr.dropBefore(100)
 		tr.set(3, slot{bad: 3, state: Known})
-		if tr.first != 3 || len(tr.slots) != 1 || tr.get(3).bad != 3 {
-			t.Errorf("first %d, len %d, bad %v; want 3, 1, 3", tr.first, len(tr.slots), tr.get(3).bad)
+		if tr.first != 3 || tr.len() != 1 || tr.get(3).bad != 3 {
+			t.Errorf("first %d, len %d, bad %v; want 3, 1, 3", tr.first, tr.len(), tr.get(3).bad)
 		}
 	})
 }
@@ -203,4 +203,34 @@ func sameSpans(a, b []Span) bool {
 		}
 	}
 	return true
+}
+
+// reserve covers a range in one allocation and keeps what is stored;
+// filling the range then copies nothing.
+func TestTierReserve(t *testing.T) {
+	tr := newTier(Fine)
+	tr.set(10, slot{bad: 10, state: Known})
+	tr.reserve(4, 12)
+	// 4..11 reserved around 10: eight slots from 4.
+	if tr.first != 4 || tr.len() != 8 || tr.get(10).bad != 10 || tr.get(4).state != Unknown {
+		t.Fatalf("after reserve(4, 12): first %d len %d, slot 10 %+v", tr.first, tr.len(), tr.get(10))
+	}
+	before := &tr.events[0]
+	for idx := int64(11); idx >= 4; idx-- {
+		tr.set(idx, slot{bad: float64(idx), state: Known})
+	}
+	if &tr.events[0] != before {
+		t.Error("filling a reserved range reallocated the run")
+	}
+	// Inside what is held: nothing changes. Wider: it grows, keeping all.
+	tr.reserve(5, 9)
+	tr.reserve(2, 14)
+	if tr.first != 2 || tr.len() != 12 || tr.get(7).bad != 7 || tr.get(13).state != Unknown {
+		t.Errorf("after reserve(2, 14): first %d len %d, slot 7 %+v", tr.first, tr.len(), tr.get(7))
+	}
+	empty := newTier(Fine)
+	empty.reserve(3, 3)
+	if empty.len() != 0 {
+		t.Errorf("reserving nothing made %d slots", empty.len())
+	}
 }

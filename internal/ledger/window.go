@@ -35,3 +35,37 @@ func (l *Ledger) Window(from time.Time, tail Tail) Counts {
 		Series:   tail.Series,
 	}
 }
+
+// Direct is a window's events measured whole while the ledger could not
+// sum it (its history still loading): the events in [From, To), where To
+// was Layout.Closed when it was measured.
+type Direct struct {
+	From, To time.Time
+	slo.Counts
+	Series bool
+}
+
+// Carry is the window [from, tail.To) from d and the buckets fetched
+// since it was measured: d, plus the buckets after d.To and the tail,
+// less what a rolling window let slide out at its start. The ledger
+// usually does not hold that start yet (it is the oldest part, loaded
+// last), so its events are d's pro rata; the caller bounds how far d is
+// carried. ok is false when the buckets after d.To are not all known, or
+// when from is before d.From.
+func (l *Ledger) Carry(d Direct, from time.Time, tail Tail) (c slo.Counts, series, ok bool) {
+	rest := l.Window(d.To, tail)
+	if rest.Unknown > 0 || from.Before(d.From) {
+		return slo.Counts{}, false, false
+	}
+	var slid slo.Counts
+	if from.After(d.From) {
+		if s := l.Sum(d.From, from); s.Unknown == 0 {
+			slid = s.Counts
+		} else if span := d.To.Sub(d.From); span > 0 {
+			f := min(float64(from.Sub(d.From))/float64(span), 1)
+			slid = slo.Counts{Errors: d.Errors * f, Total: d.Total * f}
+		}
+	}
+	c = slo.Counts{Errors: d.Errors - slid.Errors + rest.Errors, Total: d.Total - slid.Total + rest.Total}
+	return c, d.Series || rest.Series, true
+}

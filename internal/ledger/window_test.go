@@ -73,3 +73,63 @@ func TestWindowAcrossTiers(t *testing.T) {
 	want.Errors, want.Total, want.Known, want.Series = 14, 1400, 42*time.Minute, true
 	checkCounts(t, "Window", l.Window(at("2026-11-30T10:30:00Z"), tail), want)
 }
+
+// A window measured whole is carried forward by the buckets fetched since,
+// less what slid out of a rolling window at its start.
+func TestCarry(t *testing.T) {
+	l := New(at("2026-11-30T11:00:00Z"))
+	put(t, l,
+		known("2026-11-30T12:00:00Z", Fine, 1, 100),
+		known("2026-11-30T12:05:00Z", Fine, 2, 200),
+	)
+	// Measured at 12:07 over the 30 days before: 900/90,000 events in
+	// [Oct 31 12:00, Nov 30 12:00), the tail then taken off.
+	d := Direct{From: at("2026-10-31T12:00:00Z"), To: at("2026-11-30T12:00:00Z"), Counts: slo.Counts{Errors: 900, Total: 90_000}}
+	// Now 12:13: the buckets 12:00 and 12:05 are known, the tail is
+	// [12:10, 12:13) with 3/300.
+	tail := Tail{From: at("2026-11-30T12:10:00Z"), To: at("2026-11-30T12:13:00Z"), Counts: slo.Counts{Errors: 3, Total: 300}, Series: true}
+	tests := []struct {
+		name       string
+		from       string
+		wantErrors float64
+		wantTotal  float64
+	}{
+		// A calendar period keeps its start: 900 + 1 + 2 + 3, 90,000 + 600.
+		{"same start", "2026-10-31T12:00:00Z", 906, 90_600},
+		// A rolling window moved 6 of 43,200 minutes: a 7,200th of d
+		// (0.125 / 12.5) slid out, the ledger not holding that span.
+		{"slid start", "2026-10-31T12:06:00Z", 906 - 0.125, 90_600 - 12.5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, series, ok := l.Carry(d, at(tt.from), tail)
+			if !ok || !series || !near(c.Errors, tt.wantErrors) || !near(c.Total, tt.wantTotal) {
+				t.Errorf("Carry = %+v series %v ok %v; want %v/%v, series, ok", c, series, ok, tt.wantErrors, tt.wantTotal)
+			}
+		})
+	}
+
+	// The ledger holds the span that slid out (an hour at 10/1,000): its
+	// own events are taken off, not d's share.
+	l2 := New(at("2026-11-30T11:00:00Z"))
+	put(t, l2,
+		known("2026-10-31T12:00:00Z", Coarse, 10, 1000),
+		known("2026-11-30T12:00:00Z", Fine, 1, 100),
+		known("2026-11-30T12:05:00Z", Fine, 2, 200),
+	)
+	// Half the hour slid out: 5/500.
+	if c, _, ok := l2.Carry(d, at("2026-10-31T12:30:00Z"), tail); !ok || !near(c.Errors, 901) || !near(c.Total, 90_100) {
+		t.Errorf("Carry with the slid span held = %+v ok %v; want 901/90,100", c, ok)
+	}
+
+	// A bucket after d.To not fetched yet (12:05 missing): not carried.
+	l3 := New(at("2026-11-30T11:00:00Z"))
+	put(t, l3, known("2026-11-30T12:00:00Z", Fine, 1, 100))
+	if _, _, ok := l3.Carry(d, at("2026-10-31T12:00:00Z"), tail); ok {
+		t.Error("Carry over an unknown bucket after the measurement must fail")
+	}
+	// A start before the measured one (a longer window): not carried.
+	if _, _, ok := l.Carry(d, at("2026-10-31T11:00:00Z"), tail); ok {
+		t.Error("Carry to a start before the measured window must fail")
+	}
+}

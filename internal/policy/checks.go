@@ -16,7 +16,7 @@ import (
 // rather than 0.75. slo.ComputeBudget uses the same tolerance for "exhausted".
 const tolerance = 1e-9
 
-func insufficientMessage(s SLOStatus, minEvents float64) string {
+func insufficientMessage(s slo.Status, minEvents float64) string {
 	if s.Budget.TotalEvents <= 0 {
 		return fmt.Sprintf("no traffic in the %s window; budget not judged", s.Window)
 	}
@@ -25,7 +25,7 @@ func insufficientMessage(s SLOStatus, minEvents float64) string {
 }
 
 // checkBudget applies the highest threshold the consumed budget has reached.
-func (g *gate) checkBudget(s SLOStatus, thresholds []slo.Threshold) {
+func (g *gate) checkBudget(s slo.Status, thresholds []slo.Threshold) {
 	consumed := s.Budget.Consumed
 	t, ok := reached(thresholds, consumed)
 	if !ok {
@@ -34,9 +34,9 @@ func (g *gate) checkBudget(s SLOStatus, thresholds []slo.Threshold) {
 	actions := appendNew(nil, append([]string{t.Action}, t.Actions...)...)
 	g.actions = appendNew(g.actions, actions...)
 
-	code := CodeBudgetThreshold
+	code := slo.CodeBudgetThreshold
 	if consumed >= 1-tolerance {
-		code = CodeBudgetExhausted
+		code = slo.CodeBudgetExhausted
 	}
 	msg := fmt.Sprintf("budget %s consumed (threshold %s)", pct(consumed), pct(t.Consumed))
 	if len(actions) > 0 {
@@ -62,17 +62,17 @@ func reached(thresholds []slo.Threshold, consumed float64) (slo.Threshold, bool)
 }
 
 // admits is the decision a reached threshold gives priority p: an empty
-// Allow warns everyone; rollbacks are never denied by budget.
-func admits(t slo.Threshold, p slo.Priority) Decision {
+// slo.Allow warns everyone; rollbacks are never denied by budget.
+func admits(t slo.Threshold, p slo.Priority) slo.Decision {
 	if len(t.Allow) == 0 || p == slo.PriorityRollback || slices.Contains(t.Allow, p) {
-		return Warn
+		return slo.Warn
 	}
-	return Deny
+	return slo.Deny
 }
 
 // checkFastBurn reports page-level conditions that hold now. Ticket-level
 // ones are slow burns, which the budget thresholds already cover.
-func (g *gate) checkFastBurn(s SLOStatus, block bool) {
+func (g *gate) checkFastBurn(s slo.Status, block bool) {
 	var firing []string
 	for _, c := range s.Conditions {
 		if c.Severity == burnrate.SeverityPage && c.Firing {
@@ -85,10 +85,10 @@ func (g *gate) checkFastBurn(s SLOStatus, block bool) {
 	}
 	msg := "fast burn: " + strings.Join(firing, "; ")
 	if !block {
-		g.add(s.Name, CodeFastBurn, msg+" (block_on_fast_burn is off)", Warn, Warn)
+		g.add(s.Name, slo.CodeFastBurn, msg+" (block_on_fast_burn is off)", slo.Warn, slo.Warn)
 		return
 	}
-	g.add(s.Name, CodeFastBurn, msg, Deny, blockNormal(g.priority))
+	g.add(s.Name, slo.CodeFastBurn, msg, slo.Deny, blockNormal(g.priority))
 }
 
 // appendNew appends the non-empty values not in list yet, keeping order:

@@ -19,13 +19,14 @@ func Decide(in Input) Result {
 	for _, s := range in.SLOs {
 		g.checkSLO(s, in.Policy, in.Now)
 	}
+	g.checkSuspectDeploy(in.Policy, in.Deploys, in.Now)
 	return g.result(stale)
 }
 
 // activeOverride picks, among the overrides active at now, the one that
 // lasts longest, so the answer names the override that actually governs.
-func activeOverride(os []Override, now time.Time) (Override, bool) {
-	var best Override
+func activeOverride(os []slo.Override, now time.Time) (slo.Override, bool) {
+	var best slo.Override
 	found := false
 	for _, o := range os {
 		if o.ActiveAt(now) && (!found || o.ExpiresAt.After(best.ExpiresAt)) {
@@ -35,15 +36,15 @@ func activeOverride(os []Override, now time.Time) (Override, bool) {
 	return best, found
 }
 
-func overridden(o Override, stale bool) Result {
+func overridden(o slo.Override, stale bool) Result {
 	return Result{
-		Decision: Allow,
+		Decision: slo.Allow,
 		Allowed:  true,
-		Reasons: []Reason{{
-			Code: CodeOverride,
+		Reasons: []slo.Reason{{
+			Code: slo.CodeOverride,
 			Message: fmt.Sprintf("override by %s until %s: %s",
 				o.Actor, o.ExpiresAt.UTC().Format(time.RFC3339), o.Reason),
-			Decision: Allow,
+			Decision: slo.Allow,
 		}},
 		Actions:  []string{},
 		Override: &o,
@@ -53,18 +54,18 @@ func overridden(o Override, stale bool) Result {
 
 // blockNormal is the outcome of a check that denies normal deploys only:
 // critical and rollback deploys go ahead with a warning.
-func blockNormal(p slo.Priority) Decision {
+func blockNormal(p slo.Priority) slo.Decision {
 	if p == slo.PriorityNormal {
-		return Deny
+		return slo.Deny
 	}
-	return Warn
+	return slo.Warn
 }
 
 // gate collects reasons in a stable order: the priority exemption first,
 // then those of each SLO in input order.
 type gate struct {
 	priority slo.Priority
-	slos     []Reason
+	slos     []slo.Reason
 	actions  []string
 	// exempted names what would have denied a normal deploy but only
 	// warns this priority.
@@ -73,25 +74,25 @@ type gate struct {
 
 // add records a reason of one SLO; normal is its decision for a normal
 // deploy, own the decision for g.priority.
-func (g *gate) add(sloName, code, msg string, normal, own Decision) {
-	g.slos = append(g.slos, Reason{SLO: sloName, Code: code, Message: msg, Decision: own})
-	if normal == Deny && own != Deny {
+func (g *gate) add(sloName, code, msg string, normal, own slo.Decision) {
+	g.slos = append(g.slos, slo.Reason{SLO: sloName, Code: code, Message: msg, Decision: own})
+	if normal == slo.Deny && own != slo.Deny {
 		g.exempted = append(g.exempted, fmt.Sprintf("%s (%s)", code, sloName))
 	}
 }
 
 func (g *gate) result(stale bool) Result {
-	reasons := []Reason{}
+	reasons := []slo.Reason{}
 	if len(g.exempted) > 0 {
-		reasons = append(reasons, Reason{
-			Code: CodePriorityExempt,
+		reasons = append(reasons, slo.Reason{
+			Code: slo.CodePriorityExempt,
 			Message: fmt.Sprintf("%s deploy goes ahead; a normal deploy would be denied by %s",
 				g.priority, strings.Join(g.exempted, ", ")),
-			Decision: Warn,
+			Decision: slo.Warn,
 		})
 	}
 	reasons = append(reasons, g.slos...)
-	decision := Allow
+	decision := slo.Allow
 	for _, r := range reasons {
 		if rank[r.Decision] > rank[decision] {
 			decision = r.Decision
@@ -99,11 +100,11 @@ func (g *gate) result(stale bool) Result {
 	}
 	return Result{
 		Decision: decision,
-		Allowed:  decision != Deny,
+		Allowed:  decision != slo.Deny,
 		Reasons:  reasons,
 		Actions:  append([]string{}, g.actions...),
 		Stale:    stale,
 	}
 }
 
-var rank = map[Decision]int{Allow: 0, Warn: 1, Deny: 2}
+var rank = map[slo.Decision]int{slo.Allow: 0, slo.Warn: 1, slo.Deny: 2}

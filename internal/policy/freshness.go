@@ -9,79 +9,49 @@ import (
 	"github.com/slo-dev/slo/internal/slo"
 )
 
-// Freshness says how far an SLO's numbers may be trusted at one instant.
-type Freshness string
-
-const (
-	// Fresh numbers come from slod's latest measurement attempt.
-	Fresh Freshness = "fresh"
-	// Stale numbers are the last good ones, younger than max_staleness:
-	// the latest attempt failed, or slod restarted and has not re-measured.
-	Stale Freshness = "stale"
-	// Expired numbers are older than max_staleness: on_missing_data decides.
-	Expired Freshness = "expired"
-	// Unmeasured: the SLO was never measured successfully.
-	Unmeasured Freshness = "unmeasured"
-)
-
-// FreshnessAt classifies s at now under p. A measurement exactly
-// max_staleness old is still trusted.
-func (s SLOStatus) FreshnessAt(p slo.Policy, now time.Time) Freshness {
-	switch {
-	case s.EvaluatedAt.IsZero():
-		return Unmeasured
-	case now.Sub(s.EvaluatedAt) > p.MaxStaleness:
-		return Expired
-	case s.Stale || s.Error != "":
-		return Stale
-	default:
-		return Fresh
-	}
-}
-
 // checkSLO adds the reasons one SLO gives. A failed measurement never
 // weakens the gate: the last good numbers are judged while they are
 // younger than max_staleness, and after that (or when there never were
 // any) on_missing_data decides. Only a total query that has matched no
 // series for less than the grace period warns instead, so that a service
 // being deployed is not denied before its first scrape.
-func (g *gate) checkSLO(s SLOStatus, p slo.Policy, now time.Time) {
+func (g *gate) checkSLO(s slo.Status, p slo.Policy, now time.Time) {
 	switch s.FreshnessAt(p, now) {
-	case Unmeasured:
+	case slo.Unmeasured:
 		code, msg := unmeasured(s)
 		if s.NoSeries && !s.ErrorSince.IsZero() && now.Sub(s.ErrorSince) <= p.NoSeriesGrace {
 			g.add(s.Name, code, fmt.Sprintf("%s for %s, within no_series_grace %s; budget not judged",
-				msg, age(now, s.ErrorSince), p.NoSeriesGrace), Warn, Warn)
+				msg, age(now, s.ErrorSince), p.NoSeriesGrace), slo.Warn, slo.Warn)
 			return
 		}
 		g.missing(s.Name, code, msg, p.OnMissingData)
-	case Expired:
+	case slo.Expired:
 		msg := fmt.Sprintf("last good measurement %s ago, older than max_staleness %s", age(now, s.EvaluatedAt), p.MaxStaleness)
 		if s.Error != "" {
 			msg += "; latest attempt: " + s.Error
 		}
-		g.missing(s.Name, CodeStaleData, msg, p.OnMissingData)
-	case Stale:
+		g.missing(s.Name, slo.CodeStaleData, msg, p.OnMissingData)
+	case slo.Stale:
 		why := "not re-measured since slod started"
 		if s.Error != "" {
 			why = "latest measurement failed: " + s.Error
 		}
-		g.add(s.Name, CodeStaleData, fmt.Sprintf("%s; judging the last good one from %s ago", why, age(now, s.EvaluatedAt)), Warn, Warn)
+		g.add(s.Name, slo.CodeStaleData, fmt.Sprintf("%s; judging the last good one from %s ago", why, age(now, s.EvaluatedAt)), slo.Warn, slo.Warn)
 		g.judge(s, p)
-	case Fresh:
+	case slo.Fresh:
 		g.judge(s, p)
 	}
 }
 
 // unmeasured names why an SLO has no numbers at all.
-func unmeasured(s SLOStatus) (code, msg string) {
+func unmeasured(s slo.Status) (code, msg string) {
 	switch {
 	case s.NoSeries:
-		return CodeNoSeries, "never measured: " + s.Error
+		return slo.CodeNoSeries, "never measured: " + s.Error
 	case s.Error != "":
-		return CodeMeasurementError, "never measured successfully: " + s.Error
+		return slo.CodeMeasurementError, "never measured successfully: " + s.Error
 	default:
-		return CodeNoEvaluation, "not measured yet"
+		return slo.CodeNoEvaluation, "not measured yet"
 	}
 }
 
@@ -89,20 +59,21 @@ func unmeasured(s SLOStatus) (code, msg string) {
 // closed, since deny is the default.
 func (g *gate) missing(sloName, code, msg string, onMissing slo.OnMissingData) {
 	if onMissing == slo.OnMissingAllow {
-		g.add(sloName, code, msg+"; on_missing_data: allow", Warn, Warn)
+		g.add(sloName, code, msg+"; on_missing_data: allow", slo.Warn, slo.Warn)
 		return
 	}
-	g.add(sloName, code, msg+"; on_missing_data: deny", Deny, blockNormal(g.priority))
+	g.add(sloName, code, msg+"; on_missing_data: deny", slo.Deny, blockNormal(g.priority))
 }
 
 // judge weighs trustworthy numbers: too few events say nothing about the
 // budget or burn rate, so only that is reported.
-func (g *gate) judge(s SLOStatus, p slo.Policy) {
+func (g *gate) judge(s slo.Status, p slo.Policy) {
 	if !s.Coverage.Complete() {
-		g.add(s.Name, CodePartialHistory, partialMessage(s), Warn, Warn)
+		g.add(s.Name, slo.CodePartialHistory, partialMessage(s), slo.Warn, slo.Warn)
 	}
+	g.checkCorrection(s)
 	if s.Budget.Status == slo.StatusNoData {
-		g.add(s.Name, CodeInsufficientData, insufficientMessage(s, p.MinEvents), Warn, Warn)
+		g.add(s.Name, slo.CodeInsufficientData, insufficientMessage(s, p.MinEvents), slo.Warn, slo.Warn)
 		return
 	}
 	g.checkBudget(s, p.Thresholds)
@@ -110,9 +81,9 @@ func (g *gate) judge(s SLOStatus, p slo.Policy) {
 }
 
 // anyStale reports whether any SLO is judged on numbers that are not fresh.
-func anyStale(slos []SLOStatus, p slo.Policy, now time.Time) bool {
+func anyStale(slos []slo.Status, p slo.Policy, now time.Time) bool {
 	for _, s := range slos {
-		if s.FreshnessAt(p, now) != Fresh {
+		if s.FreshnessAt(p, now) != slo.Fresh {
 			return true
 		}
 	}
@@ -121,7 +92,7 @@ func anyStale(slos []SLOStatus, p slo.Policy, now time.Time) bool {
 
 // partialMessage says what part of the period the numbers cover and why
 // the rest is not there.
-func partialMessage(s SLOStatus) string {
+func partialMessage(s slo.Status) string {
 	c := s.Coverage
 	msg := fmt.Sprintf("numbers cover %s of the %s window", days(c.Known), s.Window)
 	if c.Unknown > 0 {

@@ -14,7 +14,7 @@ import (
 // Ages are against max_staleness and no_series_grace of 10m.
 type freshnessCase struct {
 	name   string
-	status func(SLOStatus) SLOStatus
+	status func(slo.Status) slo.Status
 	// judged: the kept budget and burn rates decide, with a stale_data
 	// warning when stale. Otherwise missingCode is the reason, and
 	// on_missing_data decides (or, with graceWarn, a warning).
@@ -29,17 +29,17 @@ var freshnessCases = []freshnessCase{
 	{name: "restored, not re-measured", status: restored(-3 * time.Minute), judged: true, stale: true},
 	{name: "error, kept status within max_staleness", status: at(-3*time.Minute, "circuit breaker is open", false), judged: true, stale: true},
 	{name: "no series now, kept status within max_staleness", status: at(-3*time.Minute, "total query matched no series: x", true), judged: true, stale: true},
-	{name: "error, kept status beyond max_staleness", status: at(-15*time.Minute, "circuit breaker is open", false), stale: true, missingCode: CodeStaleData},
-	{name: "no error, status beyond max_staleness", status: at(-15*time.Minute, "", false), stale: true, missingCode: CodeStaleData},
-	{name: "never measured, not attempted", status: never("", false, 0), stale: true, missingCode: CodeNoEvaluation},
-	{name: "never measured, query error", status: never("bad_data: parse error", false, -time.Minute), stale: true, missingCode: CodeMeasurementError},
-	{name: "never measured, no series within grace", status: never("total query matched no series: x", true, -5*time.Minute), stale: true, missingCode: CodeNoSeries, graceWarn: true},
-	{name: "never measured, no series beyond grace", status: never("total query matched no series: x", true, -11*time.Minute), stale: true, missingCode: CodeNoSeries},
+	{name: "error, kept status beyond max_staleness", status: at(-15*time.Minute, "circuit breaker is open", false), stale: true, missingCode: slo.CodeStaleData},
+	{name: "no error, status beyond max_staleness", status: at(-15*time.Minute, "", false), stale: true, missingCode: slo.CodeStaleData},
+	{name: "never measured, not attempted", status: never("", false, 0), stale: true, missingCode: slo.CodeNoEvaluation},
+	{name: "never measured, query error", status: never("bad_data: parse error", false, -time.Minute), stale: true, missingCode: slo.CodeMeasurementError},
+	{name: "never measured, no series within grace", status: never("total query matched no series: x", true, -5*time.Minute), stale: true, missingCode: slo.CodeNoSeries, graceWarn: true},
+	{name: "never measured, no series beyond grace", status: never("total query matched no series: x", true, -11*time.Minute), stale: true, missingCode: slo.CodeNoSeries},
 }
 
 // at sets the age of the kept numbers and the latest attempt's error.
-func at(age time.Duration, err string, noSeries bool) func(SLOStatus) SLOStatus {
-	return func(s SLOStatus) SLOStatus {
+func at(age time.Duration, err string, noSeries bool) func(slo.Status) slo.Status {
+	return func(s slo.Status) slo.Status {
 		s.EvaluatedAt = now.Add(age)
 		if err != "" {
 			s.Stale, s.Error, s.NoSeries, s.ErrorSince = true, err, noSeries, now.Add(-30*time.Second)
@@ -48,8 +48,8 @@ func at(age time.Duration, err string, noSeries bool) func(SLOStatus) SLOStatus 
 	}
 }
 
-func restored(age time.Duration) func(SLOStatus) SLOStatus {
-	return func(s SLOStatus) SLOStatus {
+func restored(age time.Duration) func(slo.Status) slo.Status {
+	return func(s slo.Status) slo.Status {
 		s.EvaluatedAt, s.Stale = now.Add(age), true
 		return s
 	}
@@ -57,8 +57,8 @@ func restored(age time.Duration) func(SLOStatus) SLOStatus {
 
 // never leaves the SLO unmeasured; its budget fields are what a caller
 // might wrongly judge, so the budget cases still differ.
-func never(err string, noSeries bool, since time.Duration) func(SLOStatus) SLOStatus {
-	return func(s SLOStatus) SLOStatus {
+func never(err string, noSeries bool, since time.Duration) func(slo.Status) slo.Status {
+	return func(s slo.Status) slo.Status {
 		s.EvaluatedAt = time.Time{}
 		if err != "" {
 			s.Stale, s.Error, s.NoSeries, s.ErrorSince = true, err, noSeries, now.Add(since)
@@ -73,16 +73,16 @@ func never(err string, noSeries bool, since time.Duration) func(SLOStatus) SLOSt
 // a page-level burn denies normal deploys with block_on_fast_burn.
 type budgetCase struct {
 	name   string
-	status SLOStatus
-	want   map[slo.Priority]Decision
+	status slo.Status
+	want   map[slo.Priority]slo.Decision
 	code   string
 }
 
 var budgetCases = []budgetCase{
-	{"healthy", measured("a", 0.1), map[slo.Priority]Decision{normal: Allow, critical: Allow, rollback: Allow}, ""},
-	{"threshold", measured("a", 0.8), map[slo.Priority]Decision{normal: Deny, critical: Warn, rollback: Warn}, CodeBudgetThreshold},
-	{"exhausted", measured("a", 1.42), map[slo.Priority]Decision{normal: Deny, critical: Warn, rollback: Warn}, CodeBudgetExhausted},
-	{"fast burn", withConditions(measured("a", 0.1), page1h(20, 25)), map[slo.Priority]Decision{normal: Deny, critical: Warn, rollback: Warn}, CodeFastBurn},
+	{"healthy", measured("a", 0.1), map[slo.Priority]slo.Decision{normal: slo.Allow, critical: slo.Allow, rollback: slo.Allow}, ""},
+	{"threshold", measured("a", 0.8), map[slo.Priority]slo.Decision{normal: slo.Deny, critical: slo.Warn, rollback: slo.Warn}, slo.CodeBudgetThreshold},
+	{"exhausted", measured("a", 1.42), map[slo.Priority]slo.Decision{normal: slo.Deny, critical: slo.Warn, rollback: slo.Warn}, slo.CodeBudgetExhausted},
+	{"fast burn", withConditions(measured("a", 0.1), page1h(20, 25)), map[slo.Priority]slo.Decision{normal: slo.Deny, critical: slo.Warn, rollback: slo.Warn}, slo.CodeFastBurn},
 }
 
 // TestDecideFreshnessMatrix: every freshness state x every budget state x
@@ -100,7 +100,7 @@ func TestDecideFreshnessMatrix(t *testing.T) {
 						in.Policy.OnMissingData = onMissing
 						got := Decide(in)
 						decision, codes := expected(fc, bc, p, onMissing)
-						if got.Decision != decision || got.Allowed != (decision != Deny) {
+						if got.Decision != decision || got.Allowed != (decision != slo.Deny) {
 							t.Errorf("decision = %s (allowed %v), want %s; reasons %q", got.Decision, got.Allowed, decision, summary(got.Reasons))
 						}
 						if got.Stale != fc.stale {
@@ -119,7 +119,7 @@ func TestDecideFreshnessMatrix(t *testing.T) {
 }
 
 // expected is the decision and the reason codes a case must give.
-func expected(fc freshnessCase, bc budgetCase, p slo.Priority, onMissing slo.OnMissingData) (Decision, []string) {
+func expected(fc freshnessCase, bc budgetCase, p slo.Priority, onMissing slo.OnMissingData) (slo.Decision, []string) {
 	switch {
 	case fc.judged:
 		decision, codes := bc.want[p], []string{}
@@ -127,45 +127,45 @@ func expected(fc freshnessCase, bc budgetCase, p slo.Priority, onMissing slo.OnM
 			codes = append(codes, bc.code)
 		}
 		if fc.stale {
-			codes = append(codes, CodeStaleData)
-			if decision == Allow {
-				decision = Warn
+			codes = append(codes, slo.CodeStaleData)
+			if decision == slo.Allow {
+				decision = slo.Warn
 			}
 		}
 		return decision, codes
 	case fc.graceWarn, onMissing == slo.OnMissingAllow, p != normal:
-		return Warn, []string{fc.missingCode}
+		return slo.Warn, []string{fc.missingCode}
 	default:
-		return Deny, []string{fc.missingCode}
+		return slo.Deny, []string{fc.missingCode}
 	}
 }
 
 func hasCode(r Result, code string) bool {
-	return slices.ContainsFunc(r.Reasons, func(x Reason) bool { return x.Code == code })
+	return slices.ContainsFunc(r.Reasons, func(x slo.Reason) bool { return x.Code == code })
 }
 
 // The reasons say which numbers were judged and why.
 func TestDecideFreshnessMessages(t *testing.T) {
 	tests := []struct {
 		name      string
-		status    SLOStatus
+		status    slo.Status
 		onMissing slo.OnMissingData
 		code      string
 		want      string
 	}{
-		{"error within max_staleness", at(-3*time.Minute, "circuit breaker is open", false)(measured("a", 1.42)), "deny", CodeStaleData,
+		{"error within max_staleness", at(-3*time.Minute, "circuit breaker is open", false)(measured("a", 1.42)), "deny", slo.CodeStaleData,
 			"latest measurement failed: circuit breaker is open; judging the last good one from 3m0s ago"},
-		{"restored", restored(-2 * time.Minute)(measured("a", 0.1)), "deny", CodeStaleData,
+		{"restored", restored(-2 * time.Minute)(measured("a", 0.1)), "deny", slo.CodeStaleData,
 			"not re-measured since slod started; judging the last good one from 2m0s ago"},
-		{"beyond max_staleness", at(-15*time.Minute, "timeout", false)(measured("a", 0.1)), "deny", CodeStaleData,
+		{"beyond max_staleness", at(-15*time.Minute, "timeout", false)(measured("a", 0.1)), "deny", slo.CodeStaleData,
 			"last good measurement 15m0s ago, older than max_staleness 10m0s; latest attempt: timeout; on_missing_data: deny"},
-		{"never measured, allow", never("", false, 0)(measured("a", 0.1)), "allow", CodeNoEvaluation,
+		{"never measured, allow", never("", false, 0)(measured("a", 0.1)), "allow", slo.CodeNoEvaluation,
 			"not measured yet; on_missing_data: allow"},
-		{"query error names the query", never(`bad_data: unknown function "rat" in rat(x[5m])`, false, -time.Minute)(measured("a", 0.1)), "deny", CodeMeasurementError,
+		{"query error names the query", never(`bad_data: unknown function "rat" in rat(x[5m])`, false, -time.Minute)(measured("a", 0.1)), "deny", slo.CodeMeasurementError,
 			`never measured successfully: bad_data: unknown function "rat" in rat(x[5m]); on_missing_data: deny`},
-		{"no series within grace", never("total query matched no series: sum(rate(slo_http_requets_total[30d]))", true, -4*time.Minute)(measured("a", 0.1)), "deny", CodeNoSeries,
+		{"no series within grace", never("total query matched no series: sum(rate(slo_http_requets_total[30d]))", true, -4*time.Minute)(measured("a", 0.1)), "deny", slo.CodeNoSeries,
 			"never measured: total query matched no series: sum(rate(slo_http_requets_total[30d])) for 4m0s, within no_series_grace 10m0s; budget not judged"},
-		{"no series beyond grace", never("total query matched no series: sum(rate(slo_http_requets_total[30d]))", true, -12*time.Minute)(measured("a", 0.1)), "deny", CodeNoSeries,
+		{"no series beyond grace", never("total query matched no series: sum(rate(slo_http_requets_total[30d]))", true, -12*time.Minute)(measured("a", 0.1)), "deny", slo.CodeNoSeries,
 			"never measured: total query matched no series: sum(rate(slo_http_requets_total[30d])); on_missing_data: deny"},
 	}
 	for _, tt := range tests {
@@ -185,14 +185,14 @@ func TestDecidePartialFailure(t *testing.T) {
 	healthy := measured("latency", 0.1)
 	failedExhausted := at(-2*time.Minute, "context deadline exceeded", false)(measured("availability", 1.42))
 	got := Decide(input(normal, healthy, failedExhausted))
-	expect(t, got, Deny, true,
+	expect(t, got, slo.Deny, true,
 		[]string{"availability:stale_data:warn", "availability:budget_exhausted:deny"}, []string{"freeze_releases"})
 
 	failedHealthy := at(-2*time.Minute, "context deadline exceeded", false)(measured("availability", 0.1))
 	got = Decide(input(normal, measured("latency", 0.1), failedHealthy))
-	expect(t, got, Warn, true, []string{"availability:stale_data:warn"}, []string{})
-	if !strings.Contains(message(t, got, CodeStaleData), "context deadline exceeded") {
-		t.Errorf("stale_data does not name the error: %q", message(t, got, CodeStaleData))
+	expect(t, got, slo.Warn, true, []string{"availability:stale_data:warn"}, []string{})
+	if !strings.Contains(message(t, got, slo.CodeStaleData), "context deadline exceeded") {
+		t.Errorf("stale_data does not name the error: %q", message(t, got, slo.CodeStaleData))
 	}
 }
 
@@ -200,15 +200,15 @@ func TestFreshnessAt(t *testing.T) {
 	p := defaultPolicy()
 	tests := []struct {
 		name string
-		s    SLOStatus
-		want Freshness
+		s    slo.Status
+		want slo.Freshness
 	}{
-		{"fresh", measured("a", 0), Fresh},
-		{"exactly max_staleness old", at(-10*time.Minute, "", false)(measured("a", 0)), Fresh},
-		{"a second older", at(-10*time.Minute-time.Second, "", false)(measured("a", 0)), Expired},
-		{"failed attempt", at(-time.Minute, "x", false)(measured("a", 0)), Stale},
-		{"restored", restored(-time.Minute)(measured("a", 0)), Stale},
-		{"never", never("", false, 0)(measured("a", 0)), Unmeasured},
+		{"fresh", measured("a", 0), slo.Fresh},
+		{"exactly max_staleness old", at(-10*time.Minute, "", false)(measured("a", 0)), slo.Fresh},
+		{"a second older", at(-10*time.Minute-time.Second, "", false)(measured("a", 0)), slo.Expired},
+		{"failed attempt", at(-time.Minute, "x", false)(measured("a", 0)), slo.Stale},
+		{"restored", restored(-time.Minute)(measured("a", 0)), slo.Stale},
+		{"never", never("", false, 0)(measured("a", 0)), slo.Unmeasured},
 	}
 	for _, tt := range tests {
 		if got := tt.s.FreshnessAt(p, now); got != tt.want {

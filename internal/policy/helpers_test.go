@@ -40,12 +40,12 @@ func defaultPolicy() slo.Policy {
 
 // measured is an SLO over a 30d window, measured a minute ago, that has used
 // consumed of its budget.
-func measured(name string, consumed float64) SLOStatus {
+func measured(name string, consumed float64) slo.Status {
 	status := slo.StatusOK
 	if consumed >= 1 {
 		status = slo.StatusExhausted
 	}
-	return SLOStatus{
+	return slo.Status{
 		Name:        name,
 		Window:      "30d",
 		Budget:      slo.Budget{Status: status, Consumed: consumed, Remaining: 1 - consumed},
@@ -54,7 +54,7 @@ func measured(name string, consumed float64) SLOStatus {
 }
 
 // withConditions returns s with the given alert conditions.
-func withConditions(s SLOStatus, cs ...burnrate.Condition) SLOStatus {
+func withConditions(s slo.Status, cs ...burnrate.Condition) slo.Status {
 	s.Conditions = cs
 	return s
 }
@@ -79,7 +79,7 @@ func condition(severity burnrate.Severity, long time.Duration, factor, longBurn,
 }
 
 // input asks about the given SLOs at now.
-func input(p slo.Priority, slos ...SLOStatus) Input {
+func input(p slo.Priority, slos ...slo.Status) Input {
 	return Input{
 		Service:  "checkout",
 		Policy:   defaultPolicy(),
@@ -90,7 +90,7 @@ func input(p slo.Priority, slos ...SLOStatus) Input {
 }
 
 // summary writes reasons as "slo:code:decision", the parts tests compare.
-func summary(rs []Reason) []string {
+func summary(rs []slo.Reason) []string {
 	out := []string{}
 	for _, r := range rs {
 		out = append(out, fmt.Sprintf("%s:%s:%s", r.SLO, r.Code, r.Decision))
@@ -99,9 +99,9 @@ func summary(rs []Reason) []string {
 }
 
 // expect checks the parts of a Result every test cares about.
-func expect(t *testing.T, got Result, decision Decision, stale bool, reasons, actions []string) {
+func expect(t *testing.T, got Result, decision slo.Decision, stale bool, reasons, actions []string) {
 	t.Helper()
-	if got.Decision != decision || got.Allowed != (decision != Deny) {
+	if got.Decision != decision || got.Allowed != (decision != slo.Deny) {
 		t.Errorf("decision = %s (allowed %v), want %s", got.Decision, got.Allowed, decision)
 	}
 	if got.Stale != stale {

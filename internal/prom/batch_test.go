@@ -3,6 +3,7 @@ package prom
 import (
 	"errors"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -204,5 +205,18 @@ func TestStepAnsweredAt(t *testing.T) {
 	e := evaluation{q: "sum(up)", rng: &v1.Range{Start: at.Add(-time.Hour), End: at, Step: time.Minute}}
 	if err := e.checkTime(answer(-time.Hour)); err != nil {
 		t.Errorf("range of several steps: %v", err)
+	}
+}
+
+// Five legs nest as a balanced tree: each "or" copies its left side at
+// every step, so a chain would cost O(n²).
+func TestUnionIsBalanced(t *testing.T) {
+	got := union([]string{"a", "b", "c", "d", "e"})
+	w := func(q string, i int) string {
+		return "label_replace((" + q + "\n), \"__slo_batch__\", \"" + strconv.Itoa(i) + "\", \"\", \"\")"
+	}
+	want := "(" + w("a", 0) + " or " + w("b", 1) + ") or (" + w("c", 2) + " or (" + w("d", 3) + " or " + w("e", 4) + "))"
+	if got != want {
+		t.Errorf("union =\n%s\nwant\n%s", got, want)
 	}
 }

@@ -27,17 +27,6 @@ const defaultNoSeriesGrace = 10 * time.Minute
 // is built from.
 const baseWindow = 5 * time.Minute
 
-// holdFor is how long an MWMB condition must hold before it fires. The
-// workbook uses none, since the short window already resets an alert
-// quickly; a short hold still absorbs a single evaluation where a scrape
-// gap or a restart skews a 5m rate. 2m keeps a total outage of a
-// 99.9%/30d SLO paging within about 3 minutes; a ticket is not urgent, so
-// 15m costs nothing and keeps it from flapping around its threshold.
-var holdFor = map[burnrate.Severity]model.Duration{
-	burnrate.SeverityPage:   model.Duration(2 * time.Minute),
-	burnrate.SeverityTicket: model.Duration(15 * time.Minute),
-}
-
 // ratioName is the recorded error ratio over d.
 func ratioName(d time.Duration) string { return "slo:sli_error:ratio_rate" + burnrate.Label(d) }
 
@@ -137,7 +126,7 @@ func ratioExpr(o slo.SLO, d, window time.Duration, sel string) string {
 // workbook (14.4 for a 30d page).
 func burnRule(s slo.Spec, o slo.SLO, c burnrate.Window, sel string, l links) (rulefmt.Rule, error) {
 	budget, factor := num(1-o.Target), num(c.Factor)
-	long, short := burnrate.Label(c.Long), burnrate.Label(c.Short)
+	long, short := c.Labels()
 	expr := fmt.Sprintf("(%s%s / %s) > %s\nand\n(%s%s / %s) > %s",
 		ratioName(c.Long), sel, budget, factor, ratioName(c.Short), sel, budget, factor)
 	// long_window and short_window keep the two conditions of one severity
@@ -162,7 +151,7 @@ func burnRule(s slo.Spec, o slo.SLO, c burnrate.Window, sel string, l links) (ru
 	return rulefmt.Rule{
 		Alert:       burnAlert,
 		Expr:        expr,
-		For:         holdFor[c.Severity],
+		For:         model.Duration(c.HoldFor()),
 		Labels:      labels,
 		Annotations: ann,
 	}, err

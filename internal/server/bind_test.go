@@ -25,7 +25,7 @@ func TestStrictBodies(t *testing.T) {
 		{name: "second object", path: check, body: `{"priority":"normal"}{"actor":"mallory"}`,
 			status: http.StatusBadRequest, typ: api.ProblemInvalidBody, want: "data after the JSON object"},
 		{name: "unknown field", path: check, body: `{"priority":"normal","actr":"alice"}`,
-			status: http.StatusBadRequest, typ: api.ProblemInvalidParameter, field: "actr", want: "the fields are actor, pipeline, priority, version"},
+			status: http.StatusBadRequest, typ: api.ProblemInvalidParameter, field: "actr", want: "the fields are actor, deploying, pipeline, priority, version"},
 		{name: "field in another case", path: check, body: `{"Actor":"alice"}`,
 			status: http.StatusBadRequest, typ: api.ProblemInvalidParameter, field: "Actor", want: `unknown field "Actor"`},
 		{name: "not an object", path: check, body: `[1]`,

@@ -25,7 +25,7 @@ func loggedHandler(t *testing.T, buf *bytes.Buffer, cfg server.Config) http.Hand
 	if err := g.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return server.New(fixedSnapshot{snap}, g, st, log, cfg, prometheus.NewRegistry(), prometheus.NewRegistry())
+	return server.New(fixedSnapshot{snap}, g, log, cfg, prometheus.NewRegistry(), prometheus.NewRegistry())
 }
 
 // The client is the connection's address: forwarding headers come from

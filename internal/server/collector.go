@@ -3,9 +3,7 @@ package server
 import (
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/slo-dev/slo/internal/burnrate"
 	"github.com/slo-dev/slo/internal/metricnames"
-	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
@@ -53,7 +51,7 @@ func (sc *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		st, r := a.State, a.Result
 		gauge(sc.allowed, boolFloat(r.Allowed), name)
-		for _, d := range []policy.Decision{policy.Allow, policy.Warn, policy.Deny} {
+		for _, d := range slo.Decisions {
 			gauge(sc.decision, boolFloat(r.Decision == d), name, string(d))
 		}
 		gauge(sc.stale, boolFloat(r.Stale), name)
@@ -69,7 +67,8 @@ func (sc *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 				gauge(sc.burn, v, name, s.Slug, w)
 			}
 			for _, c := range s.Conditions {
-				gauge(sc.condition, boolFloat(c.Firing), name, s.Slug, string(c.Severity), burnrate.Label(c.Long), burnrate.Label(c.Short))
+				long, short := c.Labels()
+				gauge(sc.condition, boolFloat(c.Firing), name, s.Slug, string(c.Severity), long, short)
 			}
 		}
 	}

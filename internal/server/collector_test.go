@@ -34,7 +34,7 @@ func TestConfigProblemsMetricCountsOmitted(t *testing.T) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	clock := func() time.Time { return now }
 	g := gate.New(fixedSnapshot{snap}, &memStore{}, quiet, gate.Options{Clock: clock})
-	h := server.New(fixedSnapshot{snap}, g, &memStore{}, quiet, server.Config{Clock: clock}, reg, reg)
+	h := server.New(fixedSnapshot{snap}, g, quiet, server.Config{Clock: clock}, reg, reg)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	// 50 listed + 4950 left out.

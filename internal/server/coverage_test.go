@@ -9,7 +9,6 @@ import (
 
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/engine"
-	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
@@ -38,8 +37,8 @@ slos:
 	}
 	// 100 errors of 1e6 spend a tenth of a 99.9% budget: no budget reason.
 	counts := slo.Counts{Errors: 100, Total: 1e6}
-	status := func(o slo.SLO, c slo.Coverage) policy.SLOStatus {
-		return policy.SLOStatus{
+	status := func(o slo.SLO, c slo.Coverage) slo.Status {
+		return slo.Status{
 			Name: o.Name, Slug: o.Slug, Target: o.Target, Window: "30d", Counts: counts,
 			Budget:      slo.ComputeBudget(o.Target, o.Window, counts, 100),
 			BurnRates:   map[string]float64{},
@@ -51,7 +50,7 @@ slos:
 		Ready: true,
 		Services: map[string]engine.ServiceState{"billing": {
 			Spec: spec,
-			SLOs: []policy.SLOStatus{
+			SLOs: []slo.Status{
 				status(spec.SLOs[0], slo.Coverage{Known: 10 * day, Unknown: 20 * day}),
 				status(spec.SLOs[1], slo.Coverage{Known: 28 * day, Missing: 2 * day}),
 			},
@@ -96,9 +95,9 @@ func TestPartialCoverage(t *testing.T) {
 	}
 	// pct(1/3) rounds to 33.3%; partial history only warns.
 	wantReasons := []api.Reason{
-		{SLO: "availability", Code: policy.CodePartialHistory, Decision: "warn",
+		{SLO: "availability", Code: slo.CodePartialHistory, Decision: "warn",
 			Message: "numbers cover 10d of the 30d window; history loading 33.3%"},
-		{SLO: "latency", Code: policy.CodePartialHistory, Decision: "warn",
+		{SLO: "latency", Code: slo.CodePartialHistory, Decision: "warn",
 			Message: "numbers cover 28d of the 30d window; 2d no longer held by Prometheus"},
 	}
 	if !reflect.DeepEqual(svc.Reasons, wantReasons) || svc.Decision != "warn" || !svc.Allowed {

@@ -4,12 +4,9 @@ import (
 	"time"
 
 	"github.com/slo-dev/slo/internal/api"
-	"github.com/slo-dev/slo/internal/burnrate"
 	"github.com/slo-dev/slo/internal/engine"
 	"github.com/slo-dev/slo/internal/gate"
-	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
-	"github.com/slo-dev/slo/internal/store"
 )
 
 // Conversions from slod's own types (engine, policy, store) to the API's
@@ -27,7 +24,7 @@ func timePtr(t time.Time) *time.Time {
 // toSLO converts one SLO's status; p and now decide whether it is stale,
 // and now stands in for the evaluation time of an SLO never evaluated, so
 // that its period is still the current one.
-func toSLO(spec slo.SLO, st policy.SLOStatus, p slo.Policy, now time.Time) api.SLO {
+func toSLO(spec slo.SLO, st slo.Status, p slo.Policy, now time.Time) api.SLO {
 	at := st.EvaluatedAt
 	if at.IsZero() {
 		at = now
@@ -46,19 +43,24 @@ func toSLO(spec slo.SLO, st policy.SLOStatus, p slo.Policy, now time.Time) api.S
 		Alerts:            make([]api.Alert, 0, len(st.Conditions)),
 		ExhaustionSeconds: st.ExhaustionSeconds,
 		EvaluatedAt:       timePtr(st.EvaluatedAt),
-		Stale:             st.FreshnessAt(p, now) != policy.Fresh,
+		Stale:             st.FreshnessAt(p, now) != slo.Fresh,
 		Error:             st.Error,
 		Coverage:          toCoverage(st.Coverage),
+		Excluded:          api.Excluded{Bad: st.Excluded.Errors, Total: st.Excluded.Total, By: st.ExcludedBy},
+	}
+	if out.Excluded.By == nil {
+		out.Excluded.By = []string{}
 	}
 	if out.BurnRates == nil {
 		out.BurnRates = map[string]float64{}
 	}
 	out.SLI = out.Budget.SLI
 	for _, c := range st.Conditions {
+		long, short := c.Labels()
 		out.Alerts = append(out.Alerts, api.Alert{
 			Severity:    string(c.Severity),
-			Long:        burnrate.Label(c.Long),
-			Short:       burnrate.Label(c.Short),
+			Long:        long,
+			Short:       short,
 			Factor:      c.Factor,
 			BudgetShare: c.BudgetShare,
 			LongBurn:    c.LongBurn,
@@ -139,6 +141,7 @@ func toService(a *gate.Answer) api.Service {
 		ConfigProblems: toSpecProblems(s.ConfigProblems),
 		Backfill:       toBackfill(s.BackfillProgress()),
 		SLOs:           toSLOs(s, now),
+		Deploys:        toAttributions(s.Deploys),
 	}
 }
 
@@ -161,7 +164,7 @@ func toDecision(a *gate.Answer, p slo.Priority) api.Decision {
 
 // toActiveOverride says whether o is active at now, so that clients need
 // not compare expiry times with their own clocks; nil stays nil.
-func toActiveOverride(o *policy.Override, now time.Time) *api.Override {
+func toActiveOverride(o *slo.Override, now time.Time) *api.Override {
 	if o == nil {
 		return nil
 	}
@@ -169,11 +172,11 @@ func toActiveOverride(o *policy.Override, now time.Time) *api.Override {
 	return &out
 }
 
-func toOverride(o policy.Override, now time.Time) api.Override {
+func toOverride(o slo.Override, now time.Time) api.Override {
 	return api.Override{OverrideRecord: *toOverrideRecord(&o), Active: o.ActiveAt(now)}
 }
 
-func toOverrideRecord(o *policy.Override) *api.OverrideRecord {
+func toOverrideRecord(o *slo.Override) *api.OverrideRecord {
 	if o == nil {
 		return nil
 	}
@@ -190,7 +193,7 @@ func toOverrideRecord(o *policy.Override) *api.OverrideRecord {
 }
 
 // toReasons keeps [] as [] (clients rely on an array, never null).
-func toReasons(rs []policy.Reason) []api.Reason {
+func toReasons(rs []slo.Reason) []api.Reason {
 	out := make([]api.Reason, len(rs))
 	for i, r := range rs {
 		out[i] = api.Reason{SLO: r.SLO, Code: r.Code, Message: r.Message, Decision: string(r.Decision)}
@@ -203,7 +206,7 @@ func toSpecProblems(ps []slo.Problem) []api.SpecProblem {
 	return mapSlice(ps, func(p slo.Problem) api.SpecProblem { return api.SpecProblem(p) })
 }
 
-func toDecisionRecord(d store.DecisionRecord) api.DecisionRecord {
+func toDecisionRecord(d slo.DecisionRecord) api.DecisionRecord {
 	return api.DecisionRecord{
 		ID:         d.ID,
 		At:         d.At,
@@ -223,7 +226,7 @@ func toDecisionRecord(d store.DecisionRecord) api.DecisionRecord {
 }
 
 // historyPoints converts history points; never nil, so JSON says [].
-func historyPoints(ps []policy.SLOStatus) []api.HistoryPoint {
+func historyPoints(ps []slo.Status) []api.HistoryPoint {
 	out := make([]api.HistoryPoint, len(ps))
 	for i, p := range ps {
 		out[i] = toHistoryPoint(p)
@@ -231,12 +234,13 @@ func historyPoints(ps []policy.SLOStatus) []api.HistoryPoint {
 	return out
 }
 
-func toHistoryPoint(p policy.SLOStatus) api.HistoryPoint {
+func toHistoryPoint(p slo.Status) api.HistoryPoint {
 	firing := []api.FiringCondition{}
 	for _, c := range p.Conditions {
 		if c.Firing {
+			long, short := c.Labels()
 			firing = append(firing, api.FiringCondition{
-				Severity: string(c.Severity), Long: burnrate.Label(c.Long), Short: burnrate.Label(c.Short),
+				Severity: string(c.Severity), Long: long, Short: short,
 				Factor: c.Factor, LongBurn: c.LongBurn, ShortBurn: c.ShortBurn,
 			})
 		}
@@ -258,6 +262,7 @@ func toHistoryPoint(p policy.SLOStatus) api.HistoryPoint {
 		BurnRates:        burns,
 		Firing:           firing,
 		Coverage:         p.Coverage.Share(),
+		Excluded:         toEvents(p.Excluded),
 		Error:            p.Error,
 	}
 }

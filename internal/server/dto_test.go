@@ -8,7 +8,6 @@ import (
 
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/engine"
-	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
@@ -59,7 +58,7 @@ slos:
 		{"rolling, never evaluated", 2, time.Time{}, "2026-11-24T03:00:00Z", "2026-12-01T03:00:00Z"},
 	} {
 		o := spec.SLOs[tc.slo]
-		b, err := json.Marshal(toSLO(o, policy.SLOStatus{Name: o.Name, Slug: o.Slug, EvaluatedAt: tc.evaluated}, spec.Policy, now))
+		b, err := json.Marshal(toSLO(o, slo.Status{Name: o.Name, Slug: o.Slug, EvaluatedAt: tc.evaluated}, spec.Policy, now))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,7 +94,7 @@ slos:
 		t.Fatal(problems)
 	}
 	now := time.Date(2026, 11, 27, 18, 0, 0, 0, time.UTC)
-	st := engine.ServiceState{Spec: spec, SLOs: make([]policy.SLOStatus, 2)}
+	st := engine.ServiceState{Spec: spec, SLOs: make([]slo.Status, 2)}
 	for name, backfill := range map[string][]engine.Progress{
 		"none":  nil,
 		"short": {{Done: 3, Total: 4}},

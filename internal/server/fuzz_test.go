@@ -51,7 +51,7 @@ func fuzzHandler(t *testing.T, st *store.Store) http.Handler {
 	if err := g.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return server.New(snap, g, st, quiet, server.Config{Tokens: []string{fuzzToken}, Clock: clock},
+	return server.New(snap, g, quiet, server.Config{Tokens: []string{fuzzToken}, Clock: clock},
 		prometheus.NewRegistry(), prometheus.NewRegistry())
 }
 

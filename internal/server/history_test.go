@@ -15,7 +15,6 @@ import (
 	"github.com/slo-dev/slo/internal/burnrate"
 	"github.com/slo-dev/slo/internal/engine"
 	"github.com/slo-dev/slo/internal/gate"
-	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/server"
 	"github.com/slo-dev/slo/internal/slo"
 )
@@ -69,12 +68,12 @@ type historyCall struct {
 // points (or err), recording what it was asked.
 type recordingSnapshot struct {
 	fixedSnapshot
-	points []policy.SLOStatus
+	points []slo.Status
 	err    error
 	calls  []historyCall
 }
 
-func (r *recordingSnapshot) History(service, slug string, from, to time.Time, limit int) ([]policy.SLOStatus, error) {
+func (r *recordingSnapshot) History(service, slug string, from, to time.Time, limit int) ([]slo.Status, error) {
 	r.calls = append(r.calls, historyCall{service, slug, from, to, limit})
 	return r.points, r.err
 }
@@ -88,7 +87,7 @@ func historyHandler(t *testing.T, snaps *recordingSnapshot) http.Handler {
 	if err := g.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return server.New(snaps, g, st, quiet, cfg, prometheus.NewRegistry(), prometheus.NewRegistry())
+	return server.New(snaps, g, quiet, cfg, prometheus.NewRegistry(), prometheus.NewRegistry())
 }
 
 // The range and limit of a history request reach Snapshots.History as
@@ -129,7 +128,7 @@ func TestHistoryPassesRange(t *testing.T) {
 // below is worked out by hand from the statuses.
 func TestHistoryPoints(t *testing.T) {
 	page := burnrate.Window{Severity: "page", Long: time.Hour, Short: 5 * time.Minute, Factor: 14.4, BudgetShare: 0.02}
-	points := []policy.SLOStatus{{
+	points := []slo.Status{{
 		Name: "availability", Slug: "availability", Target: 0.999, Window: "30d",
 		Counts: slo.Counts{Errors: 200, Total: 400000},
 		Budget: slo.Budget{Status: slo.StatusOK, SLI: 0.9995, Consumed: 0.5, Remaining: 0.5,
@@ -151,19 +150,19 @@ func TestHistoryPoints(t *testing.T) {
 	const path = "/api/v1/services/checkout/slos/availability/history?from=2026-11-20T00:00:00Z&to=2026-11-27T17:00:00Z"
 	for _, tc := range []struct {
 		name   string
-		points []policy.SLOStatus
+		points []slo.Status
 		want   string
 	}{
 		{"two points", points, `{"from":"2026-11-20T00:00:00Z","points":[` +
 			// 10d of 30d known: coverage 1/3; the page condition does not fire.
 			`{"at":"2026-11-26T00:00:00Z","errors":200,"total":400000,"sli":0.9995,"consumed":0.5,"remaining":0.5,` +
 			`"remaining_events":200,"remaining_minutes":21.6,"status":"ok","burn_rates":{"1h":0.5,"5m":2},"firing":[],` +
-			`"coverage":0.3333333333333333},` +
+			`"coverage":0.3333333333333333,"excluded":{"bad":0,"total":0}},` +
 			// 12:00 EST is 17:00Z; a zero Coverage is the whole window.
 			`{"at":"2026-11-27T17:00:00Z","errors":1500,"total":1000000,"sli":0.9985,"consumed":1.5,"remaining":-0.5,` +
 			`"remaining_events":-500,"remaining_minutes":-21.6,"status":"exhausted","burn_rates":{"1h":20,"5m":30},` +
 			`"firing":[{"severity":"page","long":"1h","short":"5m","factor":14.4,"long_burn":20,"short_burn":30}],` +
-			`"coverage":1,"error":"query failed"}],` +
+			`"coverage":1,"excluded":{"bad":0,"total":0},"error":"query failed"}],` +
 			`"service":"checkout","slo":"availability","target":0.999,"to":"2026-11-27T17:00:00Z","window":"30d"}`},
 		{"none", nil, `{"from":"2026-11-20T00:00:00Z","points":[],` +
 			`"service":"checkout","slo":"availability","target":0.999,"to":"2026-11-27T17:00:00Z","window":"30d"}`},

@@ -20,10 +20,8 @@ import (
 	"github.com/slo-dev/slo/internal/burnrate"
 	"github.com/slo-dev/slo/internal/engine"
 	"github.com/slo-dev/slo/internal/gate"
-	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/server"
 	"github.com/slo-dev/slo/internal/slo"
-	"github.com/slo-dev/slo/internal/store"
 )
 
 // update rewrites the golden files from the current answers; review the
@@ -34,28 +32,28 @@ var now = time.Date(2026, 11, 27, 18, 0, 0, 0, time.UTC)
 
 // memStore keeps decisions and overrides in memory.
 type memStore struct {
-	decisions []store.DecisionRecord
-	overrides []policy.Override
+	decisions []slo.DecisionRecord
+	overrides []slo.Override
 }
 
-func (m *memStore) RecordDecision(_ context.Context, d store.DecisionRecord) (int64, error) {
+func (m *memStore) RecordDecision(_ context.Context, d slo.DecisionRecord) (int64, error) {
 	d.ID = int64(len(m.decisions) + 1)
 	m.decisions = append(m.decisions, d)
 	return d.ID, nil
 }
 
-func (m *memStore) Decisions(context.Context, store.DecisionQuery) ([]store.DecisionRecord, error) {
+func (m *memStore) Decisions(context.Context, slo.DecisionQuery) ([]slo.DecisionRecord, error) {
 	return m.decisions, nil
 }
 
-func (m *memStore) CreateOverride(_ context.Context, o policy.Override) (policy.Override, error) {
+func (m *memStore) CreateOverride(_ context.Context, o slo.Override) (slo.Override, error) {
 	o.ID = int64(len(m.overrides) + 1)
 	m.overrides = append(m.overrides, o)
 	return o, nil
 }
 
-func (m *memStore) Overrides(_ context.Context, service string, activeAt *time.Time) ([]policy.Override, error) {
-	var out []policy.Override
+func (m *memStore) Overrides(_ context.Context, service string, activeAt *time.Time) ([]slo.Override, error) {
+	var out []slo.Override
 	for _, o := range m.overrides {
 		if (service == "" || o.Service == service) && (activeAt == nil || o.ActiveAt(*activeAt)) {
 			out = append(out, o)
@@ -64,7 +62,7 @@ func (m *memStore) Overrides(_ context.Context, service string, activeAt *time.T
 	return out, nil
 }
 
-func (m *memStore) RevokeOverride(_ context.Context, id int64, by string, at time.Time) (policy.Override, error) {
+func (m *memStore) RevokeOverride(_ context.Context, id int64, by string, at time.Time) (slo.Override, error) {
 	o := &m.overrides[id-1]
 	o.RevokedAt, o.RevokedBy = &at, by
 	return *o, nil
@@ -79,7 +77,7 @@ func newHandler(t *testing.T, snap *engine.Snapshot, st *memStore, cfg server.Co
 	if err := g.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return server.New(fixedSnapshot{snap}, g, st, quiet, cfg, prometheus.NewRegistry(), prometheus.NewRegistry())
+	return server.New(fixedSnapshot{snap}, g, quiet, cfg, prometheus.NewRegistry(), prometheus.NewRegistry())
 }
 
 type fixedSnapshot struct{ snap *engine.Snapshot }
@@ -88,7 +86,7 @@ func (f fixedSnapshot) Snapshot() *engine.Snapshot { return f.snap }
 
 // History answers as engine.Engine.History does for an SLO the snapshot
 // lacks, and with historyStatuses for every other.
-func (f fixedSnapshot) History(service, slug string, _, _ time.Time, _ int) ([]policy.SLOStatus, error) {
+func (f fixedSnapshot) History(service, slug string, _, _ time.Time, _ int) ([]slo.Status, error) {
 	for _, o := range f.snap.Services[service].Spec.SLOs {
 		if o.Slug == slug {
 			return historyStatuses(), nil
@@ -103,8 +101,8 @@ func (f fixedSnapshot) History(service, slug string, _, _ time.Time, _ int) ([]p
 // events), burning at 15 over 1h and 16 over 5m, so that the page
 // condition 1h/5m (factor 14.4) fires and 6h/30m (factor 6, no 6h data)
 // does not. The ledger held the whole window (coverage 1).
-func historyStatuses() []policy.SLOStatus {
-	return []policy.SLOStatus{{
+func historyStatuses() []slo.Status {
+	return []slo.Status{{
 		Name: "availability", Slug: "availability", Target: 0.999, Window: "30d",
 		Counts: slo.Counts{Errors: 1420, Total: 1e6},
 		Budget: slo.Budget{
@@ -163,7 +161,7 @@ slos:
 		Services: map[string]engine.ServiceState{
 			"checkout": {
 				Spec: checkout,
-				SLOs: []policy.SLOStatus{{
+				SLOs: []slo.Status{{
 					Name: o.Name, Slug: o.Slug, Target: o.Target, Window: "30d", Counts: counts,
 					Budget:    slo.ComputeBudget(o.Target, o.Window, counts, 100),
 					BurnRates: map[string]float64{"5m": 16, "1h": 15},
@@ -177,7 +175,7 @@ slos:
 			},
 			"search": {
 				Spec: search,
-				SLOs: []policy.SLOStatus{{Name: "latency", Slug: "latency", Target: 0.99, Window: "7d",
+				SLOs: []slo.Status{{Name: "latency", Slug: "latency", Target: 0.99, Window: "7d",
 					Budget: slo.ComputeBudget(0.99, 7*24*time.Hour, slo.Counts{}, 100), Error: "query failed"}},
 				Stale:     true,
 				LastError: "latency: query failed",

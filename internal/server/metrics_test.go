@@ -21,7 +21,7 @@ func TestHTTPMetricLabelsAreBounded(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	g := gate.New(fixedSnapshot{snap}, &memStore{}, quiet, gate.Options{})
-	h := server.New(fixedSnapshot{snap}, g, &memStore{}, quiet, testConfig(), reg, reg)
+	h := server.New(fixedSnapshot{snap}, g, quiet, testConfig(), reg, reg)
 
 	invented := strings.Repeat("X", 5000)
 	for _, r := range []struct{ method, path string }{

@@ -10,7 +10,7 @@ import (
 
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/gate"
-	"github.com/slo-dev/slo/internal/store"
+	"github.com/slo-dev/slo/internal/slo"
 )
 
 func (s *Server) listOverrides(c *gin.Context) {
@@ -83,7 +83,7 @@ func (s *Server) overrideError(c *gin.Context, what string, err error) bool {
 }
 
 func (s *Server) listDecisions(c *gin.Context) {
-	q := store.DecisionQuery{Service: c.Query("service"), Limit: 50}
+	q := slo.DecisionQuery{Service: c.Query("service"), Limit: 50}
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1000 {
@@ -100,13 +100,13 @@ func (s *Server) listDecisions(c *gin.Context) {
 		}
 		q.Before = n
 	}
-	ds, err := s.store.Decisions(c.Request.Context(), q)
+	ds, err := s.gate.Decisions(c.Request.Context(), q)
 	if err != nil {
 		s.storeProblem(c, "reading decisions", err)
 		return
 	}
 	if ds == nil {
-		ds = []store.DecisionRecord{}
+		ds = []slo.DecisionRecord{}
 	}
 	c.JSON(http.StatusOK, api.DecisionList{Decisions: mapSlice(ds, toDecisionRecord)})
 }

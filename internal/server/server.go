@@ -3,7 +3,6 @@
 package server
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -17,22 +16,16 @@ import (
 
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/engine"
+	"github.com/slo-dev/slo/internal/events"
 	"github.com/slo-dev/slo/internal/gate"
-	"github.com/slo-dev/slo/internal/policy"
-	"github.com/slo-dev/slo/internal/store"
+	"github.com/slo-dev/slo/internal/slo"
 )
 
 // Snapshots gives the current evaluation snapshot and the history of an
 // SLO from its ledger (internal/engine.Engine).
 type Snapshots interface {
 	Snapshot() *engine.Snapshot
-	History(service, slug string, from, to time.Time, limit int) ([]policy.SLOStatus, error)
-}
-
-// Store is what the API reads directly (internal/store.Store): the
-// decision log. Everything the gate decides goes through internal/gate.
-type Store interface {
-	Decisions(ctx context.Context, q store.DecisionQuery) ([]store.DecisionRecord, error)
+	History(service, slug string, from, to time.Time, limit int) ([]slo.Status, error)
 }
 
 // Config holds the server's settings.
@@ -57,16 +50,20 @@ type Config struct {
 	RateBurst int
 	// Clock returns now; time.Now when nil.
 	Clock func() time.Time
+	// Events records deploys and corrections; without it their endpoints
+	// are not served.
+	Events *events.Events
 	// SpecPaths are where slod searched for specs, named by /readyz when
 	// no service is loaded.
 	SpecPaths []string
+	// Backtests runs POST /api/v1/backtest; nil answers it 404.
+	Backtests Backtester
 }
 
 // Server serves the API.
 type Server struct {
 	snaps  Snapshots
 	gate   *gate.Gate
-	store  Store
 	log    *slog.Logger
 	cfg    Config
 	tokens tokenSet
@@ -75,7 +72,7 @@ type Server struct {
 
 // New builds the HTTP handler over the engine's snapshots and the gate.
 // reg receives HTTP and SLO metrics; gatherer is what /metrics exposes.
-func New(snaps Snapshots, g *gate.Gate, st Store, log *slog.Logger, cfg Config, reg prometheus.Registerer, gatherer prometheus.Gatherer) http.Handler {
+func New(snaps Snapshots, g *gate.Gate, log *slog.Logger, cfg Config, reg prometheus.Registerer, gatherer prometheus.Gatherer) http.Handler {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 64 << 10
 	}
@@ -88,7 +85,7 @@ func New(snaps Snapshots, g *gate.Gate, st Store, log *slog.Logger, cfg Config, 
 	if cfg.RateBurst <= 0 {
 		cfg.RateBurst = 60
 	}
-	s := &Server{snaps: snaps, gate: g, store: st, log: log, cfg: cfg, tokens: newTokenSet(cfg.Tokens)}
+	s := &Server{snaps: snaps, gate: g, log: log, cfg: cfg, tokens: newTokenSet(cfg.Tokens)}
 	reg.MustRegister(newSnapshotCollector(s))
 
 	gin.SetMode(gin.ReleaseMode)
@@ -127,6 +124,11 @@ func New(snaps Snapshots, g *gate.Gate, st Store, log *slog.Logger, cfg Config, 
 	api.POST("/services/:service/overrides", write(s.tokens.requireToken(), s.createOverride)...)
 	api.DELETE("/services/:service/overrides/:id", write(s.tokens.requireToken(), s.revokeOverride)...)
 	api.GET("/decisions", s.listDecisions)
+	// A POST for its body; it changes nothing.
+	api.POST("/backtest", s.backtest)
+	if cfg.Events != nil {
+		s.mountEvents(api, write)
+	}
 	mountDashboard(r)
 	mountProblemDocs(r)
 	return r

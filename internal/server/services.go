@@ -9,6 +9,7 @@ import (
 
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/engine"
+	"github.com/slo-dev/slo/internal/events"
 	"github.com/slo-dev/slo/internal/gate"
 	"github.com/slo-dev/slo/internal/slo"
 )
@@ -113,8 +114,29 @@ func (s *Server) canDeployPost(c *gin.Context) {
 	default:
 		ans := toDecision(a, p)
 		ans.DecisionID = &id
+		if req.Deploying && a.Result.Allowed && !s.recordCheckedDeploy(c, req, p, &ans) {
+			return
+		}
 		c.JSON(http.StatusOK, ans)
 	}
+}
+
+// recordCheckedDeploy records the deploy an allowed check with deploying
+// asked for. A deploy it cannot record is answered 503 (the decision is
+// logged already, so a retry is a second, harmless check).
+func (s *Server) recordCheckedDeploy(c *gin.Context, req api.CanDeployRequest, p slo.Priority, ans *api.Decision) bool {
+	if s.cfg.Events == nil {
+		problem(c, http.StatusServiceUnavailable, api.ProblemStoreUnavailable, "this slod does not record deployments")
+		return false
+	}
+	d, err := s.cfg.Events.RecordDeployment(c.Request.Context(), c.Param("service"), events.DeploymentRequest{
+		Version: req.Version, Priority: p, Actor: req.Actor, Pipeline: req.Pipeline, RequestID: c.GetString(requestIDKey),
+	})
+	if s.eventsError(c, fmt.Sprintf("recording the deployment of decision %d", *ans.DecisionID), err) {
+		return false
+	}
+	ans.DeploymentID = &d.ID
+	return true
 }
 
 // bindJSON decodes a JSON body strictly (decodeStrict), answering 413 or

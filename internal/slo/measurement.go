@@ -13,6 +13,8 @@ type Measurement struct {
 	At time.Time
 	// Period covers the SLO window (rolling) or the calendar period so far.
 	Period Counts
+	// Excluded are the period's events corrections took out of Period.
+	Excluded Counts
 	// PeriodLength is the range Period was measured over.
 	PeriodLength time.Duration
 	// Coverage is how much of the period Period counts; whole when zero

@@ -14,6 +14,9 @@ import (
 type checker struct {
 	file     string
 	problems problemList
+	// fileOf names the file a node came from, for a spec converted from
+	// another tool's files; nil for a file of ours.
+	fileOf func(*yaml.Node) string
 }
 
 // addf records a problem at node n (its line) for the dotted field path.
@@ -22,8 +25,12 @@ func (c *checker) addf(n *yaml.Node, field, format string, args ...any) {
 	if c.problems.skip(n.Line) {
 		return
 	}
+	file := c.file
+	if c.fileOf != nil {
+		file = c.fileOf(n)
+	}
 	c.problems.add(Problem{
-		File:    c.file,
+		File:    file,
 		Line:    n.Line,
 		Field:   elide(field),
 		Message: fmt.Sprintf(format, elideArgs(args)...),

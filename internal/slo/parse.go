@@ -16,7 +16,7 @@ import (
 
 // Valid field names, in the order the messages list them.
 var (
-	specFields  = []string{"service", "owner", "labels", "slos", "policy", "error_budget"}
+	specFields  = []string{"service", "owner", "labels", "slos", "policy", "error_budget", "maintenance"}
 	serviceName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 	yamlLine    = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 )
@@ -131,6 +131,9 @@ func (c *checker) spec(s *Spec, root *yaml.Node) (serviceLine int) {
 	s.Policy, explicit = c.policy(f["policy"])
 	if n := f["error_budget"]; n != nil {
 		c.errorBudget(n, &s.Policy, explicit)
+	}
+	if n := f["maintenance"]; n != nil {
+		s.Maintenance = c.maintenance(n, s.SLOs)
 	}
 	return serviceLine
 }

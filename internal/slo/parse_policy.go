@@ -4,6 +4,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -11,7 +12,7 @@ import (
 )
 
 var (
-	policyFields      = []string{"thresholds", "block_on_fast_burn", "on_missing_data", "max_staleness", "no_series_grace", "min_events"}
+	policyFields      = []string{"thresholds", "block_on_fast_burn", "on_missing_data", "max_staleness", "no_series_grace", "min_events", "block_after_suspect_deploy", "suspect_burn_multiple"}
 	thresholdFields   = []string{"consumed", "action", "actions", "allow"}
 	errorBudgetFields = []string{"allowed_downtime_minutes", "policy"}
 	seedPolicyFields  = []string{"budget_exhausted", "budget_healthy"}
@@ -30,6 +31,9 @@ func DefaultPolicy() Policy {
 		MaxStaleness:    10 * time.Minute,
 		NoSeriesGrace:   10 * time.Minute,
 		MinEvents:       100,
+		// Twice the burn of the hour before: a deploy that merely rides
+		// an existing burn is not blamed for it.
+		SuspectBurnMultiple: 2,
 	}
 }
 
@@ -77,8 +81,27 @@ func (c *checker) policy(n *yaml.Node) (p Policy, explicit bool) {
 			p.MinEvents = x
 		}
 	}
+	if v := f["block_after_suspect_deploy"]; v != nil {
+		p.BlockAfterSuspectDeploy = c.positiveDuration(v, "policy.block_after_suspect_deploy")
+		if p.BlockAfterSuspectDeploy > maxSuspectBlock {
+			c.addf(v, "policy.block_after_suspect_deploy", "%s is longer than %s; give a span like 1h", model.Duration(p.BlockAfterSuspectDeploy), model.Duration(maxSuspectBlock))
+		}
+	}
+	if v := f["suspect_burn_multiple"]; v != nil {
+		if s, ok := c.str(v, "policy.suspect_burn_multiple", "a multiple like 2"); ok {
+			x, err := strconv.ParseFloat(strings.TrimSuffix(s, "x"), 64)
+			if err != nil || !(x >= 1) || math.IsInf(x, 0) {
+				c.addf(v, "policy.suspect_burn_multiple", "%q is not a multiple of 1 or more; give one like 2 or 2x", s)
+			}
+			p.SuspectBurnMultiple = x
+		}
+	}
 	return p, explicit
 }
+
+// maxSuspectBlock bounds block_after_suspect_deploy: the attribution
+// compares at most a day after a deploy.
+const maxSuspectBlock = 24 * time.Hour
 
 // positiveDuration reads a duration above zero such as 10m.
 func (c *checker) positiveDuration(v *yaml.Node, field string) time.Duration {

@@ -97,6 +97,8 @@ func TestParseCalendarAndExplicitPolicy(t *testing.T) {
 		MaxStaleness:    5 * time.Minute,
 		NoSeriesGrace:   30 * time.Minute,
 		MinEvents:       100,
+		// The default multiple; blocking after a suspect deploy is opt-in.
+		SuspectBurnMultiple: 2,
 	}
 	if !reflect.DeepEqual(spec.Policy, want) {
 		t.Errorf("policy = %+v\nwant     %+v", spec.Policy, want)
@@ -111,11 +113,12 @@ func TestDefaultPolicy(t *testing.T) {
 			{Consumed: 0.75, Action: "limit_releases", Allow: []Priority{PriorityCritical, PriorityRollback}},
 			{Consumed: 0.5, Action: "increase_monitoring"},
 		},
-		BlockOnFastBurn: true,
-		OnMissingData:   "deny",
-		MaxStaleness:    10 * time.Minute,
-		NoSeriesGrace:   10 * time.Minute,
-		MinEvents:       100,
+		BlockOnFastBurn:     true,
+		OnMissingData:       "deny",
+		MaxStaleness:        10 * time.Minute,
+		NoSeriesGrace:       10 * time.Minute,
+		MinEvents:           100,
+		SuspectBurnMultiple: 2,
 	}
 	if !reflect.DeepEqual(p, want) {
 		t.Errorf("DefaultPolicy() = %+v\nwant %+v", p, want)

@@ -11,6 +11,8 @@ import (
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
+
+	"github.com/slo-dev/slo/internal/convert/query"
 )
 
 // promql parses queries the way a default Prometheus server does.
@@ -162,16 +164,7 @@ func parseSelector(sel string) ([]*labels.Matcher, error) {
 }
 
 // formatSelector renders matchers as a selector, quoting values.
-func formatSelector(ms []*labels.Matcher) string {
-	if len(ms) == 0 {
-		return ""
-	}
-	parts := make([]string, len(ms))
-	for i, m := range ms {
-		parts[i] = m.String()
-	}
-	return "{" + strings.Join(parts, ",") + "}"
-}
+func formatSelector(ms []*labels.Matcher) string { return query.Selector(ms) }
 
 // leMatcher matches the bucket bound of a threshold in seconds. An
 // integral bound is written "1" by client libraries and Prometheus 2 but
@@ -237,3 +230,7 @@ func (o SLO) latencySelector(bucket bool) string {
 	}
 	return formatSelector(ms)
 }
+
+// RenderQuery renders a query template of a valid spec for the range rng
+// ("5m"), as slod sends it.
+func RenderQuery(q, rng string) string { return renderQuery(q, rng) }

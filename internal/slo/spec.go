@@ -13,6 +13,8 @@ type Spec struct {
 	Labels  map[string]string
 	SLOs    []SLO
 	Policy  Policy
+	// Maintenance are recurring windows whose events count in no budget.
+	Maintenance []Maintenance
 	// File is the path the spec was loaded from.
 	File string
 }
@@ -99,6 +101,12 @@ type Policy struct {
 	// service not deployed yet) before on_missing_data applies.
 	NoSeriesGrace time.Duration
 	MinEvents     float64
+	// BlockAfterSuspectDeploy, when positive, denies normal deploys for
+	// that long after a deploy flagged suspect (opt-in).
+	BlockAfterSuspectDeploy time.Duration
+	// SuspectBurnMultiple: a deploy is suspect when the burn rate in the
+	// hour after it reaches this multiple of the hour before (and 1x).
+	SuspectBurnMultiple float64
 	// HealthyActions is the seed's error_budget.policy.budget_healthy list,
 	// shown while the budget holds.
 	HealthyActions []string

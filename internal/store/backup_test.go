@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
@@ -23,7 +22,7 @@ import (
 func TestBackupWhileWriting(t *testing.T) {
 	ctx := context.Background()
 	s, path := openTest(t)
-	o, err := s.CreateOverride(ctx, policy.Override{Service: "checkout", Reason: "hotfix", Actor: "ana",
+	o, err := s.CreateOverride(ctx, slo.Override{Service: "checkout", Reason: "hotfix", Actor: "ana",
 		CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
@@ -40,7 +39,7 @@ func TestBackupWhileWriting(t *testing.T) {
 				return
 			default:
 			}
-			if _, err := s.RecordDecision(ctx, DecisionRecord{At: t0, Service: "checkout", Decision: policy.Allow, Priority: slo.PriorityNormal}); err != nil {
+			if _, err := s.RecordDecision(ctx, slo.DecisionRecord{At: t0, Service: "checkout", Decision: slo.Allow, Priority: slo.PriorityNormal}); err != nil {
 				t.Error(err)
 				return
 			}
@@ -81,7 +80,7 @@ func TestBackupWhileWriting(t *testing.T) {
 func recordDecisions(t *testing.T, s *Store, n int) {
 	t.Helper()
 	for range n {
-		if _, err := s.RecordDecision(context.Background(), DecisionRecord{At: t0, Service: "checkout", Decision: policy.Deny,
+		if _, err := s.RecordDecision(context.Background(), slo.DecisionRecord{At: t0, Service: "checkout", Decision: slo.Deny,
 			Priority: slo.PriorityNormal, Version: "v1"}); err != nil {
 			t.Fatal(err)
 		}
@@ -89,12 +88,12 @@ func recordDecisions(t *testing.T, s *Store, n int) {
 }
 
 // allDecisions lists every decision, newest first.
-func allDecisions(t *testing.T, s *Store) []DecisionRecord {
+func allDecisions(t *testing.T, s *Store) []slo.DecisionRecord {
 	t.Helper()
-	var out []DecisionRecord
+	var out []slo.DecisionRecord
 	before := int64(0)
 	for {
-		page, err := s.Decisions(context.Background(), DecisionQuery{Limit: MaxListLimit, Before: before})
+		page, err := s.Decisions(context.Background(), slo.DecisionQuery{Limit: MaxListLimit, Before: before})
 		if err != nil {
 			t.Fatal(err)
 		}

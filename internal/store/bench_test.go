@@ -9,7 +9,6 @@ import (
 
 	"github.com/slo-dev/slo/internal/burnrate"
 	"github.com/slo-dev/slo/internal/ledger"
-	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
@@ -17,10 +16,10 @@ func reportOpsPerSec(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
 }
 
-func benchDecision() DecisionRecord {
-	return DecisionRecord{At: t0, Service: "checkout", Priority: slo.PriorityNormal, Version: "v1.2.3",
-		Actor: "ci-bot", Pipeline: "deploy#42", Decision: policy.Deny,
-		Reasons:   []policy.Reason{{SLO: "availability", Code: policy.CodeBudgetExhausted, Message: "budget used: 142%"}},
+func benchDecision() slo.DecisionRecord {
+	return slo.DecisionRecord{At: t0, Service: "checkout", Priority: slo.PriorityNormal, Version: "v1.2.3",
+		Actor: "ci-bot", Pipeline: "deploy#42", Decision: slo.Deny,
+		Reasons:   []slo.Reason{{SLO: "availability", Code: slo.CodeBudgetExhausted, Message: "budget used: 142%"}},
 		Actions:   []string{"freeze_releases"},
 		RequestID: "req-1"}
 }
@@ -59,13 +58,13 @@ func BenchmarkSaveServiceEvaluation(b *testing.B) {
 	s, _ := openTest(b)
 	ctx := context.Background()
 	page := burnrate.Window{Severity: burnrate.SeverityPage, Long: time.Hour, Short: 5 * time.Minute, Factor: 14.4}
-	st := policy.SLOStatus{Slug: "availability", Counts: slo.Counts{Errors: 15, Total: 1e4},
+	st := slo.Status{Slug: "availability", Counts: slo.Counts{Errors: 15, Total: 1e4},
 		Budget:     slo.Budget{Status: slo.StatusOK, SLI: 0.9985, Consumed: 0.5, Remaining: 0.5},
 		BurnRates:  map[string]float64{"5m": 20, "30m": 3, "1h": 15.5, "2h": 1, "6h": 1, "1d": 1, "3d": 1},
 		Conditions: []burnrate.Condition{{Window: page, LongBurn: 15.5, ShortBurn: 20, Firing: true}}}
 	lat := st
 	lat.Slug = "latency"
-	slos := []policy.SLOStatus{st, lat}
+	slos := []slo.Status{st, lat}
 	snap := []byte(`{"pad":"` + string(make([]byte, 2048)) + `"}`)
 	for i := range snap[8 : len(snap)-2] {
 		snap[8+i] = 'x'

@@ -5,53 +5,20 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 
-	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 )
-
-// DecisionRecord is one answered can-deploy check in the decision log.
-// The API lists it as api.DecisionRecord.
-type DecisionRecord struct {
-	ID       int64
-	At       time.Time
-	Service  string
-	Priority slo.Priority
-	Version  string
-	Actor    string
-	Pipeline string
-	Decision policy.Decision
-	Allowed  bool
-	Reasons  []policy.Reason
-	Actions  []string
-	// OverrideID is the override that let the deploy through, if any.
-	OverrideID *int64
-	Stale      bool
-	RequestID  string
-}
-
-// DecisionQuery selects decisions, newest first.
-type DecisionQuery struct {
-	// Service filters by service; empty means all.
-	Service string
-	// Limit defaults to DefaultListLimit and is capped at MaxListLimit.
-	Limit int
-	// Before, when positive, returns only decisions with a smaller ID: pass
-	// the last ID of a page to get the next one.
-	Before int64
-}
 
 // reasonRow is a reason as the decisions table stores it (JSON), a format
 // of its own so that renaming a domain field cannot change stored rows.
 type reasonRow struct {
-	SLO      string          `json:"slo,omitempty"`
-	Code     string          `json:"code"`
-	Message  string          `json:"message"`
-	Decision policy.Decision `json:"decision"`
+	SLO      string       `json:"slo,omitempty"`
+	Code     string       `json:"code"`
+	Message  string       `json:"message"`
+	Decision slo.Decision `json:"decision"`
 }
 
-func toReasonRows(rs []policy.Reason) []reasonRow {
+func toReasonRows(rs []slo.Reason) []reasonRow {
 	out := make([]reasonRow, len(rs))
 	for i, r := range rs {
 		out[i] = reasonRow(r)
@@ -59,10 +26,10 @@ func toReasonRows(rs []policy.Reason) []reasonRow {
 	return out
 }
 
-func fromReasonRows(stored []reasonRow) []policy.Reason {
-	out := make([]policy.Reason, len(stored))
+func fromReasonRows(stored []reasonRow) []slo.Reason {
+	out := make([]slo.Reason, len(stored))
 	for i, r := range stored {
-		out[i] = policy.Reason(r)
+		out[i] = slo.Reason(r)
 	}
 	return out
 }
@@ -70,7 +37,7 @@ func fromReasonRows(stored []reasonRow) []policy.Reason {
 // RecordDecision appends d (its ID is ignored) to the decision log and
 // returns the new ID. The row is committed, and with synchronous=FULL
 // fsynced, before it returns, so a gate answer is never sent unlogged.
-func (s *Store) RecordDecision(ctx context.Context, d DecisionRecord) (int64, error) {
+func (s *Store) RecordDecision(ctx context.Context, d slo.DecisionRecord) (int64, error) {
 	reasons, err := json.Marshal(toReasonRows(d.Reasons))
 	if err != nil {
 		return 0, fmt.Errorf("store: record decision: encode reasons: %w", err)
@@ -95,7 +62,7 @@ func (s *Store) RecordDecision(ctx context.Context, d DecisionRecord) (int64, er
 }
 
 // Decisions lists logged decisions matching q, newest first.
-func (s *Store) Decisions(ctx context.Context, q DecisionQuery) ([]DecisionRecord, error) {
+func (s *Store) Decisions(ctx context.Context, q slo.DecisionQuery) ([]slo.DecisionRecord, error) {
 	var (
 		where []string
 		args  []any
@@ -121,10 +88,10 @@ func (s *Store) Decisions(ctx context.Context, q DecisionQuery) ([]DecisionRecor
 		return nil, fmt.Errorf("store: decisions: %w", err)
 	}
 	defer rows.Close()
-	out := []DecisionRecord{}
+	out := []slo.DecisionRecord{}
 	for rows.Next() {
 		var (
-			d                DecisionRecord
+			d                slo.DecisionRecord
 			at               int64
 			reasons, actions string
 		)

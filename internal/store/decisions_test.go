@@ -8,25 +8,24 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
 func TestDecisionRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
-	o, err := s.CreateOverride(ctx, policy.Override{Service: "checkout", Reason: "incident fix",
+	o, err := s.CreateOverride(ctx, slo.Override{Service: "checkout", Reason: "incident fix",
 		Actor: "ana", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := []DecisionRecord{
+	in := []slo.DecisionRecord{
 		{
 			At: t0.Add(123 * time.Millisecond), Service: "checkout", Priority: slo.PriorityNormal,
-			Version: "v1.2.3", Actor: "ci-bot", Pipeline: "deploy#42", Decision: policy.Deny,
-			Reasons: []policy.Reason{
-				{SLO: "availability", Code: policy.CodeBudgetExhausted, Message: "budget used: 142%"},
-				{Code: policy.CodeFastBurn, Message: "page condition firing"},
+			Version: "v1.2.3", Actor: "ci-bot", Pipeline: "deploy#42", Decision: slo.Deny,
+			Reasons: []slo.Reason{
+				{SLO: "availability", Code: slo.CodeBudgetExhausted, Message: "budget used: 142%"},
+				{Code: slo.CodeFastBurn, Message: "page condition firing"},
 			},
 			Actions:   []string{"freeze_releases"},
 			Stale:     true,
@@ -34,8 +33,8 @@ func TestDecisionRoundTrip(t *testing.T) {
 		},
 		{
 			At: t0.Add(time.Minute), Service: "checkout", Priority: slo.PriorityCritical,
-			Decision: policy.Allow, Allowed: true,
-			Reasons:    []policy.Reason{{Code: policy.CodeOverride, Message: "override 1"}},
+			Decision: slo.Allow, Allowed: true,
+			Reasons:    []slo.Reason{{Code: slo.CodeOverride, Message: "override 1"}},
 			Actions:    []string{},
 			OverrideID: &o.ID,
 			RequestID:  "req-2",
@@ -48,11 +47,11 @@ func TestDecisionRoundTrip(t *testing.T) {
 		}
 		in[i].ID = id
 	}
-	got, err := s.Decisions(ctx, DecisionQuery{Service: "checkout"})
+	got, err := s.Decisions(ctx, slo.DecisionQuery{Service: "checkout"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []DecisionRecord{in[1], in[0]} // newest first
+	want := []slo.DecisionRecord{in[1], in[0]} // newest first
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Decisions =\n%+v\nwant\n%+v", got, want)
 	}
@@ -61,7 +60,7 @@ func TestDecisionRoundTrip(t *testing.T) {
 func TestDecisionRejectsUnknownOverride(t *testing.T) {
 	s, _ := openTest(t)
 	bogus := int64(99)
-	if _, err := s.RecordDecision(context.Background(), DecisionRecord{At: t0, Service: "x", OverrideID: &bogus}); err == nil {
+	if _, err := s.RecordDecision(context.Background(), slo.DecisionRecord{At: t0, Service: "x", OverrideID: &bogus}); err == nil {
 		t.Error("decision referencing a missing override was stored; foreign keys are off")
 	}
 }
@@ -75,11 +74,11 @@ func TestDecisionsFilterAndPaging(t *testing.T) {
 		if i%2 == 1 {
 			svc = "b"
 		}
-		if _, err := s.RecordDecision(ctx, DecisionRecord{At: t0.Add(time.Duration(i) * time.Second), Service: svc}); err != nil {
+		if _, err := s.RecordDecision(ctx, slo.DecisionRecord{At: t0.Add(time.Duration(i) * time.Second), Service: svc}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	ids := func(q DecisionQuery) []int64 {
+	ids := func(q slo.DecisionQuery) []int64 {
 		t.Helper()
 		ds, err := s.Decisions(ctx, q)
 		if err != nil {
@@ -91,16 +90,16 @@ func TestDecisionsFilterAndPaging(t *testing.T) {
 		}
 		return out
 	}
-	if got := ids(DecisionQuery{}); len(got) != DefaultListLimit || got[0] != 60 || got[49] != 11 {
+	if got := ids(slo.DecisionQuery{}); len(got) != DefaultListLimit || got[0] != 60 || got[49] != 11 {
 		t.Errorf("default page = %v, want ids 60..11", got)
 	}
-	if got, want := ids(DecisionQuery{Service: "a", Limit: 3}), []int64{59, 57, 55}; !reflect.DeepEqual(got, want) {
+	if got, want := ids(slo.DecisionQuery{Service: "a", Limit: 3}), []int64{59, 57, 55}; !reflect.DeepEqual(got, want) {
 		t.Errorf("service a, limit 3 = %v, want %v", got, want)
 	}
-	if got, want := ids(DecisionQuery{Service: "b", Limit: 3, Before: 7}), []int64{6, 4, 2}; !reflect.DeepEqual(got, want) {
+	if got, want := ids(slo.DecisionQuery{Service: "b", Limit: 3, Before: 7}), []int64{6, 4, 2}; !reflect.DeepEqual(got, want) {
 		t.Errorf("service b before 7 = %v, want %v", got, want)
 	}
-	if got := ids(DecisionQuery{Before: 1}); len(got) != 0 {
+	if got := ids(slo.DecisionQuery{Before: 1}); len(got) != 0 {
 		t.Errorf("before 1 = %v, want none", got)
 	}
 }
@@ -122,7 +121,7 @@ func TestRecordDecisionConcurrent(t *testing.T) {
 	for w := range workers {
 		wg.Go(func() {
 			for i := range each {
-				d := DecisionRecord{At: t0, Service: fmt.Sprintf("svc-%d", w), RequestID: fmt.Sprint(i)}
+				d := slo.DecisionRecord{At: t0, Service: fmt.Sprintf("svc-%d", w), RequestID: fmt.Sprint(i)}
 				if _, err := s.RecordDecision(ctx, d); err != nil {
 					errs <- err
 				}
@@ -132,7 +131,7 @@ func TestRecordDecisionConcurrent(t *testing.T) {
 	// Read while writing: WAL readers must not block or fail writers.
 	wg.Go(func() {
 		for range 20 {
-			if _, err := s.Decisions(ctx, DecisionQuery{Limit: 100}); err != nil {
+			if _, err := s.Decisions(ctx, slo.DecisionQuery{Limit: 100}); err != nil {
 				errs <- err
 			}
 		}

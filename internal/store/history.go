@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/burnrate"
-	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
@@ -49,13 +47,13 @@ type SnapshotRecord struct {
 	Data        []byte
 }
 
-// evaluationRow is one SLOStatus encoded for the evaluations table.
+// evaluationRow is one slo.Status encoded for the evaluations table.
 type evaluationRow struct {
-	st             policy.SLOStatus
+	st             slo.Status
 	burns, firings []byte
 }
 
-func encodeEvaluation(st policy.SLOStatus) (evaluationRow, error) {
+func encodeEvaluation(st slo.Status) (evaluationRow, error) {
 	burnRates := st.BurnRates
 	if burnRates == nil {
 		burnRates = map[string]float64{}
@@ -89,7 +87,7 @@ func encodeEvaluation(st policy.SLOStatus) (evaluationRow, error) {
 // service's latest snapshot, in one transaction so history and snapshot
 // never disagree after a crash. An older snapshot never replaces a newer
 // one.
-func (s *Store) SaveServiceEvaluation(ctx context.Context, service string, at time.Time, slos []policy.SLOStatus, snapshot []byte) error {
+func (s *Store) SaveServiceEvaluation(ctx context.Context, service string, at time.Time, slos []slo.Status, snapshot []byte) error {
 	if !json.Valid(snapshot) {
 		return fmt.Errorf("store: save evaluation of %s: snapshot is not valid JSON", service)
 	}
@@ -135,13 +133,12 @@ func (s *Store) SaveServiceEvaluation(ctx context.Context, service string, at ti
 
 // History returns the points of one SLO with from <= time <= to, oldest
 // first. With more than limit points it keeps limit of them spread evenly
-// over the rows, always the first and the last (see pick). limit <= 0 means
-// the API's default; a limit of 1 is raised to 2 so both ends survive.
+// over the rows, always the first and the last (see pick). limit <= 0 keeps
+// every row; a limit of 1 is raised to 2 so both ends survive.
 func (s *Store) History(ctx context.Context, service, slug string, from, to time.Time, limit int) ([]HistoryPoint, error) {
-	if limit <= 0 {
-		limit = api.DefaultHistoryPoints
+	if limit > 0 {
+		limit = max(limit, 2)
 	}
-	limit = max(limit, 2)
 	// One read transaction: both queries see the same snapshot, so a
 	// concurrent prune cannot remove picked rows in between.
 	tx, err := s.r.BeginTx(ctx, nil)
@@ -153,7 +150,7 @@ func (s *Store) History(ctx context.Context, service, slug string, from, to time
 	if err != nil {
 		return nil, fmt.Errorf("store: history of %s/%s: %w", service, slug, err)
 	}
-	if len(ids) > limit {
+	if limit > 0 && len(ids) > limit {
 		kept := make([]int64, 0, limit)
 		for _, i := range pick(len(ids), limit) {
 			kept = append(kept, ids[i])

@@ -7,9 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/burnrate"
-	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
@@ -19,7 +17,7 @@ func TestSaveServiceEvaluationRoundTrip(t *testing.T) {
 	at := t0.Add(250 * time.Millisecond)
 	page := burnrate.Window{Severity: burnrate.SeverityPage, Long: time.Hour, Short: 5 * time.Minute, BudgetShare: 0.02, Factor: 14.4}
 	ticket := burnrate.Window{Severity: burnrate.SeverityTicket, Long: 24 * time.Hour, Short: 2 * time.Hour, BudgetShare: 0.1, Factor: 3}
-	slos := []policy.SLOStatus{
+	slos := []slo.Status{
 		{
 			Name: "Availability", Slug: "availability", Target: 0.999, Window: "30d",
 			Counts: slo.Counts{Errors: 15000, Total: 1e7},
@@ -107,7 +105,7 @@ func TestSnapshotKeepsNewest(t *testing.T) {
 func TestSaveServiceEvaluationIsAtomic(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
-	slos := []policy.SLOStatus{
+	slos := []slo.Status{
 		{Slug: "ok", Budget: slo.Budget{Status: slo.StatusOK}},
 		// SQLite stores NaN as NULL, which the NOT NULL column rejects.
 		{Slug: "broken", Counts: slo.Counts{Errors: math.NaN(), Total: 1}},
@@ -137,8 +135,8 @@ func minute(i int) time.Time { return t0.Add(time.Duration(i) * time.Minute) }
 func saveRows(t *testing.T, s *Store, service, slug string, n int) {
 	t.Helper()
 	for i := range n {
-		st := policy.SLOStatus{Slug: slug, Counts: slo.Counts{Errors: float64(i), Total: 100}}
-		if err := s.SaveServiceEvaluation(context.Background(), service, minute(i), []policy.SLOStatus{st}, []byte(`{}`)); err != nil {
+		st := slo.Status{Slug: slug, Counts: slo.Counts{Errors: float64(i), Total: 100}}
+		if err := s.SaveServiceEvaluation(context.Background(), service, minute(i), []slo.Status{st}, []byte(`{}`)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -183,17 +181,17 @@ func TestHistoryDownsampling(t *testing.T) {
 	}
 }
 
-// Without a limit History thins to the API's default, keeping both ends.
-func TestHistoryDefaultLimit(t *testing.T) {
+// Without a limit History keeps every row.
+func TestHistoryNoLimitKeepsAll(t *testing.T) {
 	s, _ := openTest(t)
-	n := api.DefaultHistoryPoints + 1
+	const n = 600
 	saveRows(t, s, "checkout", "availability", n)
 	got, err := s.History(context.Background(), "checkout", "availability", minute(0), minute(n), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != api.DefaultHistoryPoints || got[0].Errors != 0 || got[len(got)-1].Errors != float64(n-1) {
-		t.Errorf("%d rows without a limit: kept %d, want %d with rows 0 and %d", n, len(got), api.DefaultHistoryPoints, n-1)
+	if len(got) != n || got[0].Errors != 0 || got[n-1].Errors != n-1 {
+		t.Errorf("%d rows without a limit: got %d, want all with rows 0 and %d", n, len(got), n-1)
 	}
 }
 

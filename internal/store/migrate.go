@@ -65,7 +65,7 @@ CREATE TABLE decisions (
 	pipeline    TEXT    NOT NULL,
 	decision    TEXT    NOT NULL,
 	allowed     INTEGER NOT NULL,
-	reasons     TEXT    NOT NULL, -- JSON array of policy.Reason
+	reasons     TEXT    NOT NULL, -- JSON array of slo.Reason
 	actions     TEXT    NOT NULL, -- JSON array of strings
 	override_id INTEGER REFERENCES overrides (id),
 	stale       INTEGER NOT NULL,
@@ -96,6 +96,36 @@ CREATE TABLE ledger_buckets (
 	PRIMARY KEY (fingerprint, step_s, start_s)
 ) WITHOUT ROWID;
 PRAGMA application_id = 1936486244; -- "slod", see appID
+`,
+	// 3: deploy events and corrections. Times are unix milliseconds.
+	`
+CREATE TABLE deployments (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	service     TEXT    NOT NULL CHECK (service <> ''),
+	version     TEXT    NOT NULL,
+	priority    TEXT    NOT NULL,
+	actor       TEXT    NOT NULL,
+	pipeline    TEXT    NOT NULL,
+	link        TEXT    NOT NULL,
+	at          INTEGER NOT NULL,
+	recorded_at INTEGER NOT NULL,
+	request_id  TEXT    NOT NULL
+);
+CREATE INDEX deployments_service ON deployments (service, at);
+
+CREATE TABLE corrections (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	service    TEXT    NOT NULL CHECK (service <> ''),
+	slos       TEXT    NOT NULL, -- JSON array of slugs; empty: every SLO
+	from_at    INTEGER NOT NULL,
+	to_at      INTEGER NOT NULL CHECK (to_at > from_at),
+	reason     TEXT    NOT NULL,
+	actor      TEXT    NOT NULL,
+	created_at INTEGER NOT NULL,
+	revoked_at INTEGER,
+	revoked_by TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX corrections_service ON corrections (service, to_at);
 `,
 }
 

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/slo-dev/slo/internal/policy"
+	"github.com/slo-dev/slo/internal/slo"
 )
 
 // Audit actions.
@@ -32,14 +32,14 @@ const overrideColumns = `id, service, reason, actor, created_at, expires_at, rev
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanOverride(sc scanner) (policy.Override, error) {
+func scanOverride(sc scanner) (slo.Override, error) {
 	var (
-		o                policy.Override
+		o                slo.Override
 		created, expires int64
 		revoked          sql.NullInt64
 	)
 	if err := sc.Scan(&o.ID, &o.Service, &o.Reason, &o.Actor, &created, &expires, &revoked, &o.RevokedBy); err != nil {
-		return policy.Override{}, err
+		return slo.Override{}, err
 	}
 	o.CreatedAt, o.ExpiresAt = fromMS(created), fromMS(expires)
 	if revoked.Valid {
@@ -52,7 +52,7 @@ func scanOverride(sc scanner) (policy.Override, error) {
 // CreateOverride stores a new, unrevoked override (o's ID and revocation
 // fields are ignored) and audits it in the same transaction. It returns the
 // override as stored, with its ID.
-func (s *Store) CreateOverride(ctx context.Context, o policy.Override) (policy.Override, error) {
+func (s *Store) CreateOverride(ctx context.Context, o slo.Override) (slo.Override, error) {
 	o.ID, o.RevokedAt, o.RevokedBy = 0, nil, ""
 	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO overrides (service, reason, actor, created_at, expires_at)
@@ -66,7 +66,7 @@ func (s *Store) CreateOverride(ctx context.Context, o policy.Override) (policy.O
 		return audit(ctx, tx, o.CreatedAt, o.Actor, AuditOverrideCreate, o.Service, toOverrideRow(o))
 	})
 	if err != nil {
-		return policy.Override{}, fmt.Errorf("store: create override for %s: %w", o.Service, err)
+		return slo.Override{}, fmt.Errorf("store: create override for %s: %w", o.Service, err)
 	}
 	// Return what a read would: times at the stored millisecond, in UTC.
 	o.CreatedAt, o.ExpiresAt = fromMS(ms(o.CreatedAt)), fromMS(ms(o.ExpiresAt))
@@ -74,9 +74,9 @@ func (s *Store) CreateOverride(ctx context.Context, o policy.Override) (policy.O
 }
 
 // Overrides lists the overrides of service (every service when empty),
-// newest first. With activeAt, only those active then (policy.Override's
+// newest first. With activeAt, only those active then (slo.Override's
 // ActiveAt: not revoked and not yet expired).
-func (s *Store) Overrides(ctx context.Context, service string, activeAt *time.Time) ([]policy.Override, error) {
+func (s *Store) Overrides(ctx context.Context, service string, activeAt *time.Time) ([]slo.Override, error) {
 	var (
 		where []string
 		args  []any
@@ -99,7 +99,7 @@ func (s *Store) Overrides(ctx context.Context, service string, activeAt *time.Ti
 		return nil, fmt.Errorf("store: overrides: %w", err)
 	}
 	defer rows.Close()
-	out := []policy.Override{}
+	out := []slo.Override{}
 	for rows.Next() {
 		o, err := scanOverride(rows)
 		if err != nil {
@@ -116,8 +116,8 @@ func (s *Store) Overrides(ctx context.Context, service string, activeAt *time.Ti
 // RevokeOverride marks override id revoked by by at at, audits it, and
 // returns the updated override. It fails with ErrNotFound or
 // ErrAlreadyRevoked.
-func (s *Store) RevokeOverride(ctx context.Context, id int64, by string, at time.Time) (policy.Override, error) {
-	var o policy.Override
+func (s *Store) RevokeOverride(ctx context.Context, id int64, by string, at time.Time) (slo.Override, error) {
+	var o slo.Override
 	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
 		var err error
 		o, err = scanOverride(tx.QueryRowContext(ctx, `SELECT `+overrideColumns+` FROM overrides WHERE id = ?`, id))
@@ -139,7 +139,7 @@ func (s *Store) RevokeOverride(ctx context.Context, id int64, by string, at time
 		return audit(ctx, tx, at, by, AuditOverrideRevoke, o.Service, toOverrideRow(o))
 	})
 	if err != nil {
-		return policy.Override{}, fmt.Errorf("store: revoke override %d: %w", id, err)
+		return slo.Override{}, fmt.Errorf("store: revoke override %d: %w", id, err)
 	}
 	return o, nil
 }
@@ -157,7 +157,7 @@ type overrideRow struct {
 	RevokedBy string     `json:"revoked_by,omitempty"`
 }
 
-func toOverrideRow(o policy.Override) overrideRow { return overrideRow(o) }
+func toOverrideRow(o slo.Override) overrideRow { return overrideRow(o) }
 
 // audit writes an audit_log row inside the caller's transaction, so the
 // change and its record commit together.

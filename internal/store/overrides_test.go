@@ -9,27 +9,27 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slo-dev/slo/internal/policy"
+	"github.com/slo-dev/slo/internal/slo"
 )
 
 func TestOverrideCreateAndRevoke(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
 	revokedAt := t0.Add(time.Hour) // ignored on create
-	in := policy.Override{ID: 77, Service: "checkout", Reason: "P0 fix", Actor: "ana",
+	in := slo.Override{ID: 77, Service: "checkout", Reason: "P0 fix", Actor: "ana",
 		CreatedAt: t0.Add(5 * time.Millisecond), ExpiresAt: t0.Add(2 * time.Hour),
 		RevokedAt: &revokedAt, RevokedBy: "nobody"}
 	o, err := s.CreateOverride(ctx, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := policy.Override{ID: 1, Service: "checkout", Reason: "P0 fix", Actor: "ana",
+	want := slo.Override{ID: 1, Service: "checkout", Reason: "P0 fix", Actor: "ana",
 		CreatedAt: in.CreatedAt, ExpiresAt: in.ExpiresAt}
 	if !reflect.DeepEqual(o, want) {
 		t.Errorf("CreateOverride = %+v, want %+v", o, want)
 	}
 	list, err := s.Overrides(ctx, "checkout", nil)
-	if err != nil || !reflect.DeepEqual(list, []policy.Override{want}) {
+	if err != nil || !reflect.DeepEqual(list, []slo.Override{want}) {
 		t.Errorf("Overrides = %+v, %v; want [%+v]", list, err, want)
 	}
 
@@ -43,7 +43,7 @@ func TestOverrideCreateAndRevoke(t *testing.T) {
 		t.Errorf("RevokeOverride = %+v, want %+v", r, want)
 	}
 	list, err = s.Overrides(ctx, "", nil)
-	if err != nil || !reflect.DeepEqual(list, []policy.Override{want}) {
+	if err != nil || !reflect.DeepEqual(list, []slo.Override{want}) {
 		t.Errorf("Overrides after revoke = %+v, %v; want [%+v]", list, err, want)
 	}
 
@@ -68,10 +68,10 @@ func TestOverrideCreateAndRevoke(t *testing.T) {
 	checks := []struct {
 		actor, action string
 		at            time.Time
-		detail        policy.Override
+		detail        slo.Override
 	}{
 		{"bob", AuditOverrideRevoke, at, want},
-		{"ana", AuditOverrideCreate, in.CreatedAt, policy.Override{ID: 1, Service: "checkout",
+		{"ana", AuditOverrideCreate, in.CreatedAt, slo.Override{ID: 1, Service: "checkout",
 			Reason: "P0 fix", Actor: "ana", CreatedAt: in.CreatedAt, ExpiresAt: in.ExpiresAt}},
 	}
 	for i, c := range checks {
@@ -88,7 +88,7 @@ func TestOverrideCreateAndRevoke(t *testing.T) {
 		if err := json.Unmarshal(e.Detail, &row); err != nil {
 			t.Fatalf("audit[%d] detail %s: %v", i, e.Detail, err)
 		}
-		if d := policy.Override(row); !reflect.DeepEqual(d, c.detail) {
+		if d := slo.Override(row); !reflect.DeepEqual(d, c.detail) {
 			t.Errorf("audit[%d] detail = %+v, want %+v", i, d, c.detail)
 		}
 	}
@@ -98,9 +98,9 @@ func TestOverridesActiveFilter(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
 	now := t0.Add(time.Hour)
-	mk := func(service, reason string, expires time.Time) policy.Override {
+	mk := func(service, reason string, expires time.Time) slo.Override {
 		t.Helper()
-		o, err := s.CreateOverride(ctx, policy.Override{Service: service, Reason: reason, Actor: "ana", CreatedAt: t0, ExpiresAt: expires})
+		o, err := s.CreateOverride(ctx, slo.Override{Service: service, Reason: reason, Actor: "ana", CreatedAt: t0, ExpiresAt: expires})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -147,7 +147,7 @@ func TestOverridesActiveFilter(t *testing.T) {
 
 func TestCreateOverrideRejectsBadRows(t *testing.T) {
 	s, _ := openTest(t)
-	for _, o := range []policy.Override{
+	for _, o := range []slo.Override{
 		{Service: "checkout", CreatedAt: t0, ExpiresAt: t0},
 		{Service: "", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)},
 	} {

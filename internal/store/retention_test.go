@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
@@ -15,7 +14,7 @@ func TestPruneDecisions(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
 	old, recent := t0.Add(-48*time.Hour), t0.Add(-time.Hour)
-	o, err := s.CreateOverride(ctx, policy.Override{Service: "checkout", Reason: "fix", Actor: "ana", CreatedAt: old, ExpiresAt: old.Add(time.Hour)})
+	o, err := s.CreateOverride(ctx, slo.Override{Service: "checkout", Reason: "fix", Actor: "ana", CreatedAt: old, ExpiresAt: old.Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,7 +22,7 @@ func TestPruneDecisions(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, at := range []time.Time{old, old.Add(time.Minute), recent, t0} {
-		d := DecisionRecord{At: at, Service: "checkout", Priority: slo.PriorityNormal, Decision: policy.Allow, Allowed: true, OverrideID: &o.ID}
+		d := slo.DecisionRecord{At: at, Service: "checkout", Priority: slo.PriorityNormal, Decision: slo.Allow, Allowed: true, OverrideID: &o.ID}
 		if _, err := s.RecordDecision(ctx, d); err != nil {
 			t.Fatal(err)
 		}
@@ -33,7 +32,7 @@ func TestPruneDecisions(t *testing.T) {
 	if err != nil || decisions != 2 || audit != 1 {
 		t.Fatalf("pruned %d decisions and %d audit rows (%v), want 2 and 1", decisions, audit, err)
 	}
-	left, err := s.Decisions(ctx, DecisionQuery{})
+	left, err := s.Decisions(ctx, slo.DecisionQuery{})
 	if err != nil || len(left) != 2 || !left[0].At.Equal(t0) || !left[1].At.Equal(recent) {
 		t.Errorf("decisions left %+v (%v), want those at %v and %v", left, err, t0, recent)
 	}

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
@@ -57,7 +56,7 @@ func schemaVersions(t *testing.T, path string) []int {
 func TestOpenTwiceIsIdempotent(t *testing.T) {
 	ctx := context.Background()
 	s, path := openTest(t)
-	if _, err := s.RecordDecision(ctx, DecisionRecord{At: t0, Service: "checkout", Decision: policy.Allow}); err != nil {
+	if _, err := s.RecordDecision(ctx, slo.DecisionRecord{At: t0, Service: "checkout", Decision: slo.Allow}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -72,7 +71,7 @@ func TestOpenTwiceIsIdempotent(t *testing.T) {
 	if len(got) != len(migrations) || got[len(got)-1] != len(migrations) {
 		t.Errorf("schema_migrations = %v, want 1..%d once each", got, len(migrations))
 	}
-	ds, err := s2.Decisions(ctx, DecisionQuery{})
+	ds, err := s2.Decisions(ctx, slo.DecisionQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,17 +168,17 @@ func TestOpenRejectsBadPath(t *testing.T) {
 func TestDurableAcrossReopen(t *testing.T) {
 	ctx := context.Background()
 	s, path := openTest(t)
-	o, err := s.CreateOverride(ctx, policy.Override{Service: "checkout", Reason: "hotfix", Actor: "ana",
+	o, err := s.CreateOverride(ctx, slo.Override{Service: "checkout", Reason: "hotfix", Actor: "ana",
 		CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := DecisionRecord{At: t0, Service: "checkout", Priority: slo.PriorityNormal, Decision: policy.Allow,
+	d := slo.DecisionRecord{At: t0, Service: "checkout", Priority: slo.PriorityNormal, Decision: slo.Allow,
 		Allowed: true, OverrideID: &o.ID, RequestID: "req-1"}
 	if d.ID, err = s.RecordDecision(ctx, d); err != nil {
 		t.Fatal(err)
 	}
-	slos := []policy.SLOStatus{{Slug: "availability", BurnRates: map[string]float64{"1h": 2}}}
+	slos := []slo.Status{{Slug: "availability", BurnRates: map[string]float64{"1h": 2}}}
 	if err := s.SaveServiceEvaluation(ctx, "checkout", t0, slos, []byte(`{"v":1}`)); err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +191,7 @@ func TestDurableAcrossReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s2.Close()
-	ds, err := s2.Decisions(ctx, DecisionQuery{})
+	ds, err := s2.Decisions(ctx, slo.DecisionQuery{})
 	if err != nil || len(ds) != 1 || ds[0].RequestID != "req-1" || *ds[0].OverrideID != o.ID {
 		t.Errorf("decisions after reopen = %+v, %v", ds, err)
 	}
@@ -214,7 +213,7 @@ func TestDurableAcrossReopen(t *testing.T) {
 // they name who deployed what and who overrode the gate.
 func TestFilesArePrivate(t *testing.T) {
 	s, path := openTest(t)
-	if _, err := s.RecordDecision(context.Background(), DecisionRecord{At: t0, Service: "checkout", Priority: slo.PriorityNormal, Decision: policy.Allow}); err != nil {
+	if _, err := s.RecordDecision(context.Background(), slo.DecisionRecord{At: t0, Service: "checkout", Priority: slo.PriorityNormal, Decision: slo.Allow}); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/slo-dev/slo/internal/api"
+	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store"
 	"github.com/slo-dev/slo/internal/testing/promtest"
 	"github.com/slo-dev/slo/internal/testing/slodtest"
@@ -113,7 +114,7 @@ func copiedDecisions(t *testing.T, path string) map[int64]string {
 	}
 	defer st.Close()
 	out := map[int64]string{}
-	q := store.DecisionQuery{Limit: store.MaxListLimit}
+	q := slo.DecisionQuery{Limit: store.MaxListLimit}
 	for page := 0; page < 1000; page++ {
 		ds, err := st.Decisions(ctx, q)
 		if err != nil {

@@ -225,7 +225,7 @@ func TestSlod(t *testing.T) {
 	srv := promtest.Start(t, sc.all()...)
 	t.Logf("monthly scenario: %s", sc.monthlyNote)
 
-	t.Run("accuracy", func(t *testing.T) { testAccuracy(t, srv, sc) })
+	t.Run("accuracy", func(t *testing.T) { testAccuracy(t, srv.URL, sc) })
 	t.Run("reload", func(t *testing.T) { testReload(t, srv) })
 	t.Run("problems", func(t *testing.T) { testProblems(t, srv) })
 	t.Run("prometheus 5xx", func(t *testing.T) { testPrometheus5xx(t, srv) })
@@ -234,10 +234,11 @@ func TestSlod(t *testing.T) {
 	t.Run("restart", func(t *testing.T) { testRestart(t, srv) })
 	t.Run("outage never opens the gate", func(t *testing.T) { testOutageNeverOpens(t, srv) })
 	t.Run("no series", func(t *testing.T) { testNoSeries(t, srv) })
+	t.Run("backtest", func(t *testing.T) { testBacktest(t, srv) })
 	t.Logf("TestSlod took %v", time.Since(began).Round(100*time.Millisecond))
 }
 
-func testAccuracy(t *testing.T, srv *promtest.Server, sc *scenarios) {
+func testAccuracy(t *testing.T, url string, sc *scenarios) {
 	services := sc.accuracyServices()
 	specs := map[string]string{}
 	for _, s := range services {
@@ -245,7 +246,7 @@ func testAccuracy(t *testing.T, srv *promtest.Server, sc *scenarios) {
 	}
 	// Ten SLOs take about half a second of queries per cycle on an idle
 	// 2-core machine; 2s leaves room for a busy one.
-	d := slodtest.Start(t, slodtest.Options{SLOs: slodtest.WriteSpecs(t, specs), PrometheusURL: srv.URL, Interval: 2 * time.Second,
+	d := slodtest.Start(t, slodtest.Options{SLOs: slodtest.WriteSpecs(t, specs), PrometheusURL: url, Interval: 2 * time.Second,
 		Tune: func(c *app.Config) { c.Prometheus.BreakerOpenTimeout = 2 * time.Second }})
 	slodtest.WaitFor(t, 30*time.Second, "/readyz", func() bool {
 		status, _, _ := d.Do(t, http.MethodGet, "/readyz", nil, nil)

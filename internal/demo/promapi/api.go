@@ -76,9 +76,18 @@ func (s *Source) Handler() http.Handler {
 	}
 	// The backfill is complete before a Source exists, so it is ready as
 	// soon as it serves.
+	mux.HandleFunc("GET /api/v1/status/runtimeinfo", serveRuntimeinfo)
 	mux.HandleFunc("GET /-/ready", ok("Prometheus Server is Ready."))
 	mux.HandleFunc("GET /-/healthy", ok("Prometheus Server is Healthy."))
 	return mux
+}
+
+// serveRuntimeinfo answers the one field slod reads: the retention, which
+// Prometheus leaves empty when neither time nor size limits the data, as
+// here (the history is fixed for the life of the process).
+func serveRuntimeinfo(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintln(w, `{"status":"success","data":{"storageRetention":""}}`)
 }
 
 func (s *Source) serveQuery(w http.ResponseWriter, r *http.Request) {

@@ -15,9 +15,11 @@ import (
 
 	"github.com/prometheus/client_golang/api"
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/model"
 
 	"github.com/slo-dev/slo/internal/demo/synth"
+	"github.com/slo-dev/slo/internal/prom"
 )
 
 // t0 is a multiple of 5m, so a scenario may be cut there (see Backfill).
@@ -263,5 +265,19 @@ func TestRawHTTP(t *testing.T) {
 				t.Errorf("got %d %s, want %d containing %s", code, body, tc.code, tc.body)
 			}
 		})
+	}
+}
+
+// slod reads the retention from runtimeinfo; the demo source keeps all of
+// its history, which Prometheus reports as an empty retention.
+func TestRuntimeinfoSaysNoRetentionLimit(t *testing.T) {
+	_, base := serve(t, twoHours())
+	src, err := prom.New(prom.Config{URL: base}, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, limited, err := src.Retention(context.Background())
+	if err != nil || limited {
+		t.Errorf("Retention = %v, limited %v, err %v; want no limit and no error", d, limited, err)
 	}
 }

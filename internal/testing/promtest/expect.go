@@ -36,7 +36,13 @@ func Increase(truth func(from, to time.Time) float64, at time.Time, w time.Durat
 // or a vector with exactly one sample. Anything else is an error, so a
 // test notices a selector that matches too much or nothing.
 func (s *Server) Query(ctx context.Context, expr string, at time.Time) (float64, error) {
-	client, err := api.NewClient(api.Config{Address: s.URL})
+	return QueryAt(ctx, s.URL, expr, at)
+}
+
+// QueryAt is Query against any server of the Prometheus query API at
+// baseURL (vmtest's VictoriaMetrics too).
+func QueryAt(ctx context.Context, baseURL, expr string, at time.Time) (float64, error) {
+	client, err := api.NewClient(api.Config{Address: baseURL})
 	if err != nil {
 		return 0, err
 	}

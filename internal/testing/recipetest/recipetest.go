@@ -2,7 +2,7 @@
 // so that the YAML a user copies from the page is what the tests check:
 // its ```yaml blocks as plain maps, and the Argo Rollouts web metric's
 // jsonPath and successCondition evaluated in the simple forms the page
-// uses.
+// uses; and the marked before/after examples of docs/migrating.md.
 //
 // Only tests import it.
 package recipetest
@@ -56,6 +56,31 @@ func Object(t testing.TB, kind string) map[string]any {
 	}
 	t.Fatalf("no %s in %s", kind, doc)
 	return nil
+}
+
+// marked is a fenced block announced by an HTML comment on the line
+// before it: <!-- example: NAME -->.
+var marked = regexp.MustCompile("(?s)<!-- example: ([a-z0-9-]+) -->\n```[a-z]*\n(.*?)```")
+
+// Examples returns the marked blocks of a page (docs/migrating.md), by
+// name, as written: the text a user copies is the text the tests check.
+func Examples(t testing.TB, page string) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(pagePath(t, page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, m := range marked.FindAllStringSubmatch(string(b), -1) {
+		if _, dup := out[m[1]]; dup {
+			t.Fatalf("%s: example %q is marked twice", page, m[1])
+		}
+		out[m[1]] = m[2]
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s: no <!-- example: NAME --> blocks", page)
+	}
+	return out
 }
 
 // Dig walks maps by key (a string) and lists by index (an int).
@@ -128,9 +153,16 @@ func EvalCondition(t testing.TB, cond string, result any) bool {
 	return reflect.DeepEqual(result, want)
 }
 
-// docPath finds the page from the test's working directory (its package's
-// folder) by walking up to the module root, so any package can use it.
+// docPath finds docs/integrations.md.
 func docPath(t testing.TB) string {
+	t.Helper()
+	return pagePath(t, doc)
+}
+
+// pagePath finds a page of the repository, given relative to the module
+// root, from the test's working directory (its package's folder) by
+// walking up to the module root, so any package can use it.
+func pagePath(t testing.TB, doc string) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {

@@ -70,9 +70,11 @@ function tickPct(v, step) {
   return noNegZero((v * 100).toFixed(decimals)) + '%';
 }
 
-// lineChart draws series ({cls, points:[{t,v}]}) and reference lines
-// ({cls, t0, v0, t1, v1}) over [t0, t1] x [lo, hi] into an SVG sized to
-// the container. nowT, when set, marks the present. data-from and data-to
+// lineChart draws series ({cls, points:[{t,v}]}), reference lines
+// ({cls, t0, v0, t1, v1}) and optional bands (below) over [t0, t1] x
+// [lo, hi] into an SVG sized to the container. nowT, when set, marks the
+// present; markers ({t, label, title, suspect}) are deploys, drawn as
+// flagged vertical lines with the title as tooltip. data-from and data-to
 // give the time axis' ends, which labels only approximate.
 export function lineChart(opts) {
   const width = Math.max(280, Math.round(opts.width));
@@ -105,11 +107,30 @@ export function lineChart(opts) {
   }
   root.append(grid);
 
+  // Bands mark time spans ({cls, t0, t1, lane, label, data}): a lane
+  // (0, 1, ...) is a thin strip along the top, no lane the plot's height.
+  for (const b of opts.bands ?? []) {
+    const bx = x(Math.max(b.t0, t0));
+    const full = b.lane === undefined || b.lane === null;
+    root.append(s('rect', {
+      class: b.cls, x: bx.toFixed(1), width: Math.max(1, x(Math.min(b.t1, t1)) - bx).toFixed(1),
+      y: full ? m.top : m.top + b.lane * 7, height: full ? height - m.top - m.bottom : 6, dataset: b.data,
+    }, b.label ? s('title', {}, b.label) : null));
+  }
+
   for (const ref of opts.refs) {
     root.append(s('path', { class: ref.cls, d: 'M' + x(ref.t0).toFixed(1) + ' ' + y(ref.v0).toFixed(1) + 'L' + x(ref.t1).toFixed(1) + ' ' + y(ref.v1).toFixed(1) }));
   }
   if (opts.nowT && opts.nowT < t1) {
     root.append(s('line', { class: 'now', x1: x(opts.nowT), x2: x(opts.nowT), y1: m.top, y2: height - m.bottom }));
+  }
+  for (const mk of opts.markers ?? []) {
+    if (mk.t < t0 || mk.t > t1) continue;
+    const mx = x(mk.t);
+    root.append(s('g', { class: 'deploy-marker' + (mk.suspect ? ' suspect' : ''), dataset: { deployMarker: mk.label } },
+      s('title', {}, mk.title),
+      s('line', { x1: mx, x2: mx, y1: m.top, y2: height - m.bottom }),
+      s('path', { d: 'M' + mx.toFixed(1) + ' ' + m.top + 'l5 -5h-10z' })));
   }
   for (const ser of opts.series) {
     const pts = thin(ser.points, x, width);

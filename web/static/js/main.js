@@ -1,8 +1,9 @@
-// slod dashboard: routes the URL fragment (#/, #/service/NAME,
+// slod dashboard: routes the URL fragment (#/, #/service/NAME[/backtest],
 // #/decisions) to a view and keeps it refreshed. Plain modules, no
 // dependencies, no network beyond slod's own API.
 import { h } from './dom.js';
 import { ApiError } from './api.js';
+import { backtestView } from './views/backtest.js';
 import { decisionsView } from './views/decisions.js';
 import { notFoundView } from './views/notfound.js';
 import { overviewView } from './views/overview.js';
@@ -21,11 +22,11 @@ let inflight = null;
 
 function route() {
   const hash = location.hash.replace(/^#/, '');
-  const m = hash.match(/^\/service\/([^/?]+)\/?$/);
+  const m = hash.match(/^\/service\/([^/?]+)(\/backtest)?\/?$/);
   if (m) {
     let name;
     try { name = decodeURIComponent(m[1]); } catch (e) { return notFoundView('That address is not valid.'); }
-    return serviceView(name, refreshNow);
+    return m[2] ? backtestView(name) : serviceView(name, refreshNow);
   }
   if (hash === '/decisions') return decisionsView();
   if (hash === '' || hash === '/') return overviewView();
@@ -76,7 +77,7 @@ async function load(current) {
     statusEl.textContent = 'Updated ' + lastOk.toLocaleTimeString();
   } catch (err) {
     if (current !== view) return;
-    if (err instanceof ApiError && err.status === 404 && current.name === 'service') {
+    if (err instanceof ApiError && err.status === 404 && (current.name === 'service' || current.name === 'backtest')) {
       show(notFoundView(err.detail || 'No service by that name.'));
       main.dataset.loaded = 'true';
       statusEl.textContent = 'Updated ' + new Date().toLocaleTimeString();

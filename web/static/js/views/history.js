@@ -19,9 +19,23 @@ export async function loadHistory(service, slo) {
   }
 }
 
+// deployMarkers are the service's deploys as chart markers, with what
+// each did to this SLO in the tooltip.
+function deployMarkers(deploys, slo) {
+  return (deploys ?? []).map((d) => {
+    const a = (d.slos ?? []).find((x) => x.slo === slo.slug);
+    const hour = a?.spans?.[0];
+    const burn = (b) => (b === null || b === undefined ? '–' : b.toFixed(1) + 'x');
+    let title = 'Deploy ' + d.version + ' at ' + new Date(d.at).toISOString();
+    if (hour) title += '\nburn ' + burn(hour.before_burn) + ' before → ' + burn(hour.after_burn) + ' after (1h); ' + (a.suspect ? 'SUSPECT' : 'ok');
+    return { t: Date.parse(d.at), label: d.version, title, suspect: !!a?.suspect };
+  });
+}
+
 // drawHistory fills the SLO's two chart figures (see sloSection); now
-// places the present on a calendar period, which ends in the future.
-export function drawHistory(bd, sl, slo, hist, now) {
+// places the present on a calendar period, which ends in the future;
+// deploys are marked on both.
+export function drawHistory(bd, sl, slo, hist, now, deploys) {
   if (hist.error) {
     for (const fig of [bd, sl]) {
       fig.replaceChildren(h('p', { class: 'form-error', dataset: { field: 'history-error' } },
@@ -29,8 +43,9 @@ export function drawHistory(bd, sl, slo, hist, now) {
     }
     return;
   }
-  burndownChart(bd, slo, hist.data, now);
-  sliChart(sl, slo, hist.data, now);
+  const markers = deployMarkers(deploys, slo);
+  burndownChart(bd, slo, hist.data, now, markers);
+  sliChart(sl, slo, hist.data, now, markers);
 }
 
 // historyPoints: one field of each evaluation as {t, v}; v is null where
@@ -39,7 +54,7 @@ function historyPoints(points, field) {
   return (points ?? []).map((p) => ({ t: Date.parse(p.at), v: p.status !== 'no_data' ? p[field] : null }));
 }
 
-function burndownChart(fig, slo, history, now) {
+function burndownChart(fig, slo, history, now, markers) {
   const pts = historyPoints(history.points, 'remaining');
   const vals = pts.filter((p) => p.v !== null).map((p) => p.v);
   const lo = minOf(vals, 0);
@@ -67,13 +82,13 @@ function burndownChart(fig, slo, history, now) {
       id: 'burndown-' + slo.slug, width: fig.clientWidth, t0, t1, lo: lo - pad, hi: hi + pad, nowT: rolling ? null : nowT,
       title: 'Budget remaining of ' + slo.name + ' over its ' + windowText(slo.window), desc,
       refs: [{ cls: 'ideal', t0, v0: 1, t1, v1: 0 }],
-      series: [{ cls: 'budget', points: pts }],
+      series: [{ cls: 'budget', points: pts }], markers,
     }),
     legend([['budget', 'Budget remaining'], ['ideal', 'Ideal (even spend to 0% at window end)']]),
     h('p', { class: 'chart-summary' }, desc));
 }
 
-function sliChart(fig, slo, history, now) {
+function sliChart(fig, slo, history, now, markers) {
   const pts = historyPoints(history.points, 'sli');
   const vals = pts.filter((p) => p.v !== null).map((p) => p.v);
   const target = slo.target;
@@ -96,7 +111,7 @@ function sliChart(fig, slo, history, now) {
       id: 'sli-' + slo.slug, width: fig.clientWidth, t0, t1, lo, hi,
       title: 'SLI of ' + slo.name + ' against its target', desc,
       refs: [{ cls: 'target', t0, v0: target, t1, v1: target }],
-      series: [{ cls: 'sli', points: pts }],
+      series: [{ cls: 'sli', points: pts }], markers,
     }),
     legend([['sli', 'SLI over the window'], ['target', 'Target ' + targetPct(target)]]),
     h('p', { class: 'chart-summary' }, desc));

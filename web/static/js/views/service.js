@@ -1,5 +1,5 @@
 // The service page: gate, SLOs with their charts, overrides and recent
-// deploy checks of one service.
+// deploys and deploy checks of one service.
 import { h } from '../dom.js';
 import { icon } from '../icons.js';
 import { api, enc } from '../api.js';
@@ -33,18 +33,43 @@ function serviceSummary(svc) {
   ];
 }
 
+// deploysTable lists recent deploys with what each did to every SLO in
+// the hour after it, against the hour before (attributed for two days).
+function deploysTable(deploys) {
+  if (!deploys.length) return h('p', { class: 'empty' }, 'No deploys recorded.');
+  const burn = (b) => (b === null || b === undefined ? '–' : b.toFixed(1) + 'x');
+  const rows = [];
+  for (const d of deploys) {
+    for (const a of d.slos.length ? d.slos : [null]) {
+      const hour = a?.spans?.[0];
+      rows.push(h('tr', { dataset: { deploy: d.version } },
+        h('td', {}, timeEl(d.at, true)), h('td', {}, d.version), h('td', {}, a ? a.slo : '–'),
+        h('td', {}, hour ? Math.round(hour.before.bad) + ' → ' + Math.round(hour.after.bad) : '–'),
+        h('td', {}, hour ? burn(hour.before_burn) + ' → ' + burn(hour.after_burn) : '–'),
+        h('td', {}, a?.alert || '–'),
+        h('td', { class: a?.suspect ? 'suspect' : null }, a ? (a.suspect ? 'suspect' : 'ok') : '–')));
+    }
+  }
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'deploys' },
+    h('thead', {}, h('tr', {}, ['Time', 'Version', 'SLO', 'Bad events 1h before → after', 'Burn 1h before → after', 'Alert', 'Verdict'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, rows)));
+}
+
 // serviceView shows the named service; refreshNow(true) reloads it after
 // a write.
 export function serviceView(name, refreshNow) {
   let svc = null;
   let histories = {};
+  let deploys = [];
   const summary = h('div', { id: 'service-summary' });
   const toc = h('ul', { class: 'toc-list' });
   const slos = h('div', { id: 'slos' });
   const overrides = overridesPanel(name, refreshNow);
   const decisionsBox = h('div', { id: 'decisions' });
+  const deploysBox = h('div', { id: 'deploys' });
   const header = h('header', { id: 'service', class: 'panel svc-head', dataset: { service: name } },
-    h('h1', { tabindex: '-1' }, name), summary);
+    h('h1', { tabindex: '-1' }, name), summary,
+    h('p', {}, h('a', { href: '#/service/' + enc(name) + '/backtest', id: 'backtest-link' }, 'Backtest and what-if →')));
 
   // drawCharts looks the figures up under slos, which holds them even
   // when the page has moved on while the data was loading.
@@ -53,7 +78,7 @@ export function serviceView(name, refreshNow) {
     const now = Date.now();
     for (const slo of svc.slos) {
       const fig = (chart) => slos.querySelector('#' + chart + '-' + CSS.escape(slo.slug));
-      drawHistory(fig('burndown'), fig('sli'), slo, histories[slo.slug], now);
+      drawHistory(fig('burndown'), fig('sli'), slo, histories[slo.slug], now, deploys);
     }
   }
 
@@ -72,6 +97,9 @@ export function serviceView(name, refreshNow) {
         h('nav', { class: 'toc', 'aria-label': 'On this page' }, toc),
         slos,
         overrides.section,
+        h('section', { id: 'deploys-section', class: 'panel', 'aria-labelledby': 'deploys-h' },
+          h('h2', { id: 'deploys-h' }, 'Recent deploys'),
+          deploysBox),
         h('section', { id: 'decisions-section', class: 'panel', 'aria-labelledby': 'decisions-h' },
           h('h2', { id: 'decisions-h' }, 'Recent deploy checks'),
           decisionsBox)));
@@ -83,24 +111,30 @@ export function serviceView(name, refreshNow) {
     async refresh() {
       // Overrides and decisions may fail on their own: the page still
       // shows the service and says what is missing.
-      const [service, overrideList, decisions] = await Promise.all([
+      const [service, overrideList, decisions, deployList] = await Promise.all([
         api('/services/' + enc(name)),
         api('/services/' + enc(name) + '/overrides').catch((err) => ({ error: err })),
         api('/decisions?service=' + enc(name) + '&limit=20').catch((err) => ({ error: err })),
+        api('/services/' + enc(name) + '/deployments?limit=100').catch((err) => ({ error: err })),
       ]);
       const hs = await Promise.all(service.slos.map(async (slo) => [slo.slug, await loadHistory(name, slo)]));
       svc = service;
       histories = Object.fromEntries(hs);
+      deploys = deployList.deployments ?? [];
       document.title = name + ' — slod';
       header.dataset.decision = svc.decision;
       summary.replaceChildren(...serviceSummary(svc).filter(Boolean));
       toc.replaceChildren(...svc.slos.map((slo) => h('li', {}, h('a', { href: '#slo-' + slo.slug, dataset: { jump: '' } }, slo.name))),
         h('li', {}, h('a', { href: '#overrides-section', dataset: { jump: '' } }, 'Overrides')),
+        h('li', {}, h('a', { href: '#deploys-section', dataset: { jump: '' } }, 'Deploys')),
         h('li', {}, h('a', { href: '#decisions-section', dataset: { jump: '' } }, 'Deploy checks')));
       slos.replaceChildren(...svc.slos.map(sloSection));
       if (!svc.slos.length) slos.append(h('p', { class: 'empty panel' }, 'This service has no SLOs.'));
       drawCharts();
       overrides.show(overrideList);
+      deploysBox.replaceChildren(deployList.error
+        ? h('p', { class: 'form-error' }, 'Deployments unavailable: ', deployList.error.message)
+        : deploysTable(deploys.slice(0, 20)));
       decisionsBox.replaceChildren(decisions.error
         ? h('p', { class: 'form-error' }, 'Decision log unavailable: ', decisions.error.message)
         : decisionsTable(decisions.decisions ?? [], false));

@@ -1,0 +1,226 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slo-dev/slo/internal/slo"
+)
+
+// Audit actions of corrections.
+const (
+	AuditCorrectionCreate = "correction.create"
+	AuditCorrectionRevoke = "correction.revoke"
+)
+
+// RecordDeployment appends d (its ID is ignored) and returns the new ID,
+// committed and fsynced like a decision.
+func (s *Store) RecordDeployment(ctx context.Context, d slo.Deployment) (int64, error) {
+	res, err := s.w.ExecContext(ctx, `INSERT INTO deployments (service, version, priority, actor,
+		pipeline, link, at, recorded_at, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		d.Service, d.Version, d.Priority, d.Actor, d.Pipeline, d.Link, ms(d.At), ms(d.RecordedAt), d.RequestID)
+	if err != nil {
+		return 0, fmt.Errorf("store: record deployment of %s: %w", d.Service, err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("store: record deployment of %s: %w", d.Service, err)
+	}
+	return id, nil
+}
+
+// DeploymentQuery selects deployments, newest first.
+type DeploymentQuery struct {
+	// Service filters by service; empty means all.
+	Service string
+	// Since, when set, keeps deployments at or after it.
+	Since time.Time
+	// Limit defaults to DefaultListLimit and is capped at MaxListLimit.
+	Limit int
+}
+
+// Deployments lists the deployments q selects, newest first.
+func (s *Store) Deployments(ctx context.Context, q DeploymentQuery) ([]slo.Deployment, error) {
+	var (
+		where []string
+		args  []any
+	)
+	if q.Service != "" {
+		where = append(where, "service = ?")
+		args = append(args, q.Service)
+	}
+	if !q.Since.IsZero() {
+		where = append(where, "at >= ?")
+		args = append(args, ms(q.Since))
+	}
+	query := `SELECT id, service, version, priority, actor, pipeline, link, at, recorded_at, request_id FROM deployments`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY at DESC, id DESC LIMIT ?"
+	args = append(args, listLimit(q.Limit))
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: deployments: %w", err)
+	}
+	defer rows.Close()
+	out := []slo.Deployment{}
+	for rows.Next() {
+		var (
+			d            slo.Deployment
+			at, recorded int64
+		)
+		if err := rows.Scan(&d.ID, &d.Service, &d.Version, &d.Priority, &d.Actor, &d.Pipeline, &d.Link, &at, &recorded, &d.RequestID); err != nil {
+			return nil, fmt.Errorf("store: deployments: scan: %w", err)
+		}
+		d.At, d.RecordedAt = fromMS(at), fromMS(recorded)
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: deployments: %w", err)
+	}
+	return out, nil
+}
+
+const correctionColumns = `id, service, slos, from_at, to_at, reason, actor, created_at, revoked_at, revoked_by`
+
+func scanCorrection(sc scanner) (slo.Correction, error) {
+	var (
+		c                 slo.Correction
+		slos              string
+		from, to, created int64
+		revoked           sql.NullInt64
+	)
+	if err := sc.Scan(&c.ID, &c.Service, &slos, &from, &to, &c.Reason, &c.Actor, &created, &revoked, &c.RevokedBy); err != nil {
+		return slo.Correction{}, err
+	}
+	if err := json.Unmarshal([]byte(slos), &c.SLOs); err != nil {
+		return slo.Correction{}, fmt.Errorf("decode slos of correction %d: %w", c.ID, err)
+	}
+	c.From, c.To, c.CreatedAt = fromMS(from), fromMS(to), fromMS(created)
+	if revoked.Valid {
+		t := fromMS(revoked.Int64)
+		c.RevokedAt = &t
+	}
+	return c, nil
+}
+
+// CreateCorrection stores a new, unrevoked correction (c's ID and
+// revocation fields are ignored) and audits it in the same transaction.
+func (s *Store) CreateCorrection(ctx context.Context, c slo.Correction) (slo.Correction, error) {
+	c.ID, c.RevokedAt, c.RevokedBy = 0, nil, ""
+	if c.SLOs == nil {
+		c.SLOs = []string{}
+	}
+	slos, err := json.Marshal(c.SLOs)
+	if err != nil {
+		return slo.Correction{}, fmt.Errorf("store: create correction: encode slos: %w", err)
+	}
+	err = inTx(ctx, s.w, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO corrections (service, slos, from_at, to_at, reason, actor, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, c.Service, string(slos), ms(c.From), ms(c.To), c.Reason, c.Actor, ms(c.CreatedAt))
+		if err != nil {
+			return fmt.Errorf("insert: %w", err)
+		}
+		if c.ID, err = res.LastInsertId(); err != nil {
+			return fmt.Errorf("insert: %w", err)
+		}
+		return audit(ctx, tx, c.CreatedAt, c.Actor, AuditCorrectionCreate, c.Service, correctionRow(c))
+	})
+	if err != nil {
+		return slo.Correction{}, fmt.Errorf("store: create correction for %s: %w", c.Service, err)
+	}
+	c.From, c.To, c.CreatedAt = fromMS(ms(c.From)), fromMS(ms(c.To)), fromMS(ms(c.CreatedAt))
+	return c, nil
+}
+
+// Corrections lists the corrections of service (every service when
+// empty), newest first; with endingAfter, only unrevoked ones whose span
+// ends after it.
+func (s *Store) Corrections(ctx context.Context, service string, endingAfter *time.Time) ([]slo.Correction, error) {
+	var (
+		where []string
+		args  []any
+	)
+	if service != "" {
+		where = append(where, "service = ?")
+		args = append(args, service)
+	}
+	if endingAfter != nil {
+		where = append(where, "revoked_at IS NULL AND to_at > ?")
+		args = append(args, ms(*endingAfter))
+	}
+	query := `SELECT ` + correctionColumns + ` FROM corrections`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	rows, err := s.r.QueryContext(ctx, query+" ORDER BY id DESC", args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: corrections: %w", err)
+	}
+	defer rows.Close()
+	out := []slo.Correction{}
+	for rows.Next() {
+		c, err := scanCorrection(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: corrections: scan: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: corrections: %w", err)
+	}
+	return out, nil
+}
+
+// RevokeCorrection marks correction id of service revoked by by at at,
+// audits it and returns it. It fails with ErrNotFound or
+// ErrAlreadyRevoked.
+func (s *Store) RevokeCorrection(ctx context.Context, service string, id int64, by string, at time.Time) (slo.Correction, error) {
+	var c slo.Correction
+	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
+		var err error
+		c, err = scanCorrection(tx.QueryRowContext(ctx, `SELECT `+correctionColumns+` FROM corrections WHERE id = ? AND service = ?`, id, service))
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("read: %w", err)
+		}
+		if c.RevokedAt != nil {
+			return fmt.Errorf("%w at %s by %s", ErrAlreadyRevoked, c.RevokedAt.Format(time.RFC3339), c.RevokedBy)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE corrections SET revoked_at = ?, revoked_by = ? WHERE id = ?`, ms(at), by, id); err != nil {
+			return fmt.Errorf("update: %w", err)
+		}
+		revoked := fromMS(ms(at))
+		c.RevokedAt, c.RevokedBy = &revoked, by
+		return audit(ctx, tx, at, by, AuditCorrectionRevoke, c.Service, correctionRow(c))
+	})
+	if err != nil {
+		return slo.Correction{}, fmt.Errorf("store: revoke correction %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// correctionRowJSON is a correction as the audit log's detail stores it, a
+// format of its own so that renaming a domain field cannot change it.
+type correctionRowJSON struct {
+	ID        int64      `json:"id"`
+	Service   string     `json:"service"`
+	SLOs      []string   `json:"slos"`
+	From      time.Time  `json:"from"`
+	To        time.Time  `json:"to"`
+	Reason    string     `json:"reason"`
+	Actor     string     `json:"actor"`
+	CreatedAt time.Time  `json:"created_at"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	RevokedBy string     `json:"revoked_by,omitempty"`
+}
+
+func correctionRow(c slo.Correction) correctionRowJSON { return correctionRowJSON(c) }
