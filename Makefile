@@ -1,10 +1,18 @@
 GO ?= go
 BIN := bin
 
-.PHONY: build test test-race lint demo clean bench-gate bench-specs bench-scale
+.PHONY: build test test-race lint demo clean bench-gate bench-specs bench-scale bench-rules
+
+# What slod --version and sloctl version print (internal/version); without
+# a tag the version is "dev". Override on the command line for a release.
+VERSION ?= $(shell git describe --tags --dirty 2>/dev/null || echo dev)
+COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+DATE ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+VERSION_PKG := github.com/slo-dev/slo/internal/version
+LDFLAGS := -X $(VERSION_PKG).version=$(VERSION) -X $(VERSION_PKG).commit=$(COMMIT) -X $(VERSION_PKG).date=$(DATE)
 
 build:
-	$(GO) build -o $(BIN)/ ./cmd/...
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ ./cmd/...
 
 # Integration tests need prometheus/promtool, victoria-metrics and chromium (see .ci/run);
 # without them they skip locally and fail when CI is set.
@@ -46,6 +54,12 @@ bench-specs:
 # WINDOWS, CYCLES, INTERVAL, BACKFILL_TIMEOUT (see test/scale).
 bench-scale:
 	$(GO) test -run '^$$' -bench Scale -benchtime 1x -timeout 60m ./test/scale
+
+# sloctl rules generate on 1,000 and 10,000 SLOs (SLOS=n for one size),
+# as one file and split by service: wall and CPU time, peak RSS, output
+# size.
+bench-rules:
+	$(GO) test -run '^$$' -bench RulesGenerate -benchtime 1x -timeout 30m ./test/rulescale
 
 clean:
 	rm -rf $(BIN)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/client"
+	"github.com/slo-dev/slo/internal/durationtext"
 	"github.com/slo-dev/slo/internal/safetext"
 	"github.com/slo-dev/slo/internal/slo"
 )
@@ -280,7 +281,7 @@ func writeRunDetail(w io.Writer, r api.BacktestRun) {
 	for _, inc := range r.Summary.Incidents {
 		detect := "no alert"
 		if inc.DetectSeconds != nil {
-			detect = "alert after " + (time.Duration(*inc.DetectSeconds) * time.Second).String()
+			detect = "alert after " + durationtext.Format(time.Duration(*inc.DetectSeconds)*time.Second)
 		}
 		fmt.Fprintf(w, "  incident  %s  %s..%s  peak %s: %s\n", inc.SLO, shortTime(inc.From), shortTime(inc.To), burnText(inc.PeakBurn), detect)
 	}

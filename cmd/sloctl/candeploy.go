@@ -14,6 +14,7 @@ import (
 
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/client"
+	"github.com/slo-dev/slo/internal/durationtext"
 	"github.com/slo-dev/slo/internal/safetext"
 	"github.com/slo-dev/slo/internal/slo"
 )
@@ -272,7 +273,7 @@ func writeSLOBudget(b *strings.Builder, s api.SLO) {
 		b.WriteString("    budget exhausted\n")
 	case s.ExhaustionSeconds != nil:
 		left := time.Duration(*s.ExhaustionSeconds * float64(time.Second))
-		fmt.Fprintf(b, "    at the current burn the budget runs out in %s\n", humanDuration(left))
+		fmt.Fprintf(b, "    at the current burn the budget runs out in %s\n", durationtext.Format(left))
 	}
 }
 
@@ -312,23 +313,4 @@ func hasCode(d *api.Decision, codes ...string) bool {
 		}
 	}
 	return false
-}
-
-// humanDuration rounds to minutes and shows days past 48h: "3d4h0m".
-func humanDuration(d time.Duration) string {
-	d = d.Round(time.Minute)
-	days := d / (24 * time.Hour)
-	if days < 2 {
-		return minutes(d)
-	}
-	return fmt.Sprintf("%dd%s", days, minutes(d-days*24*time.Hour))
-}
-
-// minutes drops the "0s" that a whole number of minutes prints with.
-func minutes(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		return strings.TrimSuffix(s, "0s")
-	}
-	return s
 }

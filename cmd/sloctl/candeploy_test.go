@@ -252,7 +252,7 @@ func TestCanDeployTextOutput(t *testing.T) {
 		"    budget exhausted\n",
 		"  latency: target 99% over 7d, SLI 99.520%, measured 2026-11-27T18:00:00Z\n",
 		"    budget remaining 52.0% (240 of 500 allowed failures used; 52.4 of 100.8 min left)\n",
-		"    at the current burn the budget runs out in 3d4h0m\n",
+		"    at the current burn the budget runs out in 3d 4h\n",
 		"sloctl can-deploy checkout --priority critical",
 		`sloctl override create checkout --reason "..." --for 2h`,
 		"sloctl can-deploy checkout --priority rollback",

@@ -20,6 +20,7 @@ import (
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/client"
 	"github.com/slo-dev/slo/internal/safetext"
+	"github.com/slo-dev/slo/internal/version"
 )
 
 // Helpers shared by the commands: the client and flags of those that talk
@@ -48,6 +49,10 @@ func apiClient(cmd *cobra.Command, getenv func(string) string) (*client.Client, 
 	stderr := cmd.ErrOrStderr()
 	c.OnRetry = func(err error, wait time.Duration) {
 		fmt.Fprintf(stderr, "sloctl: %s; retrying in %s\n", safetext.Escape(err.Error()), wait.Round(time.Millisecond))
+	}
+	c.OnVersionSkew = func(server string) {
+		fmt.Fprintf(stderr, "sloctl: warning: slod is version %s and this sloctl %s; their major versions differ, so the API may not match: use a sloctl of slod's major version\n",
+			safetext.Escape(server), version.Get().Version)
 	}
 	return c, nil
 }

@@ -85,7 +85,7 @@ func problem(w http.ResponseWriter, status int, detail string) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{
-		"type": "https://slo.dev/problems/x", "title": http.StatusText(status),
+		"type": "/docs/problems#x", "title": http.StatusText(status),
 		"status": status, "detail": detail, "instance": "/api/v1/services/x",
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/slo-dev/slo/internal/api"
+	"github.com/slo-dev/slo/internal/durationtext"
 	"github.com/slo-dev/slo/internal/safetext"
 )
 
@@ -145,7 +146,7 @@ func deployCells(r deployRow) []tcell {
 	h := r.slo.Spans[0]
 	after := fmt.Sprintf("%.0f → %.0f", h.Before.Bad, h.After.Bad)
 	if h.ElapsedSeconds < 3600 {
-		after += fmt.Sprintf(" (%s so far)", time.Duration(h.ElapsedSeconds*float64(time.Second)).Round(time.Second))
+		after += fmt.Sprintf(" (%s so far)", durationtext.Format(time.Duration(h.ElapsedSeconds*float64(time.Second))))
 	}
 	verdict := tcell{text: "ok"}
 	if r.slo.Suspect {

@@ -94,6 +94,7 @@ func newRootCmd(stdout, stderr io.Writer, getenv func(string) string) *cobra.Com
 		newRulesCmd(),
 		newBacktestCmd(getenv),
 		newConvertCmd(),
+		newVersionCmd(),
 	)
 	return root
 }

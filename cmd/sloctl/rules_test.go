@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/prometheus/model/rulefmt"
 	"gopkg.in/yaml.v3"
 
+	"github.com/slo-dev/slo/internal/rules"
 	"github.com/slo-dev/slo/internal/testing/promtest"
 )
 
@@ -115,5 +116,60 @@ func TestRulesGenerateExamples(t *testing.T) {
 	}
 	if out, err := exec.Command(promtool, "check", "rules", path).CombinedOutput(); err != nil {
 		t.Fatalf("promtool check rules: %v\n%s", err, out)
+	}
+}
+
+func TestRulesGenerateSplitByService(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "rules")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// A file an earlier run generated for a service that is gone, and a
+	// file someone else keeps there.
+	stale := filepath.Join(dir, "gone.yaml")
+	mine := filepath.Join(dir, "extra.yaml")
+	if err := os.WriteFile(stale, []byte(rules.Header+"groups: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(mine, []byte("groups: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, nil, "rules", "generate", "testdata/rules/checkout.yaml", "--split-by", "service", "--out", dir)
+	if code != exitOK || stdout != "" {
+		t.Fatalf("exit %d, stdout %q, stderr: %s", code, stdout, stderr)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if got := strings.Join(names, " "); got != "_slod.yaml checkout.yaml extra.yaml" {
+		t.Errorf("files = %s, want the service's, slod's and the foreign one", got)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "checkout.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rgs rulefmt.RuleGroups
+	if err := yaml.Unmarshal(b, &rgs); err != nil {
+		t.Fatal(err)
+	}
+	if len(rgs.Groups) != 2 || rgs.Groups[0].Name != "slo/checkout/availability" || rgs.Groups[1].Name != "slod/checkout" {
+		t.Errorf("checkout.yaml groups = %+v", rgs.Groups)
+	}
+}
+
+func TestRulesGenerateSplitUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"--split-by", "service"},
+		{"--split-by", "team", "--out", t.TempDir()},
+	} {
+		code, _, stderr := runCLI(t, nil, append([]string{"rules", "generate", "testdata/rules/checkout.yaml"}, args...)...)
+		if code != exitError || !strings.Contains(stderr, "--split-by") {
+			t.Errorf("%v: exit %d, stderr %s; want exit %d naming --split-by", args, code, stderr, exitError)
+		}
 	}
 }

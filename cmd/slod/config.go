@@ -37,6 +37,8 @@ type config struct {
 	promHeaders  headerFlag
 	promPwFile   string
 	notifyConfig string
+	// showVersion is --version: print the build and exit.
+	showVersion bool
 }
 
 // headerFlag collects repeated "Name: value" headers.
@@ -112,13 +114,14 @@ func parseConfig(args []string) (config, error) {
 	fs.Var(c.promHeaders, "prometheus-header", `extra header for Prometheus requests, "Name: value" (repeatable), e.g. "X-Scope-OrgID: team-a"`)
 	fs.StringVar(&c.notifyConfig, "notify-config", "", "YAML file of notification targets (webhook, slack, alertmanager) and delivery settings; without it events are kept as history only")
 	fs.StringVar(&c.prom.CAFile, "prometheus-ca-file", "", "PEM CA bundle that verifies Prometheus' TLS certificate")
+	fs.BoolVar(&c.showVersion, "version", false, "print the version, commit and build date, and exit")
 
 	// Environment first, so the command line overrides it.
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
 		name := "SLOD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
 		v, ok := os.LookupEnv(name)
-		if !ok || envErr != nil {
+		if !ok || envErr != nil || f.Name == "version" {
 			return
 		}
 		if l, isList := f.Value.(*listFlag); isList {
@@ -134,6 +137,9 @@ func parseConfig(args []string) (config, error) {
 	}
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if c.showVersion {
+		return c, nil
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())

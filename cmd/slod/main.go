@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/slo-dev/slo/internal/app"
+	"github.com/slo-dev/slo/internal/version"
 )
 
 func main() {
@@ -26,6 +27,10 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "slod:", err)
 		os.Exit(2)
+	}
+	if cfg.showVersion {
+		fmt.Println("slod", version.Get())
+		os.Exit(0)
 	}
 	log, err := newLogger(cfg.logFormat, cfg.logLevel)
 	if err != nil {

@@ -17,8 +17,16 @@ type Problem struct {
 	Problems []SpecProblem `json:"problems,omitempty"`
 }
 
+// ProblemDocs is the page of slod that documents every problem type, one
+// anchor per type. A problem's type is the relative URI reference
+// "/docs/problems#<name>" (RFC 9457 3.1.1 allows one; a client resolves
+// it against the URL it asked): the same string from every slod, so
+// clients can compare it, and it opens the answering slod's own page, so
+// it needs no domain and no network beyond slod.
+const ProblemDocs = "/docs/problems"
+
 // problemBase prefixes every problem type URI.
-const problemBase = "https://slo.dev/problems/"
+const problemBase = ProblemDocs + "#"
 
 // Problem types: the Type of each kind of error answer, for clients to
 // compare. The README's API section says when each occurs.

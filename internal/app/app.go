@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/slo-dev/slo/internal/dblock"
 	"github.com/slo-dev/slo/internal/engine"
 	"github.com/slo-dev/slo/internal/events"
 	"github.com/slo-dev/slo/internal/gate"
@@ -86,6 +87,12 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 		return err
 	}
 
+	// One slod per SQLite file: two would both evaluate and write history.
+	lock, err := dblock.Acquire(cfg.DB)
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer lock.Release()
 	st, err := store.Open(cfg.DB)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
@@ -93,7 +100,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 	defer st.Close()
 
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), buildInfo())
 	source, err := prom.New(cfg.Prometheus, reg, log)
 	if err != nil {
 		return fmt.Errorf("prometheus source: %w", err)
@@ -137,7 +144,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 		Reports:       report.NewBuilder(eng, st, nil),
 	}, reg, reg)
 	srv := &http.Server{
-		Handler:           handler,
+		Handler:           withVersion(handler),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,

@@ -12,9 +12,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/slo-dev/slo/internal/backoff"
+	"github.com/slo-dev/slo/internal/version"
 )
 
 // DefaultServer is where slod listens unless told otherwise.
@@ -46,6 +48,13 @@ type Client struct {
 	RetryBase, RetryMax time.Duration
 	// OnRetry, when set, hears about each failed attempt before the wait.
 	OnRetry func(err error, wait time.Duration)
+	// OnVersionSkew, when set, hears once about an answer from a slod
+	// whose major version (its X-Slod-Version header) differs from this
+	// build's.
+	OnVersionSkew func(server string)
+	skewTold      atomic.Bool
+	// own is this build's version, compared with the server's.
+	own string
 }
 
 // New returns a client for the slod at server (http or https base URL,
@@ -69,6 +78,7 @@ func New(server, token string) (*Client, error) {
 		shown:     strings.TrimSuffix(u.Redacted(), "/"),
 		token:     token,
 		http:      &http.Client{},
+		own:       version.Get().Version,
 		RetryBase: defaultRetryBase,
 		RetryMax:  defaultRetryMax,
 	}, nil
@@ -188,6 +198,7 @@ func (c *Client) send(ctx context.Context, method, target string, payload []byte
 		return nil, fmt.Errorf("build %s %s: %w", method, target, err)
 	}
 	req.Header.Set("Accept", "application/json, application/problem+json")
+	req.Header.Set("User-Agent", "sloctl/"+c.own)
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -200,6 +211,7 @@ func (c *Client) send(ctx context.Context, method, target string, payload []byte
 		return nil, &UnreachableError{URL: c.shown, Err: err}
 	}
 	defer resp.Body.Close()
+	c.checkVersion(resp.Header.Get(version.Header))
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	if err != nil {
 		return nil, &UnreachableError{URL: c.shown, Err: fmt.Errorf("answer cut off: %w", err)}
@@ -208,6 +220,14 @@ func (c *Client) send(ctx context.Context, method, target string, payload []byte
 		return data, nil
 	}
 	return nil, parseProblem(resp, data)
+}
+
+// checkVersion tells OnVersionSkew, once, about a server of another major
+// version: its API may have moved on.
+func (c *Client) checkVersion(server string) {
+	if c.OnVersionSkew != nil && version.Skewed(server, c.own) && !c.skewTold.Swap(true) {
+		c.OnVersionSkew(server)
+	}
 }
 
 // retryable applies the rules documented on do.

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/slo-dev/slo/internal/api"
+	"github.com/slo-dev/slo/internal/version"
 )
 
 // fastClient retries with waits of at most a few milliseconds.
@@ -178,7 +180,7 @@ func TestProblemAnswers(t *testing.T) {
 		// wantType is what a caller compares with api's Problem types.
 		wantType string
 	}{
-		{"problem", "application/problem+json", `{"type":"https://slo.dev/problems/unknown-service","title":"Not Found","status":404,"detail":"service \"x\" is not configured"}`,
+		{"problem", "application/problem+json", `{"type":"/docs/problems#unknown-service","title":"Not Found","status":404,"detail":"service \"x\" is not configured"}`,
 			404, `Not Found: service "x" is not configured`, api.ProblemUnknownService},
 		{"problem without detail", "application/problem+json", `{"title":"Conflict"}`, 409, "Conflict", ""},
 		{"plain text", "text/plain; charset=utf-8", "upstream connect error\nmore", 502, "Bad Gateway: upstream connect error", ""},
@@ -325,5 +327,35 @@ func TestNewRejectsBadTokens(t *testing.T) {
 		if ok != (err == nil) || (!ok && !errors.As(err, &te)) {
 			t.Errorf("New with token %q: err = %v, want ok=%v", token, err, ok)
 		}
+	}
+}
+
+func TestUserAgentAndVersionSkew(t *testing.T) {
+	var agent atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		agent.Store(r.Header.Get("User-Agent"))
+		w.Header().Set(version.Header, r.URL.Query().Get("server"))
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{}`))
+	}))
+	defer srv.Close()
+	c, err := New(srv.URL, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.own = "v1.4.0"
+	var told []string
+	c.OnVersionSkew = func(server string) { told = append(told, server) }
+	// No header, a development build, the same major, then another twice.
+	for _, server := range []string{"", "dev", "v1.9.0", "v2.0.1", "v2.0.1"} {
+		if err := c.do(context.Background(), http.MethodGet, "/x", url.Values{"server": {server}}, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if agent.Load() != "sloctl/v1.4.0" {
+		t.Errorf("User-Agent = %q, want sloctl/v1.4.0", agent.Load())
+	}
+	if len(told) != 1 || told[0] != "v2.0.1" {
+		t.Errorf("warned about %v, want v2.0.1 once", told)
 	}
 }

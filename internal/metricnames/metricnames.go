@@ -5,6 +5,9 @@
 // of those packages.
 package metricnames
 
+// internal/app: which build is running.
+const BuildInfo = "slod_build_info"
+
 // internal/engine: the evaluation loop and its write-behind store.
 const (
 	EvaluationDuration    = "slod_evaluation_duration_seconds"

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"os"
 	"strings"
+
+	"github.com/slo-dev/slo/internal/version"
 )
 
 // errCredentials marks failures to build a request's credentials; retrying
@@ -76,6 +78,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	// A RoundTripper must not modify the caller's request.
 	r := req.Clone(req.Context())
+	// Before the configured headers, which may replace it.
+	r.Header.Set("User-Agent", version.UserAgent("slod"))
 	for k, v := range t.headers {
 		r.Header.Set(k, v)
 	}

@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/slo-dev/slo/internal/version"
 )
 
 func TestBearerTokenFileAndHeaders(t *testing.T) {
@@ -151,5 +153,20 @@ func TestDefaults(t *testing.T) {
 	}
 	if cfg.MaxRetries != 0 {
 		t.Errorf("MaxRetries -1 became %d, want 0 (retries disabled)", cfg.MaxRetries)
+	}
+}
+
+func TestUserAgent(t *testing.T) {
+	var got atomic.Value
+	srv := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		got.Store(r.Header.Get("User-Agent"))
+		writeVector(t, w, "1")
+	})
+	s, _ := newTestSource(t, testConfig(srv.URL))
+	if _, _, err := s.Query(context.Background(), "sum(up)", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if want := "slod/" + version.Get().Version; got.Load() != want {
+		t.Errorf("User-Agent = %q, want %q", got.Load(), want)
 	}
 }

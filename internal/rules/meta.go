@@ -46,7 +46,7 @@ var metaHold = model.Duration(5 * time.Minute)
 // slodServiceGroup watches slod's evaluation of one service. The staleness
 // threshold is the service's own max_staleness: past it the gate stops
 // trusting the data, which is exactly when someone should look.
-func slodServiceGroup(s slo.Spec, l links) (rulefmt.RuleGroup, error) {
+func slodServiceGroup(s slo.Spec, l links) (group, error) {
 	maxStale := s.Policy.MaxStaleness
 	if maxStale <= 0 {
 		maxStale = defaultMaxStaleness
@@ -81,14 +81,14 @@ func slodServiceGroup(s slo.Spec, l links) (rulefmt.RuleGroup, error) {
 	rules := []rulefmt.Rule{stale, errs}
 	for i := range rules {
 		if err := l.annotate(rules[i].Annotations, linkData(s.Service, rules[i].Alert)); err != nil {
-			return rulefmt.RuleGroup{}, err
+			return group{}, err
 		}
 	}
-	return rulefmt.RuleGroup{Name: "slod/" + s.Service, Rules: rules}, nil
+	return group{RuleGroup: rulefmt.RuleGroup{Name: "slod/" + s.Service, Rules: rules}}, nil
 }
 
 // slodGroup watches slod's link to Prometheus, once for all services.
-func slodGroup(l links) (rulefmt.RuleGroup, error) {
+func slodGroup(l links) (group, error) {
 	own := map[string]string{"severity": string(burnrate.SeverityTicket)}
 	rules := []rulefmt.Rule{
 		{
@@ -157,10 +157,10 @@ func slodGroup(l links) (rulefmt.RuleGroup, error) {
 	}
 	for i := range rules {
 		if err := l.annotate(rules[i].Annotations, linkData(slodService, rules[i].Alert)); err != nil {
-			return rulefmt.RuleGroup{}, err
+			return group{}, err
 		}
 	}
-	return rulefmt.RuleGroup{Name: "slod", Rules: rules}, nil
+	return group{RuleGroup: rulefmt.RuleGroup{Name: "slod", Rules: rules}}, nil
 }
 
 // linkData is the link template data for one of slod's own alerts.

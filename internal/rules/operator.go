@@ -9,55 +9,44 @@ import (
 	"github.com/slo-dev/slo/internal/slo"
 )
 
-// prometheusRule is the Prometheus Operator's PrometheusRule resource,
-// reduced to the fields generated here. Its spec is a rule file's body.
-type prometheusRule struct {
-	APIVersion string             `yaml:"apiVersion"`
-	Kind       string             `yaml:"kind"`
-	Metadata   objectMeta         `yaml:"metadata"`
-	Spec       rulefmt.RuleGroups `yaml:"spec"`
-}
-
-type objectMeta struct {
-	Name   string            `yaml:"name"`
-	Labels map[string]string `yaml:"labels"`
-}
-
-// slodObject names the PrometheusRule holding slod's global alerts.
-const slodObject = "slod-meta"
+// The Prometheus Operator's PrometheusRule resource holds a rule file's
+// body as its spec. Each service's groups become one object named
+// "<service>-slo", slod's global group one more, slodObject.
+const (
+	slodObject = "slod-meta"
+	managedBy  = "app.kubernetes.io/managed-by"
+)
 
 // k8sLabel is Kubernetes' syntax for a label value and for a label key
 // without a prefix (63 characters at most, checked apart).
 var k8sLabel = regexp.MustCompile(`^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$`)
 
-// operatorObjects wraps each service's groups in a PrometheusRule named
-// "<service>-slo" and slod's global group in one more. Objects carry the
-// spec's labels, so a ruleSelector can pick them by team or tier, plus
+// objectLabels are the labels of s's PrometheusRule: the spec's labels,
+// so a ruleSelector can pick objects by team or tier, plus
 // app.kubernetes.io/managed-by.
-func operatorObjects(specs []slo.Spec, perService [][]rulefmt.RuleGroup, meta rulefmt.RuleGroup) ([]prometheusRule, error) {
-	objs := make([]prometheusRule, 0, len(specs)+1)
-	for i, s := range specs {
-		labels := map[string]string{"app.kubernetes.io/managed-by": "sloctl"}
-		for k, v := range s.Labels {
-			if !validK8sLabel(k) || (v != "" && !validK8sLabel(v)) {
-				return nil, fmt.Errorf("service %s: label %s=%q is not a valid Kubernetes label "+
-					"(63 characters at most: letters, digits, '-', '_', '.', starting and ending with a letter or digit)", s.Service, k, v)
-			}
-			labels[k] = v
+func objectLabels(s slo.Spec) (map[string]string, error) {
+	labels := map[string]string{managedBy: "sloctl"}
+	for k, v := range s.Labels {
+		if !validK8sLabel(k) || (v != "" && !validK8sLabel(v)) {
+			return nil, fmt.Errorf("label %s=%q is not a valid Kubernetes label "+
+				"(63 characters at most: letters, digits, '-', '_', '.', starting and ending with a letter or digit)", k, v)
 		}
-		objs = append(objs, newPrometheusRule(s.Service+"-slo", labels, perService[i]))
+		labels[k] = v
 	}
-	labels := map[string]string{"app.kubernetes.io/managed-by": "sloctl"}
-	return append(objs, newPrometheusRule(slodObject, labels, []rulefmt.RuleGroup{meta})), nil
+	return labels, nil
 }
 
-func newPrometheusRule(name string, labels map[string]string, groups []rulefmt.RuleGroup) prometheusRule {
-	return prometheusRule{
-		APIVersion: "monitoring.coreos.com/v1",
-		Kind:       "PrometheusRule",
-		Metadata:   objectMeta{Name: name, Labels: labels},
-		Spec:       rulefmt.RuleGroups{Groups: groups},
-	}
+// object writes one PrometheusRule document.
+func (w *yamlWriter) object(name string, labels map[string]string, groups []rulefmt.RuleGroup) {
+	w.field(0, "apiVersion", "monitoring.coreos.com/v1")
+	w.field(0, "kind", "PrometheusRule")
+	w.key(0, "metadata")
+	w.buf = append(w.buf, '\n')
+	w.field(2, "name", name)
+	w.mapping(2, "labels", labels)
+	w.key(0, "spec")
+	w.buf = append(w.buf, '\n')
+	w.groups(2, groups)
 }
 
 func validK8sLabel(s string) bool { return len(s) <= 63 && k8sLabel.MatchString(s) }

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -342,5 +343,85 @@ func TestNum(t *testing.T) {
 		if got := num(tt.in); got != tt.want {
 			t.Errorf("num(%v) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestWriteSplitByService(t *testing.T) {
+	for _, f := range []Format{FormatPrometheus, FormatOperator} {
+		t.Run(string(f), func(t *testing.T) {
+			opts := goldenOptions
+			opts.Format = f
+			whole, err := Generate(fixtures(), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			var joined bytes.Buffer
+			err = WriteSplit(fixtures(), opts, func(name string, content []byte) error {
+				names = append(names, name)
+				body, ok := bytes.CutPrefix(content, []byte(Header))
+				if !ok {
+					t.Errorf("%s does not start with the header", name)
+				}
+				if f == FormatPrometheus {
+					// Each file is a rule file of its own.
+					if n := len(parseRules(t, body).Groups); n == 0 {
+						t.Errorf("%s holds no groups", name)
+					}
+					body = bytes.TrimPrefix(body, []byte("groups:\n"))
+				} else if n := bytes.Count(body, []byte("kind: PrometheusRule")); n != 1 {
+					t.Errorf("%s holds %d PrometheusRule objects, want 1", name, n)
+				}
+				if joined.Len() > 0 && f == FormatOperator {
+					joined.WriteString("---\n")
+				}
+				joined.Write(body)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(names, " "); got != "checkout.yaml search.yaml _slod.yaml" {
+				t.Errorf("files = %s", got)
+			}
+			// The files hold exactly what the single file holds, in its order.
+			want := bytes.TrimPrefix(whole, []byte(Header))
+			if f == FormatPrometheus {
+				want = bytes.TrimPrefix(want, []byte("groups:\n"))
+			}
+			if !bytes.Equal(joined.Bytes(), want) {
+				t.Errorf("the split files differ from the single file:\n%s", joined.Bytes())
+			}
+		})
+	}
+}
+
+func TestGenerateRejectsScalarQuery(t *testing.T) {
+	// The loader accepts a query giving a number, but "x or 0 * (total)"
+	// needs instant vectors: Prometheus would refuse the rule.
+	specs := availability(30*day, "")
+	specs[0].SLOs[0].SLI.Events.Errors = `scalar(sum(rate(http_requests_total{code=~"5.."}[{{.window}}])))`
+	_, err := Generate(specs, Options{Format: FormatPrometheus})
+	if err == nil || !strings.Contains(err.Error(), "slo/demo/availability") || !strings.Contains(err.Error(), "set operator") {
+		t.Fatalf("err = %v, want the set operator refused, naming the group", err)
+	}
+	var invalid *InvalidError
+	if !errors.As(err, &invalid) {
+		t.Errorf("err is %T, want an *InvalidError", err)
+	}
+}
+
+func TestGenerateChecksTemplatesInNames(t *testing.T) {
+	// An SLO name lands in alert summaries, which Prometheus expands as
+	// templates: one that is a valid template passes, one that is not fails.
+	specs := availability(30*day, "")
+	specs[0].SLOs[0].Name = "availability {{ $labels.instance }}"
+	if _, err := Generate(specs, Options{Format: FormatPrometheus}); err != nil {
+		t.Errorf("a name holding a valid template: %v", err)
+	}
+	specs[0].SLOs[0].Name = "availability {{ nosuchfunction }}"
+	_, err := Generate(specs, Options{Format: FormatPrometheus})
+	if err == nil || !strings.Contains(err.Error(), "nosuchfunction") {
+		t.Errorf("err = %v, want the undefined template function named", err)
 	}
 }

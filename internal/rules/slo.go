@@ -33,7 +33,15 @@ func ratioName(d time.Duration) string { return "slo:sli_error:ratio_rate" + bur
 // sloGroup records o's rates and error ratios and alerts on its MWMB
 // conditions. Rules in a group run in order, so each rule sees the
 // recordings above it from the same evaluation.
-func sloGroup(s slo.Spec, o slo.SLO, l links) (rulefmt.RuleGroup, error) {
+//
+// The checker parses the expressions that hold o's queries: the errors
+// rate at 5m and one raw error ratio (or, without one, the absent alert);
+// the other
+// ratios differ from it only in the window put in for {{.window}} (a
+// spec query holds nothing but text and {{.window}}), and the rules over
+// recorded series are built from names, numbers and the selector of a
+// service and a slug, which hold no quotes or backslashes.
+func sloGroup(s slo.Spec, o slo.SLO, l links) (group, error) {
 	own := map[string]string{"slo_service": s.Service, "slo_name": o.Slug}
 	sel := selector(own)
 	window := o.NominalWindow()
@@ -53,27 +61,37 @@ func sloGroup(s slo.Spec, o slo.SLO, l links) (rulefmt.RuleGroup, error) {
 		{Record: errorsRate5m, Expr: errorsExpr, Labels: own},
 		{Record: totalRate5m, Expr: total, Labels: own},
 	}
+	probes := []string{errorsExpr}
 	done := map[time.Duration]bool{}
 	for _, d := range append(burnrate.Durations(conds), window) {
 		if done[d] {
 			continue
 		}
 		done[d] = true
-		rules = append(rules, rulefmt.Rule{Record: ratioName(d), Expr: ratioExpr(o, d, window, sel), Labels: own})
+		expr := ratioExpr(o, d, window, sel)
+		if len(probes) == 1 && d != baseWindow && d != window {
+			probes = append(probes, expr)
+		}
+		rules = append(rules, rulefmt.Rule{Record: ratioName(d), Expr: expr, Labels: own})
 	}
 	for _, c := range conds {
 		r, err := burnRule(s, o, c, sel, l)
 		if err != nil {
-			return rulefmt.RuleGroup{}, err
+			return group{}, err
 		}
 		rules = append(rules, r)
 	}
 	r, err := absentRule(s, o, total, l)
 	if err != nil {
-		return rulefmt.RuleGroup{}, err
+		return group{}, err
 	}
 	rules = append(rules, r)
-	return rulefmt.RuleGroup{Name: "slo/" + s.Service + "/" + o.Slug, Rules: rules}, nil
+	if len(probes) == 1 {
+		// No raw ratio to show the total query is an instant vector
+		// (a scalar fails "> 0" there), which absent() needs.
+		probes = append(probes, r.Expr)
+	}
+	return group{RuleGroup: rulefmt.RuleGroup{Name: "slo/" + s.Service + "/" + o.Slug, Rules: rules}, probes: probes}, nil
 }
 
 // ratioExpr is the error ratio of o over d. Dividing by "total > 0" drops

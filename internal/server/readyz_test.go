@@ -40,7 +40,7 @@ func TestReadyzWithoutServices(t *testing.T) {
 		t.Fatalf("status %d %s, want 503 problem+json", code, ct)
 	}
 	want := "no service is loaded: searched services, /etc/slo and found 2 spec problems; GET /api/v1/services lists them under config_problems"
-	if p.Type != "https://slo.dev/problems/no-services" || p.Status != 503 || p.Detail != want || p.Instance != "/readyz" {
+	if p.Type != "/docs/problems#no-services" || p.Status != 503 || p.Detail != want || p.Instance != "/readyz" {
 		t.Errorf("problem = %+v, want no-services with detail %q", p, want)
 	}
 }
@@ -52,7 +52,7 @@ func TestReadyz(t *testing.T) {
 	}
 	snap.Ready = false
 	code, _, p := readyz(t, snap, []string{"slos"})
-	if code != http.StatusServiceUnavailable || p.Type != "https://slo.dev/problems/not-ready" {
+	if code != http.StatusServiceUnavailable || p.Type != "/docs/problems#not-ready" {
 		t.Errorf("status %d %+v, want 503 not-ready before the first evaluation", code, p)
 	}
 }

@@ -142,6 +142,7 @@ func New(snaps Snapshots, g *gate.Gate, log *slog.Logger, cfg Config, reg promet
 		api.POST("/notifications/:id/retry", write(s.tokens.requireToken(), s.retryNotifications)...)
 	}
 	mountDashboard(r)
+	mountProblemDocs(r)
 	return r
 }
 

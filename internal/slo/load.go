@@ -2,8 +2,11 @@ package slo
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/slo-dev/slo/internal/convert"
 	"github.com/slo-dev/slo/internal/convert/ours"
@@ -43,19 +46,18 @@ type Loaded struct {
 // together, and checked as ours.
 func (f Found) LoadAll() Loaded {
 	l := Loaded{Problems: slices.Clone(f.Problems)}
+	files := readFiles(f.Files)
 	results := make([]parsed, 0, len(f.Files))
 	var foreign []convert.File
-	for _, file := range f.Files {
-		data, err := readSpec(file)
-		if err != nil {
-			l.Problems = append(l.Problems, Problem{File: file, Message: err.Error()})
-			continue
+	for i, file := range f.Files {
+		switch r := files[i]; {
+		case r.err != nil:
+			l.Problems = append(l.Problems, Problem{File: file, Message: r.err.Error()})
+		case r.format != convert.Ours:
+			foreign = append(foreign, convert.File{Source: read.Source{File: file, Data: r.data}, Format: r.format})
+		default:
+			results = append(results, r.parsed)
 		}
-		if format := convert.Detect(data); format != convert.Ours {
-			foreign = append(foreign, convert.File{Source: read.Source{File: file, Data: data}, Format: format})
-			continue
-		}
-		results = append(results, parseSpec(file, data))
 	}
 	if len(foreign) > 0 {
 		converted, problems, warnings := importForeign(foreign)
@@ -77,6 +79,38 @@ func (f Found) LoadAll() Loaded {
 		l.Specs = append(l.Specs, r.spec)
 	}
 	return l
+}
+
+// fileRead is one spec file read and, when it is one of ours, checked.
+type fileRead struct {
+	data   []byte
+	err    error
+	format convert.Format
+	parsed parsed
+}
+
+// readFiles reads and checks files on every core: they are independent,
+// and thousands of services are a second of YAML and PromQL parsing on
+// one. The results are in the order of files.
+func readFiles(files []string) []fileRead {
+	out := make([]fileRead, len(files))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
+				r := &out[i]
+				if r.data, r.err = readSpec(files[i]); r.err != nil {
+					continue
+				}
+				if r.format = convert.Detect(r.data); r.format == convert.Ours {
+					r.parsed = parseSpec(files[i], r.data)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // conversion is a converted service and the result of checking it.

@@ -43,8 +43,11 @@ func checkQuery(q string) (string, error) {
 	}
 	// slod and the generated rules put queries inside others ("(q) - (good)",
 	// "(q) / ((total) > 0)"); a # comment would swallow the rest of the line.
-	if _, err := promql.ParseExpr("(" + rendered + ")"); err != nil {
-		return "", errors.New("ends in a # comment, which would swallow what slod puts after the query; move notes to description")
+	// Without a '#' there is no comment, and no second parse to pay for.
+	if strings.Contains(rendered, "#") {
+		if _, err := promql.ParseExpr("(" + rendered + ")"); err != nil {
+			return "", errors.New("ends in a # comment, which would swallow what slod puts after the query; move notes to description")
+		}
 	}
 	switch expr.Type() {
 	case parser.ValueTypeVector, parser.ValueTypeScalar:
@@ -101,6 +104,9 @@ func render(t *template.Template, rng string) (string, error) {
 // parse (only possible for a spec not built by Parse) is returned as it
 // is, so Prometheus rejects it loudly rather than it being half-rendered.
 func renderQuery(q, rng string) string {
+	if windowOnly(q) {
+		return strings.ReplaceAll(q, windowAction, rng)
+	}
 	t, err := template.New("query").Option("missingkey=error").Parse(q)
 	if err != nil {
 		return q
@@ -110,6 +116,26 @@ func renderQuery(q, rng string) string {
 		return q
 	}
 	return s
+}
+
+// windowAction is how specs spell the window.
+const windowAction = "{{.window}}"
+
+// windowOnly reports whether every "{{" in q opens windowAction, so
+// rendering q is replacing those: the same text as executing the template
+// without parsing it, which the generated rules do for every window of
+// every SLO.
+func windowOnly(q string) bool {
+	for i := 0; ; i += len(windowAction) {
+		j := strings.Index(q[i:], "{{")
+		if j < 0 {
+			return true
+		}
+		i += j
+		if !strings.HasPrefix(q[i:], windowAction) {
+			return false
+		}
+	}
 }
 
 // parseSelector reads a latency selector, `{service="checkout"}`, into

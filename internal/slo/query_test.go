@@ -3,6 +3,7 @@ package slo
 import (
 	"strings"
 	"testing"
+	"text/template"
 	"time"
 )
 
@@ -172,5 +173,38 @@ func TestGoodQuery(t *testing.T) {
 				t.Errorf("GoodQuery = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestRenderQueryShortcut checks that replacing {{.window}} gives what
+// executing the query as a template gives, and that anything else is
+// left to the template.
+func TestRenderQueryShortcut(t *testing.T) {
+	for _, q := range []string{
+		`sum(rate(x[{{.window}}]))`,
+		`x[{{.window}}] / y[{{.window}}]`,
+		`x{a="}}"}[{{.window}}]}`,
+		`{{{.window}}`,
+		`{{.window}}}`,
+		`{{ .window }}`,
+		`{{- .window}} x`,
+		`x{{.window}}{{.window}}`,
+		`no window`,
+		`{{.windo}}`,
+		`{{"{{"}}{{.window}}`,
+	} {
+		shortcut := windowOnly(q)
+		want := q // what renderQuery returns for a template that fails
+		if tpl, err := template.New("q").Option("missingkey=error").Parse(q); err == nil {
+			if s, err := render(tpl, "1h"); err == nil {
+				want = s
+			}
+		}
+		if got := renderQuery(q, "1h"); got != want {
+			t.Errorf("renderQuery(%q) = %q, the template gives %q (shortcut %v)", q, got, want, shortcut)
+		}
+	}
+	if !windowOnly(`sum(rate(x[{{.window}}]))`) || windowOnly(`{{ .window }}`) || windowOnly(`{{{.window}}`) {
+		t.Error("windowOnly takes the wrong queries")
 	}
 }

@@ -260,7 +260,7 @@ func (c *cli) testUnknownService(t *testing.T) {
 		if !strings.Contains(r.stderr, "Not Found") || !strings.Contains(r.stderr, `"nosuch"`) {
 			t.Errorf("stderr should say the service was not found:\n%s", r)
 		}
-		for _, raw := range []string{"{", `"status"`, `"type"`, "problem+json", "https://slo.dev/problems/"} {
+		for _, raw := range []string{"{", `"status"`, `"type"`, "problem+json", "/docs/problems"} {
 			if strings.Contains(r.stdout+r.stderr, raw) {
 				t.Errorf("output shows raw problem JSON (%q):\n%s", raw, r)
 			}

@@ -14,14 +14,21 @@ import (
 	"time"
 )
 
+// The version stamp TestMain builds with.
+const (
+	stampVersion = "v1.2.3-e2e"
+	stampCommit  = "e2e0commit"
+	stampDate    = "2026-01-02T03:04:05Z"
+)
+
 // Paths of the binaries TestMain built.
 var (
 	sloctlBin string
 	slodBin   string
 )
 
-// TestMain builds the shipped binaries once, so every test runs exactly
-// what `make build` puts in bin/.
+// TestMain builds the shipped binaries once, with `make build`, so every
+// test runs exactly what it puts in bin/.
 func TestMain(m *testing.M) {
 	os.Exit(buildAndRun(m))
 }
@@ -34,8 +41,10 @@ func buildAndRun(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	// go test puts its own go first in PATH.
-	cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "./cmd/sloctl", "./cmd/slod")
+	// make build, as a release is built, with the version stamp fixed so
+	// the tests know what the binaries must say; go test puts its own go
+	// first in PATH.
+	cmd := exec.Command("make", "build", "BIN="+dir, "VERSION="+stampVersion, "COMMIT="+stampCommit, "DATE="+stampDate)
 	cmd.Dir = filepath.Join("..", "..", "..")
 	start := time.Now()
 	if out, err := cmd.CombinedOutput(); err != nil {

@@ -136,6 +136,7 @@ func TestDashboard(t *testing.T) {
 	t.Run("backtest and what-if", e.testBacktest)
 	t.Run("accessibility basics", e.testAccessibility)
 	t.Run("phone width", e.testPhone)
+	t.Run("durations as sloctl writes them", e.testDurations)
 	// Last: it adds a service to the running slod.
 	t.Run("unmeasured SLO", e.testUnmeasuredSLO)
 
@@ -853,4 +854,33 @@ func (e *env) testDeployMarkers(t *testing.T) {
 		t.Errorf("deploy marker %.1fpx from where the deploy was on the time axis", off)
 	}
 	e.screenshot(t, "deploy-marker.png")
+}
+
+// testDurations runs the dashboard's duration() in the page over the
+// cases internal/durationtext (sloctl's rule) is tested on, so the two
+// cannot drift apart.
+func (e *env) testDurations(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "internal", "durationtext", "testdata", "durations.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		Seconds   float64
+		Text, Got string
+	}
+	ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
+	defer cancel()
+	results, err := chromedp.Run(ctx, chromedp.Evaluate[[]result](`import('/static/js/format.js').then(({ duration }) =>
+		`+string(b)+`.map((c) => ({ Seconds: c.seconds, Text: c.text, Got: duration(c.seconds) })))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) < 10 {
+		t.Fatalf("only %d cases ran", len(results))
+	}
+	for _, r := range results {
+		if r.Got != r.Text {
+			t.Errorf("duration(%v) = %q in the dashboard, want %q as sloctl writes it", r.Seconds, r.Got, r.Text)
+		}
+	}
 }

@@ -46,23 +46,28 @@ export function minutes(v) {
   return num(v, Math.abs(v) < 100 ? 1 : 0) + ' min';
 }
 
-// duration: the two largest units, "3d 4h", "4h 12m", "45s".
+// duration: people's durations, the rule sloctl shares
+// (internal/durationtext): the two largest units, the smaller rounded, a
+// zero one left out: "45s", "25h 24m" (hours up to 48), "112d 5h", "28d".
 export function duration(seconds) {
-  let rest = Math.round(Math.abs(seconds));
-  if (rest === 0) return '0s';
-  const units = [['y', 365 * 86400], ['d', 86400], ['h', 3600], ['m', 60], ['s', 1]];
-  const parts = [];
-  for (const [u, size] of units) {
-    const n = Math.floor(rest / size);
-    if (n > 0) {
-      parts.push(n + u);
-      rest -= n * size;
-    } else if (parts.length > 0) {
-      break; // "3d", not "3d 0h"
-    }
-    if (parts.length === 2) break;
+  const abs = Math.abs(seconds);
+  let text;
+  if (Math.round(abs) < 60) {
+    text = Math.round(abs) + 's';
+  } else if (Math.round(abs / 60) < 48 * 60) {
+    const m = Math.round(abs / 60);
+    text = pair(Math.floor(m / 60), 'h', m % 60, 'm');
+  } else {
+    const h = Math.round(abs / 3600);
+    text = pair(Math.floor(h / 24), 'd', h % 24, 'h');
   }
-  return (seconds < 0 ? '-' : '') + parts.join(' ');
+  return seconds < 0 && text !== '0s' ? '-' + text : text;
+}
+
+function pair(big, bigUnit, small, smallUnit) {
+  if (big === 0) return small + smallUnit;
+  if (small === 0) return big + bigUnit;
+  return big + bigUnit + ' ' + small + smallUnit;
 }
 
 export function burn(v) {
