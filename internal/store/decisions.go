@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/slo-dev/slo/internal/slo"
 )
@@ -63,56 +62,35 @@ func (s *Store) RecordDecision(ctx context.Context, d slo.DecisionRecord) (int64
 
 // Decisions lists logged decisions matching q, newest first.
 func (s *Store) Decisions(ctx context.Context, q slo.DecisionQuery) ([]slo.DecisionRecord, error) {
-	var (
-		where []string
-		args  []any
-	)
-	if q.Service != "" {
-		where = append(where, "service = ?")
-		args = append(args, q.Service)
-	}
+	var f filter
+	f.service(q.Service)
 	if q.Before > 0 {
-		where = append(where, "id < ?")
-		args = append(args, q.Before)
+		f.add("id < ?", q.Before)
 	}
-	query := `SELECT id, at, service, priority, version, actor, pipeline, decision, allowed,
-		reasons, actions, override_id, stale, request_id FROM decisions`
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY id DESC LIMIT ?"
-	args = append(args, listLimit(q.Limit))
+	return selectAll(ctx, s.r, "decisions", `SELECT id, at, service, priority, version, actor, pipeline, decision, allowed,
+		reasons, actions, override_id, stale, request_id FROM decisions`,
+		f, "ORDER BY id DESC LIMIT ?", []any{listLimit(q.Limit)}, scanDecision)
+}
 
-	rows, err := s.r.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: decisions: %w", err)
+func scanDecision(sc scanner) (slo.DecisionRecord, error) {
+	var (
+		d                slo.DecisionRecord
+		at               int64
+		reasons, actions string
+	)
+	if err := sc.Scan(&d.ID, &at, &d.Service, &d.Priority, &d.Version, &d.Actor,
+		&d.Pipeline, &d.Decision, &d.Allowed, &reasons, &actions, &d.OverrideID,
+		&d.Stale, &d.RequestID); err != nil {
+		return slo.DecisionRecord{}, err
 	}
-	defer rows.Close()
-	out := []slo.DecisionRecord{}
-	for rows.Next() {
-		var (
-			d                slo.DecisionRecord
-			at               int64
-			reasons, actions string
-		)
-		if err := rows.Scan(&d.ID, &at, &d.Service, &d.Priority, &d.Version, &d.Actor,
-			&d.Pipeline, &d.Decision, &d.Allowed, &reasons, &actions, &d.OverrideID,
-			&d.Stale, &d.RequestID); err != nil {
-			return nil, fmt.Errorf("store: decisions: scan: %w", err)
-		}
-		d.At = fromMS(at)
-		var stored []reasonRow
-		if err := json.Unmarshal([]byte(reasons), &stored); err != nil {
-			return nil, fmt.Errorf("store: decisions: decode reasons of %d: %w", d.ID, err)
-		}
-		d.Reasons = fromReasonRows(stored)
-		if err := json.Unmarshal([]byte(actions), &d.Actions); err != nil {
-			return nil, fmt.Errorf("store: decisions: decode actions of %d: %w", d.ID, err)
-		}
-		out = append(out, d)
+	d.At = fromMS(at)
+	var stored []reasonRow
+	if err := json.Unmarshal([]byte(reasons), &stored); err != nil {
+		return slo.DecisionRecord{}, fmt.Errorf("decode reasons of %d: %w", d.ID, err)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: decisions: %w", err)
+	d.Reasons = fromReasonRows(stored)
+	if err := json.Unmarshal([]byte(actions), &d.Actions); err != nil {
+		return slo.DecisionRecord{}, fmt.Errorf("decode actions of %d: %w", d.ID, err)
 	}
-	return out, nil
+	return d, nil
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/slo-dev/slo/internal/slo"
@@ -46,45 +45,26 @@ type DeploymentQuery struct {
 
 // Deployments lists the deployments q selects, newest first.
 func (s *Store) Deployments(ctx context.Context, q DeploymentQuery) ([]slo.Deployment, error) {
-	var (
-		where []string
-		args  []any
-	)
-	if q.Service != "" {
-		where = append(where, "service = ?")
-		args = append(args, q.Service)
-	}
+	var f filter
+	f.service(q.Service)
 	if !q.Since.IsZero() {
-		where = append(where, "at >= ?")
-		args = append(args, ms(q.Since))
+		f.add("at >= ?", ms(q.Since))
 	}
-	query := `SELECT id, service, version, priority, actor, pipeline, link, at, recorded_at, request_id FROM deployments`
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
+	return selectAll(ctx, s.r, "deployments",
+		`SELECT id, service, version, priority, actor, pipeline, link, at, recorded_at, request_id FROM deployments`,
+		f, "ORDER BY at DESC, id DESC LIMIT ?", []any{listLimit(q.Limit)}, scanDeployment)
+}
+
+func scanDeployment(sc scanner) (slo.Deployment, error) {
+	var (
+		d            slo.Deployment
+		at, recorded int64
+	)
+	if err := sc.Scan(&d.ID, &d.Service, &d.Version, &d.Priority, &d.Actor, &d.Pipeline, &d.Link, &at, &recorded, &d.RequestID); err != nil {
+		return slo.Deployment{}, err
 	}
-	query += " ORDER BY at DESC, id DESC LIMIT ?"
-	args = append(args, listLimit(q.Limit))
-	rows, err := s.r.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: deployments: %w", err)
-	}
-	defer rows.Close()
-	out := []slo.Deployment{}
-	for rows.Next() {
-		var (
-			d            slo.Deployment
-			at, recorded int64
-		)
-		if err := rows.Scan(&d.ID, &d.Service, &d.Version, &d.Priority, &d.Actor, &d.Pipeline, &d.Link, &at, &recorded, &d.RequestID); err != nil {
-			return nil, fmt.Errorf("store: deployments: scan: %w", err)
-		}
-		d.At, d.RecordedAt = fromMS(at), fromMS(recorded)
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: deployments: %w", err)
-	}
-	return out, nil
+	d.At, d.RecordedAt = fromMS(at), fromMS(recorded)
+	return d, nil
 }
 
 const correctionColumns = `id, service, slos, from_at, to_at, reason, actor, created_at, revoked_at, revoked_by`
@@ -143,39 +123,12 @@ func (s *Store) CreateCorrection(ctx context.Context, c slo.Correction) (slo.Cor
 // empty), newest first; with endingAfter, only unrevoked ones whose span
 // ends after it.
 func (s *Store) Corrections(ctx context.Context, service string, endingAfter *time.Time) ([]slo.Correction, error) {
-	var (
-		where []string
-		args  []any
-	)
-	if service != "" {
-		where = append(where, "service = ?")
-		args = append(args, service)
-	}
+	var f filter
+	f.service(service)
 	if endingAfter != nil {
-		where = append(where, "revoked_at IS NULL AND to_at > ?")
-		args = append(args, ms(*endingAfter))
+		f.add("revoked_at IS NULL AND to_at > ?", ms(*endingAfter))
 	}
-	query := `SELECT ` + correctionColumns + ` FROM corrections`
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	rows, err := s.r.QueryContext(ctx, query+" ORDER BY id DESC", args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: corrections: %w", err)
-	}
-	defer rows.Close()
-	out := []slo.Correction{}
-	for rows.Next() {
-		c, err := scanCorrection(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: corrections: scan: %w", err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: corrections: %w", err)
-	}
-	return out, nil
+	return selectAll(ctx, s.r, "corrections", `SELECT `+correctionColumns+` FROM corrections`, f, "ORDER BY id DESC", nil, scanCorrection)
 }
 
 // RevokeCorrection marks correction id of service revoked by by at at,

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/slo-dev/slo/internal/slo"
@@ -80,40 +79,12 @@ func (s *Store) CreateOverride(ctx context.Context, o slo.Override) (slo.Overrid
 // newest first. With activeAt, only those active then (slo.Override's
 // ActiveAt: not revoked and not yet expired).
 func (s *Store) Overrides(ctx context.Context, service string, activeAt *time.Time) ([]slo.Override, error) {
-	var (
-		where []string
-		args  []any
-	)
-	if service != "" {
-		where = append(where, "service = ?")
-		args = append(args, service)
-	}
+	var f filter
+	f.service(service)
 	if activeAt != nil {
-		where = append(where, "revoked_at IS NULL AND expires_at > ?")
-		args = append(args, ms(*activeAt))
+		f.add("revoked_at IS NULL AND expires_at > ?", ms(*activeAt))
 	}
-	query := `SELECT ` + overrideColumns + ` FROM overrides`
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY id DESC"
-	rows, err := s.r.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: overrides: %w", err)
-	}
-	defer rows.Close()
-	out := []slo.Override{}
-	for rows.Next() {
-		o, err := scanOverride(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: overrides: scan: %w", err)
-		}
-		out = append(out, o)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: overrides: %w", err)
-	}
-	return out, nil
+	return selectAll(ctx, s.r, "overrides", `SELECT `+overrideColumns+` FROM overrides`, f, "ORDER BY id DESC", nil, scanOverride)
 }
 
 // RevokeOverride marks override id revoked by by at at, audits it, and
