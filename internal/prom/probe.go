@@ -39,7 +39,7 @@ func probed(m model.Matrix, r v1.Range, probe model.LabelValue) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%w: no point at %s (asked every %s from %s) even for %s, which has one at every step; "+
+	return fmt.Errorf("%w: no point at %s, the last step asked for, even for %s, which has one at every step; "+
 		"VictoriaMetrics does this by default within -search.latencyOffset of its now: run it with -search.maxStepForPointsAdjustment=1ms",
-		ErrNewestPointsDropped, last.UTC().Format(time.RFC3339Nano), r.Step, r.Start.UTC().Format(time.RFC3339Nano), probeQuery)
+		ErrNewestPointsDropped, last.UTC().Format(time.RFC3339Nano), probeQuery)
 }
