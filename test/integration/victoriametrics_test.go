@@ -22,8 +22,8 @@ import (
 // vmFlags is how slod needs VictoriaMetrics run (README, "VictoriaMetrics"):
 // by default its query_range drops the points of the last
 // -search.latencyOffset (30s) when the step is under a minute, and slod
-// asks for one evaluation at now with a 1s step, so its 5m window and
-// tails read as empty.
+// asks for one evaluation at now with a 1s step, so it measures nothing
+// (TestVictoriaMetricsDroppedPoints).
 var vmFlags = []string{"-search.maxStepForPointsAdjustment=1ms"}
 
 // TestVictoriaMetrics runs the accuracy suite against a real
