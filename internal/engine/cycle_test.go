@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"path/filepath"
 	"strings"
@@ -716,5 +718,40 @@ func TestLoadingPeriodsOfASharedBook(t *testing.T) {
 		if c := s.Coverage; c.Known != elapsed || c.Unknown != 0 || c.Missing != 0 {
 			t.Errorf("month at +%v: coverage %+v, want %v known", step, c, elapsed)
 		}
+	}
+}
+
+// TestNewestPointsDroppedLoggedOncePerStreak: a Prometheus that leaves out
+// its newest points fails every cycle alike until it is reconfigured, so
+// it is logged when a streak of such cycles begins and when it ends, not
+// every cycle; each SLO still carries the error and goes stale.
+func TestNewestPointsDroppedLoggedOncePerStreak(t *testing.T) {
+	ctx := context.Background()
+	src := newConstSource(t, checkoutRates())
+	e, clk := loaded(t, []slo.Spec{testSpec()}, src, openStore(t))
+	var logs bytes.Buffer
+	e.log = slog.New(slog.NewTextHandler(&logs, nil))
+	dropped := fmt.Errorf("query ranges: queries 0 to 3 of 4: %w: no point at 12:00", prom.ErrNewestPointsDropped)
+	refused := errors.New("dial tcp 127.0.0.1:9090: connect: connection refused")
+	for i, down := range []error{dropped, dropped, refused, dropped, nil, nil, dropped} {
+		src.set(func(s *constSource) { s.down = down })
+		clk.set(at0.Add(time.Duration(i+1) * time.Minute))
+		e.EvaluateOnce(ctx)
+		st := e.Snapshot().Services["checkout"]
+		if down != nil && (!st.Stale || !strings.Contains(st.SLOs[0].Error, down.Error())) {
+			t.Errorf("cycle %d: stale=%v error %q, want stale with %q", i, st.Stale, st.SLOs[0].Error, down)
+		}
+	}
+	count := func(msg string) int { return strings.Count(logs.String(), msg) }
+	// Two streaks (the refused cycle does not end the first); the refused
+	// cycle is logged as any failure is.
+	if n := count("Prometheus answers without its newest points"); n != 2 {
+		t.Errorf("%d lines about dropped points for 2 streaks of 4 failed cycles, want 2:\n%s", n, logs.String())
+	}
+	if n := count("Prometheus answers with its newest points again"); n != 1 {
+		t.Errorf("%d lines about the points being back, want 1:\n%s", n, logs.String())
+	}
+	if n := count("evaluation failed"); n != 1 {
+		t.Errorf("%d \"evaluation failed\" lines, want 1 (the refused cycle):\n%s", n, logs.String())
 	}
 }

@@ -71,6 +71,9 @@ type Engine struct {
 	pruned time.Time
 	// backtests holds the slot of the one backtest running.
 	backtests chan struct{}
+	// dropping is whether the last cycle failed because Prometheus left
+	// out its newest points (logged once per streak by reportDropped).
+	dropping atomic.Bool
 
 	// mu serialises writers (evaluation, reload); readers use snap only.
 	mu   sync.Mutex
@@ -231,6 +234,7 @@ func (e *Engine) EvaluateOnce(ctx context.Context) {
 		e.flushBuckets(ctx)
 		e.pruneBuckets(ctx, bs, at)
 	}
+	e.reportDropped(failure)
 
 	results := make([]ServiceState, 0, len(names))
 	for _, name := range names {
@@ -252,6 +256,24 @@ func (e *Engine) EvaluateOnce(ctx context.Context) {
 	e.snap.Store(next)
 	e.mu.Unlock()
 	e.metrics.cycleDuration.Observe(e.opts.Clock().Sub(start).Seconds())
+}
+
+// reportDropped logs a Prometheus that leaves out its newest points when
+// a cycle first fails for it and when a cycle succeeds again: until it is
+// reconfigured every cycle fails alike, and each SLO's error says why.
+func (e *Engine) reportDropped(failure error) {
+	dropped := errors.Is(failure, prom.ErrNewestPointsDropped)
+	was := e.dropping.Load()
+	switch {
+	case dropped && !was:
+		e.log.Error("Prometheus answers without its newest points, so no SLO can be measured: they go stale and on_missing_data applies after max_staleness",
+			"err", failure)
+	case was && failure == nil:
+		e.log.Info("Prometheus answers with its newest points again")
+	case was && !dropped:
+		return // another failure: whether the points are back is not known yet
+	}
+	e.dropping.Store(dropped)
 }
 
 // evaluateService turns one service's books and tails into statuses and
@@ -295,7 +317,9 @@ func (e *Engine) evaluateService(ctx context.Context, st ServiceState, books map
 		next.Stale = true
 		next.LastError = err.Error()
 		e.metrics.evalErrors.WithLabelValues(service).Inc()
-		e.log.Warn("evaluation failed", "service", service, "err", err)
+		if !errors.Is(failure, prom.ErrNewestPointsDropped) { // reportDropped logged it
+			e.log.Warn("evaluation failed", "service", service, "err", err)
+		}
 	} else {
 		e.metrics.lastSuccess.WithLabelValues(service).Set(float64(at.UnixNano()) / 1e9)
 	}

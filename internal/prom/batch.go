@@ -66,7 +66,10 @@ const maxResolution = 11000
 //
 // The queries go in chunks of up to maxChunkQueries, each one request
 // holding one bulkhead slot, through the retries, breaker and timeout of
-// Query. A query matching nothing has no points and no Err.
+// Query. A query matching nothing has no points and no Err. Each request
+// also carries a probe (vector(1)): an answer without its point at the
+// last step fails the batch with ErrNewestPointsDropped, since the empty
+// answers beside it would read as no traffic.
 func (s *Source) QueryRanges(ctx context.Context, queries []string, start, end time.Time, step time.Duration) ([]Series, error) {
 	rng, err := rangeOf(start, end, step)
 	if err != nil {
@@ -130,15 +133,16 @@ type chunk struct{ lo, hi int }
 var wrapOverhead = len(wrap("", maxChunkQueries)) + len(" or ") + 2*bits.Len(maxChunkQueries)
 
 // chunks cuts queries into runs of at most maxChunkQueries and, unless a
-// query alone is longer, maxChunkBytes of union text.
+// query alone is longer, maxChunkBytes of union text with the probe.
 func chunks(queries []string) []chunk {
 	var out []chunk
-	lo, size := 0, 0
+	probe := len(probeQuery) + wrapOverhead
+	lo, size := 0, probe
 	for i, q := range queries {
 		n := len(q) + wrapOverhead
 		if i > lo && (i-lo == maxChunkQueries || size+n > maxChunkBytes) {
 			out = append(out, chunk{lo, i})
-			lo, size = i, 0
+			lo, size = i, probe
 		}
 		size += n
 	}
@@ -203,7 +207,8 @@ func (s *Source) chunk(ctx context.Context, qs []string, rng v1.Range, out []Ser
 		return false, err
 	}
 	defer release()
-	v, sent, err := s.retry(ctx, evaluation{q: union(qs), rng: &rng})
+	legs, probe := withProbe(qs)
+	v, sent, err := s.retry(ctx, evaluation{q: union(legs), rng: &rng, probe: probe})
 	if k, ok := kindOf(err); ok && k == kindQuery {
 		// One query spoils the union for all (a syntax error, a scalar
 		// that label_replace rejects, an execution error): run each alone
@@ -217,9 +222,13 @@ func (s *Source) chunk(ctx context.Context, qs []string, rng v1.Range, out []Ser
 	return true, split(v, qs, out)
 }
 
-// isolate runs each of qs on its own. A PromQL error is that query's; any
-// other failure is the batch's.
+// isolate runs each of qs on its own, after the probe. A PromQL error is
+// that query's; any other failure is the batch's.
 func (s *Source) isolate(ctx context.Context, qs []string, rng v1.Range, out []Series) error {
+	legs, probe := withProbe(nil)
+	if _, _, err := s.retry(ctx, evaluation{q: union(legs), rng: &rng, probe: probe}); err != nil {
+		return fmt.Errorf("probe %s, run alone after its chunk failed: %w", probeQuery, err)
+	}
 	for i, q := range qs {
 		v, _, err := s.retry(ctx, evaluation{q: q, rng: &rng})
 		if k, ok := kindOf(err); ok && k == kindQuery {
@@ -238,25 +247,26 @@ func (s *Source) isolate(ctx context.Context, qs []string, rng v1.Range, out []S
 	return nil
 }
 
-// split sorts the answer to union(qs) by batchLabel into one Series per
-// query. A series without a valid label means the answer is not what was
-// asked for: the batch fails rather than guess.
+// split sorts the answer to union(qs and the probe) by batchLabel into
+// one Series per query; the probe's series, checked already, is left out.
+// A series without a valid label means the answer is not what was asked
+// for: the batch fails rather than guess.
 func split(v model.Value, qs []string, out []Series) error {
 	m, err := matrix(v)
 	if err != nil {
 		return err
 	}
-	groups := make([][]*model.SampleStream, len(qs))
+	groups := make([][]*model.SampleStream, len(qs)+1)
 	for _, ss := range m {
 		l := ss.Metric[batchLabel]
 		i, err := strconv.Atoi(string(l))
-		if err != nil || i < 0 || i >= len(qs) {
-			return fmt.Errorf("batch answer has a series with %s=%q, want 0 to %d", batchLabel, l, len(qs)-1)
+		if err != nil || i < 0 || i > len(qs) {
+			return fmt.Errorf("batch answer has a series with %s=%q, want 0 to %d", batchLabel, l, len(qs))
 		}
 		groups[i] = append(groups[i], ss)
 	}
-	for i, g := range groups {
-		out[i] = seriesOf(qs[i], g)
+	for i := range qs {
+		out[i] = seriesOf(qs[i], groups[i])
 	}
 	return nil
 }

@@ -121,8 +121,8 @@ func TestQueryRangesAgainstPrometheus(t *testing.T) {
 		wantSeries(t, qs[2], got[2], start, step, points, 2.5)
 		wantQueryErr(t, qs[3], got[3], "3 series returned, want one")
 		wantSeries(t, qs[4], got[4], start, step, points, wants[77])
-		// The union, then each query alone.
-		wantMetric(t, reg, "slod_prometheus_query_duration_seconds", "", "", 1+5)
+		// The union, then the probe and each query alone.
+		wantMetric(t, reg, "slod_prometheus_query_duration_seconds", "", "", 1+1+5)
 		wantMetric(t, reg, "slod_prometheus_queries_total", "result", "success", 3)
 		wantMetric(t, reg, "slod_prometheus_queries_total", "result", "error", 2)
 		if st := s.CircuitState(); st != "closed" {

@@ -45,7 +45,8 @@ func TestChunks(t *testing.T) {
 					t.Fatalf("chunks = %v, want %v", got, tt.want)
 				}
 				c := got[i]
-				if n := len(union(tt.queries[c.lo:c.hi])); c.hi-c.lo > 1 && n > maxChunkBytes {
+				legs, _ := withProbe(tt.queries[c.lo:c.hi])
+				if n := len(union(legs)); c.hi-c.lo > 1 && n > maxChunkBytes {
 					t.Errorf("chunk %v: union of %d bytes, over %d", c, n, maxChunkBytes)
 				}
 			}
@@ -118,7 +119,13 @@ func TestSplit(t *testing.T) {
 	wantErr(5, "native histogram")
 	wantErr(6, "-Inf at 2023-11-14T22:18:20Z")
 
-	for _, bad := range []string{"", "7", "-1", "x"} {
+	// The probe's series (label 7, after the 7 queries) is no query's.
+	if err := split(append(m, stream("7", "", 1)), qs, out); err != nil {
+		t.Fatalf("with the probe's series: %v", err)
+	}
+	wantPoints(0, 7)
+	wantPoints(4)
+	for _, bad := range []string{"", "8", "-1", "x"} {
 		if err := split(model.Matrix{stream(bad, "", 1)}, qs, out); err == nil {
 			t.Errorf("series labelled %q: no error", bad)
 		}
@@ -197,13 +204,13 @@ func TestStepAnsweredAt(t *testing.T) {
 		wantErr error
 	}{{0, nil}, {-30 * time.Second, nil}, {-time.Hour, ErrWrongTime}, {2 * time.Minute, ErrWrongTime}} {
 		e := evaluation{q: "sum(up)", rng: &v1.Range{Start: at, End: at, Step: time.Second}}
-		if err := e.checkTime(answer(tt.off)); !errors.Is(err, tt.wantErr) {
+		if err := e.check(answer(tt.off)); !errors.Is(err, tt.wantErr) {
 			t.Errorf("answer %s off: err = %v, want %v", tt.off, err, tt.wantErr)
 		}
 	}
 	// Over several steps the points lie anywhere in the range.
 	e := evaluation{q: "sum(up)", rng: &v1.Range{Start: at.Add(-time.Hour), End: at, Step: time.Minute}}
-	if err := e.checkTime(answer(-time.Hour)); err != nil {
+	if err := e.check(answer(-time.Hour)); err != nil {
 		t.Errorf("range of several steps: %v", err)
 	}
 }

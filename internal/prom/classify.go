@@ -27,6 +27,10 @@ var (
 	// ErrWrongTime: the answer was evaluated at another time than the one
 	// asked for (a caching or misbehaving proxy); see maxAnswerSkew.
 	ErrWrongTime = errors.New("prometheus answered for another time")
+	// ErrNewestPointsDropped: a range query's answer has no point at its
+	// last step even for vector(1) (see probed). Every query of the batch
+	// would read as no traffic there, so the batch fails instead.
+	ErrNewestPointsDropped = errors.New("prometheus answered without its newest points")
 )
 
 // kind is how one failed attempt affects retries, the breaker and

@@ -69,7 +69,9 @@ func New(cfg Config, reg prometheus.Registerer, log *slog.Logger) (*Source, erro
 		},
 		IsSuccessful: func(err error) bool {
 			k, ok := kindOf(err)
-			return err == nil || (ok && k == kindQuery)
+			// A backend that drops its newest points answers, and
+			// promptly: failing fast would only hide why.
+			return err == nil || (ok && k == kindQuery) || errors.Is(err, ErrNewestPointsDropped)
 		},
 		IsExcluded: func(err error) bool {
 			k, ok := kindOf(err)
@@ -143,21 +145,32 @@ type evaluation struct {
 	q   string
 	at  time.Time
 	rng *v1.Range
+	// probe is the batch label of q's probe leg (withProbe); empty when q
+	// has none.
+	probe model.LabelValue
 }
 
-// checkTime rejects an answer computed for another time than asked: an
-// instant query's, the one step of a range whose start is its end, or
-// the steps of a longer range.
-func (e evaluation) checkTime(v model.Value) error {
+// check rejects an answer computed for another time than asked (an
+// instant query's, the one step of a range whose start is its end, or the
+// steps of a longer range), then one whose probe leg lacks its newest point.
+func (e evaluation) check(v model.Value) error {
 	if e.rng == nil {
 		return answeredAt(v, e.at)
 	}
-	if m, ok := v.(model.Matrix); ok && e.rng.Start.Equal(e.rng.End) {
-		return stepAnsweredAt(m, e.rng.Start)
-	} else if ok {
-		return onGrid(m, *e.rng)
+	m, ok := v.(model.Matrix)
+	if !ok {
+		return nil
 	}
-	return nil
+	var err error
+	if e.rng.Start.Equal(e.rng.End) {
+		err = stepAnsweredAt(m, e.rng.Start)
+	} else {
+		err = onGrid(m, *e.rng)
+	}
+	if err == nil && e.probe != "" {
+		err = probed(m, *e.rng, e.probe)
+	}
+	return err
 }
 
 // send makes one request for e, telling Prometheus the timeout so that it
@@ -238,8 +251,9 @@ func (s *Source) attempt(ctx context.Context, e evaluation) (model.Value, error)
 			}
 			return nil, ae
 		}
-		if err := e.checkTime(v); err != nil {
-			// Another instant's numbers would be judged as now's.
+		if err := e.check(v); err != nil {
+			// Another instant's numbers would be judged as now's, or
+			// missing ones as no traffic.
 			s.m.up.WithLabelValues().Set(0)
 			return nil, &attemptError{kind: kindFailed, err: err}
 		}

@@ -4,21 +4,26 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/common/model"
 
+	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/demo/synth"
 	"github.com/slo-dev/slo/internal/testing/promtest"
+	"github.com/slo-dev/slo/internal/testing/slodtest"
 	"github.com/slo-dev/slo/internal/testing/vmtest"
 )
 
 // vmFlags is how slod needs VictoriaMetrics run (README, "VictoriaMetrics"):
 // by default its query_range drops the points of the last
 // -search.latencyOffset (30s) when the step is under a minute, and slod
-// asks for one evaluation at now with a 1s step, so its 5m window and
-// tails read as empty.
+// asks for one evaluation at now with a 1s step, so it measures nothing
+// (TestVictoriaMetricsDroppedPoints).
 var vmFlags = []string{"-search.maxStepForPointsAdjustment=1ms"}
 
 // TestVictoriaMetrics runs the accuracy suite against a real
@@ -82,4 +87,105 @@ func TestVictoriaMetricsRate(t *testing.T) {
 			t.Errorf("victoriametrics: increase over %s is %.4f; the truth between the last samples before its edges is %.4f", model.Duration(w), v, sampled)
 		}
 	}
+}
+
+// vmMaxStaleness is the max_staleness of TestVictoriaMetricsDroppedPoints'
+// spec: the restored numbers expire a few cycles after the restart.
+const vmMaxStaleness = 6 * time.Second
+
+// TestVictoriaMetricsDroppedPoints runs slod against VictoriaMetrics with
+// its default flags, which leave out the newest points of slod's
+// measurement of now: the tails and the 5m window would read as no
+// traffic and a fast burn would pass the gate. slod must fail closed
+// instead, and say why: a fresh slod denies with measurement_error, and a
+// slod restarted onto it from numbers measured with the fix keeps denying
+// (the stale fast burn), then denies by on_missing_data once they are
+// older than max_staleness. Each names the dropped points and the fix; the
+// log says it once, not every cycle.
+func TestVictoriaMetricsDroppedPoints(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: skipped in -short mode")
+	}
+	sc := newScenarios(time.Now()).fastBurn
+	fixed := vmtest.Start(t, vmFlags, sc)
+	dropping := vmtest.Start(t, nil, sc)
+	specs := slodtest.WriteSpecs(t, map[string]string{"fast-burn.yaml": eventsSpec("fast-burn", "fast-burn", "99.9%", "window: 30d",
+		fmt.Sprintf("policy:\n  min_events: 100\n  max_staleness: %s\n", model.Duration(vmMaxStaleness)))})
+	const path = "/api/v1/services/fast-burn/can-deploy?priority=normal"
+	namesFix := func(msg string) bool {
+		return strings.Contains(msg, "without its newest points") && strings.Contains(msg, "-search.maxStepForPointsAdjustment=1ms")
+	}
+	reason := func(g slodtest.Gate, code string) (api.Reason, bool) {
+		for _, r := range g.Reasons {
+			if r.Code == code {
+				return r, true
+			}
+		}
+		return api.Reason{}, false
+	}
+
+	t.Run("fresh slod", func(t *testing.T) {
+		d := slodtest.Start(t, slodtest.Options{SLOs: specs, PrometheusURL: dropping.URL})
+		var g slodtest.Gate
+		slodtest.WaitFor(t, 30*time.Second, "a measurement", func() bool {
+			d.GetJSON(t, path, &g)
+			return g.SLOs[0].EvaluatedAt != nil || g.SLOs[0].Error != ""
+		})
+		r, _ := reason(g, "measurement_error")
+		if g.Allowed || g.Decision != "deny" || r.Decision != "deny" || !namesFix(r.Message) {
+			t.Errorf("fresh slod: %s (allowed %v) %+v; want a denial by measurement_error naming the dropped points and the fix", g.Decision, g.Allowed, g.Reasons)
+		}
+	})
+
+	db := filepath.Join(t.TempDir(), "slod.db")
+	t.Run("with the fix flag", func(t *testing.T) {
+		d := slodtest.Start(t, slodtest.Options{SLOs: specs, DB: db, PrometheusURL: fixed.URL})
+		d.Fresh(t, "fast-burn", time.Minute)
+		var g slodtest.Gate
+		d.GetJSON(t, path, &g)
+		if g.Allowed || !slices.Contains(g.Codes(), "fast_burn") {
+			t.Errorf("with %v: %s (allowed %v) %v; want denied for fast_burn as against Prometheus", vmFlags, g.Decision, g.Allowed, g.Codes())
+		}
+		if err := d.Stop(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("restarted onto default flags", func(t *testing.T) {
+		d := slodtest.Start(t, slodtest.Options{SLOs: specs, DB: db, PrometheusURL: dropping.URL})
+		restored := d.Service(t, "fast-burn").SLOs[0].EvaluatedAt
+		if restored == nil {
+			t.Fatal("no numbers restored from the first slod's database")
+		}
+		measuredAt := *restored
+		var g slodtest.Gate
+		polls := 0
+		slodtest.WaitFor(t, vmMaxStaleness+30*time.Second, "a denial by on_missing_data", func() bool {
+			polls++
+			d.GetJSON(t, path, &g)
+			if g.Allowed {
+				t.Fatalf("poll %d: allowed %v on numbers from %v", polls, g.Codes(), measuredAt)
+			}
+			r, ok := reason(g, "stale_data")
+			return ok && r.Decision == "deny"
+		})
+		r, _ := reason(g, "stale_data")
+		if !namesFix(r.Message) || !strings.Contains(r.Message, "older than max_staleness") {
+			t.Errorf("stale_data reason %q; want it to name max_staleness, the dropped points and the fix", r.Message)
+		}
+		s := d.Service(t, "fast-burn")
+		if !s.Stale || !namesFix(s.LastError) || !namesFix(s.SLOs[0].Error) || !s.SLOs[0].EvaluatedAt.Equal(measuredAt) {
+			t.Errorf("service: stale %v, last_error %q, SLO error %q evaluated %v; want stale since %v with the error",
+				s.Stale, s.LastError, s.SLOs[0].Error, s.SLOs[0].EvaluatedAt, measuredAt)
+		}
+		var cycles float64
+		slodtest.WaitFor(t, 30*time.Second, "3 failed cycles", func() bool {
+			cycles = metric(t, metrics(t, d), `slod_evaluation_errors_total{service="fast-burn"}`)
+			return cycles >= 3
+		})
+		if n := strings.Count(d.Log(), "Prometheus answers without its newest points"); n != 1 {
+			t.Errorf("%d log lines about dropped points over %v failed cycles, want 1", n, cycles)
+		}
+		t.Logf("denied at all %d polls; on_missing_data after %v (%v failed cycles); %s",
+			polls, time.Since(measuredAt).Round(100*time.Millisecond), cycles, r.Message)
+	})
 }
