@@ -127,6 +127,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 		return fmt.Errorf("gate: %w", err)
 	}
 	st.SetOverrideEvents(notify.OverrideEvents)
+	st.SetCorrectionEvents(notify.CorrectionEvents)
 	sender := notify.NewSender(st, notifyCfg, notify.NewMetrics(reg), log, notify.SenderOptions{})
 	watcher := notify.NewWatcher(eng, g, st, notifyCfg.Hold, log, nil, sender.Wake)
 	if err := watcher.Load(ctx); err != nil {

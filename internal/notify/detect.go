@@ -32,6 +32,8 @@ type Observation struct {
 	SLOs     []SLOObservation
 	// Overrides are the service's active overrides.
 	Overrides []slo.Override
+	// Deploys are the service's recent deploys with their attribution.
+	Deploys []slo.Attribution
 }
 
 // SLOObservation is one SLO's numbers as the gate judges them.
@@ -79,6 +81,7 @@ const (
 	keyBudget   = "budget/"
 	keyAlert    = "alert/"
 	keyData     = "data"
+	keySuspect  = "suspect/"
 )
 
 // Detect compares o with what prev holds and returns the next state and
@@ -136,6 +139,29 @@ func Detect(prev State, o Observation, hold time.Duration) (State, []slo.Event) 
 		}
 		observe(keyData, v, 0, func(from, to string, h Held) slo.Event { return dataEvent(o, to, h) })
 	}
+	// A deploy is seen first while its verdict is still "ok" (none is
+	// suspect in its first minutes), so turning suspect is news once.
+	seen := map[string]bool{}
+	for _, d := range o.Deploys {
+		key := keySuspect + strconv.FormatInt(d.Deployment.ID, 10)
+		seen[key] = true
+		v := "ok"
+		if d.Suspect {
+			v = "suspect"
+		}
+		observe(key, v, 0, func(from, to string, h Held) slo.Event {
+			if to != "suspect" {
+				return slo.Event{}
+			}
+			return suspectEvent(o, d)
+		})
+	}
+	for key := range next.Values {
+		if strings.HasPrefix(key, keySuspect) && !seen[key] {
+			delete(next.Values, key) // past the attribution's two days
+		}
+	}
+	events = slices.DeleteFunc(events, func(e slo.Event) bool { return e.ID == "" })
 	for _, ov := range o.Overrides {
 		next.Overrides[ov.ID] = ov.ExpiresAt
 	}
@@ -345,6 +371,40 @@ func OverrideEvent(t slo.EventType, o slo.Override) slo.Event {
 	}
 	e.Details = details(d)
 	return e
+}
+
+// suspectEvent says a deploy made an SLO burn faster than before it.
+func suspectEvent(o Observation, a slo.Attribution) slo.Event {
+	service, d := o.Service, a.Deployment
+	var slos []string
+	for _, s := range a.SLOs {
+		if s.Suspect {
+			slos = append(slos, s.SLO)
+		}
+	}
+	return slo.Event{
+		ID: eventID(slo.EventSuspectDeploy, service, strconv.FormatInt(d.ID, 10)), Type: slo.EventSuspectDeploy,
+		Service: service, At: o.At, Severity: slo.SeverityCritical,
+		Summary: fmt.Sprintf("%s: deploy %s (%s) is suspect: %s burn faster since it; consider a rollback",
+			service, d.Version, d.At.UTC().Format(time.RFC3339), strings.Join(slos, ", ")),
+		Details: details(map[string]any{"deployment_id": d.ID, "version": d.Version, "actor": d.Actor, "at": d.At, "slos": slos}),
+	}
+}
+
+// CorrectionEvent says a correction now takes a span out of a service's
+// budgets.
+func CorrectionEvent(c slo.Correction) slo.Event {
+	which := "every SLO"
+	if len(c.SLOs) > 0 {
+		which = strings.Join(c.SLOs, ", ")
+	}
+	return slo.Event{
+		ID: eventID(slo.EventCorrectionCreate, strconv.FormatInt(c.ID, 10)), Type: slo.EventCorrectionCreate,
+		Service: c.Service, At: c.CreatedAt, Severity: slo.SeverityWarning,
+		Summary: fmt.Sprintf("%s: %s excluded %s..%s from %s: %s", c.Service, c.Actor,
+			c.From.UTC().Format(time.RFC3339), c.To.UTC().Format(time.RFC3339), which, c.Reason),
+		Details: details(map[string]any{"correction_id": c.ID, "from": c.From, "to": c.To, "slos": c.SLOs, "reason": c.Reason, "actor": c.Actor}),
+	}
 }
 
 // DecisionOf reads the gate decision a saved state last notified (its

@@ -151,3 +151,38 @@ func TestDetectOverrideExpiry(t *testing.T) {
 		t.Fatalf("events %+v, want override 1 expired", evs)
 	}
 }
+
+// A deploy seen while its verdict is ok and then suspect is one event,
+// the same one if detected again from the same state; a verdict back to
+// ok says nothing, and a deploy past its attribution is forgotten.
+func TestDetectSuspectDeploy(t *testing.T) {
+	d := slo.Deployment{ID: 7, Service: "checkout", Version: "v1.4.2", Actor: "ci", At: t0}
+	attr := func(suspect bool) []slo.Attribution {
+		return []slo.Attribution{{Deployment: d, Suspect: suspect, SLOs: []slo.SLOAttribution{{SLO: "availability", Suspect: suspect}, {SLO: "latency"}}}}
+	}
+	at := func(min int, deploys []slo.Attribution) Observation {
+		return Observation{Service: "checkout", At: t0.Add(time.Duration(min) * time.Minute), Deploys: deploys}
+	}
+	s, evs := run([]Observation{at(1, attr(false))}, 0)
+	if len(evs) != 0 {
+		t.Fatalf("a new deploy: events %+v, want none", evs)
+	}
+	s2, evs := Detect(s, at(10, attr(true)), 0)
+	if len(evs) != 1 || evs[0].Type != slo.EventSuspectDeploy || evs[0].Severity != slo.SeverityCritical ||
+		evs[0].Summary != "checkout: deploy v1.4.2 (2026-11-03T03:00:00Z) is suspect: availability burn faster since it; consider a rollback" {
+		t.Fatalf("turned suspect: events %+v, want one critical deploy.suspect naming v1.4.2 and availability", evs)
+	}
+	if _, again := Detect(s, at(10, attr(true)), 0); len(again) != 1 || again[0].ID != evs[0].ID {
+		t.Errorf("detected again: %+v, want the same event id %s", again, evs[0].ID)
+	}
+	s3, evs := Detect(s2, at(20, attr(true)), 0)
+	if len(evs) != 0 {
+		t.Errorf("still suspect: events %+v, want none", evs)
+	}
+	if _, evs := Detect(s3, at(30, attr(false)), 0); len(evs) != 0 {
+		t.Errorf("back to ok: events %+v, want none", evs)
+	}
+	if s4, _ := Detect(s3, at(3000, nil), 0); len(s4.Values) != 0 {
+		t.Errorf("deploy gone: state %+v, want it forgotten", s4.Values)
+	}
+}

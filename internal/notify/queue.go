@@ -66,3 +66,9 @@ func OverrideEvents(action string, o slo.Override) []slo.Event {
 	}
 	return nil
 }
+
+// CorrectionEvents are the events of a new correction, enqueued in its
+// transaction (store.SetCorrectionEvents).
+func CorrectionEvents(c slo.Correction) []slo.Event {
+	return []slo.Event{CorrectionEvent(c)}
+}

@@ -152,7 +152,7 @@ func (w *Watcher) Once(ctx context.Context) {
 func Observe(a *gate.Answer, overrides []slo.Override, now time.Time) Observation {
 	st := a.State
 	o := Observation{Service: st.Spec.Service, At: now, Overrides: overrides,
-		Decision: a.Result.Decision, Reasons: a.Result.Reasons}
+		Decision: a.Result.Decision, Reasons: a.Result.Reasons, Deploys: st.Deploys}
 	thresholds := make([]float64, len(st.Spec.Policy.Thresholds))
 	for i, t := range st.Spec.Policy.Thresholds {
 		thresholds[i] = t.Consumed

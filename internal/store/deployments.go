@@ -110,7 +110,13 @@ func (s *Store) CreateCorrection(ctx context.Context, c slo.Correction) (slo.Cor
 		if c.ID, err = res.LastInsertId(); err != nil {
 			return fmt.Errorf("insert: %w", err)
 		}
-		return audit(ctx, tx, c.CreatedAt, c.Actor, AuditCorrectionCreate, c.Service, correctionRow(c))
+		if err := audit(ctx, tx, c.CreatedAt, c.Actor, AuditCorrectionCreate, c.Service, correctionRow(c)); err != nil {
+			return err
+		}
+		if s.correctionEvents == nil {
+			return nil
+		}
+		return enqueue(ctx, tx, s.correctionEvents(c))
 	})
 	if err != nil {
 		return slo.Correction{}, fmt.Errorf("store: create correction for %s: %w", c.Service, err)

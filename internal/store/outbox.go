@@ -19,6 +19,13 @@ type OverrideEvents func(action string, o slo.Override) []slo.Event
 // in its own transaction. Call it before serving.
 func (s *Store) SetOverrideEvents(fn OverrideEvents) { s.overrideEvents = fn }
 
+// CorrectionEvents builds the events of a new correction.
+type CorrectionEvents func(c slo.Correction) []slo.Event
+
+// SetCorrectionEvents makes every later correction enqueue fn's events in
+// the transaction that writes it.
+func (s *Store) SetCorrectionEvents(fn CorrectionEvents) { s.correctionEvents = fn }
+
 // enqueueOverride enqueues the events of an override write inside tx.
 func (s *Store) enqueueOverride(ctx context.Context, tx *sql.Tx, action string, o slo.Override) error {
 	if s.overrideEvents == nil {

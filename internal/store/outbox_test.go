@@ -59,3 +59,30 @@ func TestRecordNotifyStateDedupes(t *testing.T) {
 		t.Fatalf("stats %+v (%v), want one pending since %s", st, err, at)
 	}
 }
+
+// A correction's event commits with it and its audit row.
+func TestCorrectionEventsInItsTransaction(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := context.Background()
+	at := time.Date(2026, 11, 3, 3, 0, 0, 0, time.UTC)
+	s.SetCorrectionEvents(func(c slo.Correction) []slo.Event {
+		return []slo.Event{{ID: "correction.created:" + c.Reason, Type: slo.EventCorrectionCreate, Service: c.Service, At: c.CreatedAt, Severity: slo.SeverityWarning, Summary: c.Reason}}
+	})
+	c := slo.Correction{Service: "checkout", From: at.Add(-time.Hour), To: at, Reason: "drill", Actor: "ann", CreatedAt: at}
+	if _, err := s.CreateCorrection(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := s.Events(ctx, "checkout", at, at.Add(time.Second))
+	if err != nil || len(evs) != 1 || evs[0].ID != "correction.created:drill" || evs[0].Type != slo.EventCorrectionCreate {
+		t.Fatalf("events %+v (%v), want the correction's", evs, err)
+	}
+	// An event the outbox refuses (an empty id) takes the correction with it.
+	c.Reason = ""
+	s.SetCorrectionEvents(func(slo.Correction) []slo.Event { return []slo.Event{{Type: slo.EventCorrectionCreate, Service: "checkout", At: at}} })
+	if _, err := s.CreateCorrection(ctx, c); err == nil {
+		t.Fatal("a correction whose event the outbox refused was created")
+	}
+	if cs, err := s.Corrections(ctx, "checkout", nil); err != nil || len(cs) != 1 {
+		t.Errorf("corrections %+v (%v), want only the first", cs, err)
+	}
+}

@@ -48,6 +48,9 @@ type Store struct {
 	// overrideEvents, when set, builds the notifications an override
 	// write enqueues in its own transaction (SetOverrideEvents).
 	overrideEvents OverrideEvents
+	// correctionEvents, likewise, for a new correction
+	// (SetCorrectionEvents).
+	correctionEvents CorrectionEvents
 }
 
 // Open opens (creating if needed) the database at path and migrates it to
