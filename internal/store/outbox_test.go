@@ -78,7 +78,9 @@ func TestCorrectionEventsInItsTransaction(t *testing.T) {
 	}
 	// An event the outbox refuses (an empty id) takes the correction with it.
 	c.Reason = ""
-	s.SetCorrectionEvents(func(slo.Correction) []slo.Event { return []slo.Event{{Type: slo.EventCorrectionCreate, Service: "checkout", At: at}} })
+	s.SetCorrectionEvents(func(slo.Correction) []slo.Event {
+		return []slo.Event{{Type: slo.EventCorrectionCreate, Service: "checkout", At: at}}
+	})
 	if _, err := s.CreateCorrection(ctx, c); err == nil {
 		t.Fatal("a correction whose event the outbox refused was created")
 	}
