@@ -293,11 +293,11 @@ func prune(ctx context.Context, st *store.Store, cfg Config, now time.Time, log 
 		}
 	}
 	if cfg.DecisionRetention > 0 {
-		decisions, audit, err := st.PruneDecisions(ctx, now.Add(-cfg.DecisionRetention))
+		p, err := st.PruneDecisions(ctx, now.Add(-cfg.DecisionRetention))
 		if err != nil {
-			log.Error("pruning decisions and audit log", "err", err)
-		} else if decisions+audit > 0 {
-			log.Info("pruned decisions and audit log", "decisions", decisions, "audit_rows", audit)
+			log.Error("pruning decisions, deploys and audit log", "err", err)
+		} else if p != (store.Pruned{}) {
+			log.Info("pruned decisions, deploys and audit log", "decisions", p.Decisions, "deploys", p.Deployments, "audit_rows", p.Audit)
 		}
 		n, err := st.PruneEvents(ctx, now.Add(-cfg.DecisionRetention))
 		if err != nil {

@@ -7,23 +7,31 @@ import (
 	"time"
 )
 
-// PruneDecisions deletes the decision log and audit log rows from before
-// before, in one transaction, and returns how many of each went.
-// Overrides stay: the gate reads them, and an audit row is their history,
-// not their state.
-func (s *Store) PruneDecisions(ctx context.Context, before time.Time) (decisions, audit int64, err error) {
-	err = inTx(ctx, s.w, func(tx *sql.Tx) error {
-		var err error
-		if decisions, err = deleteBefore(ctx, tx, "decisions", before); err != nil {
-			return err
+// Pruned counts the rows PruneDecisions deleted.
+type Pruned struct{ Decisions, Deployments, Audit int64 }
+
+// PruneDecisions deletes decisions, recorded deploys and audit rows older
+// than before, in one transaction. Overrides and corrections themselves
+// stay: the gate and the budgets read them.
+func (s *Store) PruneDecisions(ctx context.Context, before time.Time) (Pruned, error) {
+	var p Pruned
+	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
+		for _, t := range []struct {
+			table string
+			n     *int64
+		}{{"decisions", &p.Decisions}, {"deployments", &p.Deployments}, {"audit_log", &p.Audit}} {
+			n, err := deleteBefore(ctx, tx, t.table, before)
+			if err != nil {
+				return err
+			}
+			*t.n = n
 		}
-		audit, err = deleteBefore(ctx, tx, "audit_log", before)
-		return err
+		return nil
 	})
 	if err != nil {
-		return 0, 0, fmt.Errorf("store: prune decisions and audit log: %w", err)
+		return Pruned{}, fmt.Errorf("store: prune decisions, deploys and audit log: %w", err)
 	}
-	return decisions, audit, nil
+	return p, nil
 }
 
 // deleteBefore deletes the rows of table (one of ours, never input) whose

@@ -8,8 +8,8 @@ import (
 	"github.com/slo-dev/slo/internal/slo"
 )
 
-// Decisions and audit rows older than the cut-off go; newer ones, and the
-// overrides themselves, stay.
+// Decisions, recorded deploys and audit rows older than the cut-off go;
+// newer ones, and the overrides themselves, stay.
 func TestPruneDecisions(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
@@ -28,9 +28,18 @@ func TestPruneDecisions(t *testing.T) {
 		}
 	}
 
-	decisions, audit, err := s.PruneDecisions(ctx, t0.Add(-24*time.Hour))
-	if err != nil || decisions != 2 || audit != 1 {
-		t.Fatalf("pruned %d decisions and %d audit rows (%v), want 2 and 1", decisions, audit, err)
+	for _, at := range []time.Time{old, recent} {
+		if _, err := s.RecordDeployment(ctx, slo.Deployment{Service: "checkout", Version: "v" + at.Format("15"), Priority: slo.PriorityNormal, At: at, RecordedAt: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	p, err := s.PruneDecisions(ctx, t0.Add(-24*time.Hour))
+	if err != nil || p != (Pruned{Decisions: 2, Deployments: 1, Audit: 1}) {
+		t.Fatalf("pruned %+v (%v), want 2 decisions, 1 deploy and 1 audit row", p, err)
+	}
+	if ds, err := s.Deployments(ctx, DeploymentQuery{}); err != nil || len(ds) != 1 || !ds[0].At.Equal(recent) {
+		t.Errorf("deploys left %+v (%v), want the one at %v", ds, err, recent)
 	}
 	left, err := s.Decisions(ctx, slo.DecisionQuery{})
 	if err != nil || len(left) != 2 || !left[0].At.Equal(t0) || !left[1].At.Equal(recent) {
@@ -43,7 +52,7 @@ func TestPruneDecisions(t *testing.T) {
 	if os, err := s.Overrides(ctx, "checkout", nil); err != nil || len(os) != 1 {
 		t.Errorf("overrides = %+v, %v; want the override kept", os, err)
 	}
-	if decisions, audit, err := s.PruneDecisions(ctx, t0.Add(-24*time.Hour)); err != nil || decisions+audit != 0 {
-		t.Errorf("second prune = %d, %d, %v; want nothing", decisions, audit, err)
+	if p, err := s.PruneDecisions(ctx, t0.Add(-24*time.Hour)); err != nil || p != (Pruned{}) {
+		t.Errorf("second prune = %+v, %v; want nothing", p, err)
 	}
 }
