@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -141,26 +140,11 @@ func (s *Store) Corrections(ctx context.Context, service string, endingAfter *ti
 // audits it and returns it. It fails with ErrNotFound or
 // ErrAlreadyRevoked.
 func (s *Store) RevokeCorrection(ctx context.Context, service string, id int64, by string, at time.Time) (slo.Correction, error) {
-	var c slo.Correction
-	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
-		var err error
-		c, err = scanCorrection(tx.QueryRowContext(ctx, `SELECT `+correctionColumns+` FROM corrections WHERE id = ? AND service = ?`, id, service))
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return fmt.Errorf("read: %w", err)
-		}
-		if c.RevokedAt != nil {
-			return fmt.Errorf("%w at %s by %s", ErrAlreadyRevoked, c.RevokedAt.Format(time.RFC3339), c.RevokedBy)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE corrections SET revoked_at = ?, revoked_by = ? WHERE id = ?`, ms(at), by, id); err != nil {
-			return fmt.Errorf("update: %w", err)
-		}
-		revoked := fromMS(ms(at))
-		c.RevokedAt, c.RevokedBy = &revoked, by
-		return audit(ctx, tx, at, by, AuditCorrectionRevoke, c.Service, correctionRow(c))
-	})
+	r := revocable{table: "corrections", columns: correctionColumns, where: "id = ? AND service = ?", args: []any{id, service}}
+	c, err := revoke(ctx, s.w, r, scanCorrection, func(c *slo.Correction) (**time.Time, *string) { return &c.RevokedAt, &c.RevokedBy },
+		by, at, func(tx *sql.Tx, c slo.Correction) error {
+			return audit(ctx, tx, at, by, AuditCorrectionRevoke, c.Service, correctionRow(c))
+		})
 	if err != nil {
 		return slo.Correction{}, fmt.Errorf("store: revoke correction %d: %w", id, err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -91,30 +90,14 @@ func (s *Store) Overrides(ctx context.Context, service string, activeAt *time.Ti
 // returns the updated override. It fails with ErrNotFound or
 // ErrAlreadyRevoked.
 func (s *Store) RevokeOverride(ctx context.Context, id int64, by string, at time.Time) (slo.Override, error) {
-	var o slo.Override
-	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
-		var err error
-		o, err = scanOverride(tx.QueryRowContext(ctx, `SELECT `+overrideColumns+` FROM overrides WHERE id = ?`, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return fmt.Errorf("read: %w", err)
-		}
-		if o.RevokedAt != nil {
-			return fmt.Errorf("%w at %s by %s", ErrAlreadyRevoked, o.RevokedAt.Format(time.RFC3339), o.RevokedBy)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE overrides SET revoked_at = ?, revoked_by = ? WHERE id = ?`,
-			ms(at), by, id); err != nil {
-			return fmt.Errorf("update: %w", err)
-		}
-		revoked := fromMS(ms(at))
-		o.RevokedAt, o.RevokedBy = &revoked, by
-		if err := audit(ctx, tx, at, by, AuditOverrideRevoke, o.Service, toOverrideRow(o)); err != nil {
-			return err
-		}
-		return s.enqueueOverride(ctx, tx, AuditOverrideRevoke, o)
-	})
+	r := revocable{table: "overrides", columns: overrideColumns, where: "id = ?", args: []any{id}}
+	o, err := revoke(ctx, s.w, r, scanOverride, func(o *slo.Override) (**time.Time, *string) { return &o.RevokedAt, &o.RevokedBy },
+		by, at, func(tx *sql.Tx, o slo.Override) error {
+			if err := audit(ctx, tx, at, by, AuditOverrideRevoke, o.Service, toOverrideRow(o)); err != nil {
+				return err
+			}
+			return s.enqueueOverride(ctx, tx, AuditOverrideRevoke, o)
+		})
 	if err != nil {
 		return slo.Override{}, fmt.Errorf("store: revoke override %d: %w", id, err)
 	}
