@@ -178,7 +178,9 @@ func buildError(err error) *apiError {
 }
 
 // execError classifies an evaluation error as Prometheus' returnAPIError
-// does (this engine has no query-cost limits).
+// does (this engine has no query-cost limits). A deadline reached while
+// the engine expands series, before its own timeout check, is a timeout
+// too: the query ran out of time either way.
 func execError(err error) *apiError {
 	var timeout promql.ErrQueryTimeout
 	var canceled promql.ErrQueryCanceled
@@ -186,7 +188,7 @@ func execError(err error) *apiError {
 	switch {
 	case errors.As(err, &canceled), errors.Is(err, context.Canceled):
 		return &apiError{errCanceled, err}
-	case errors.As(err, &timeout):
+	case errors.As(err, &timeout), errors.Is(err, context.DeadlineExceeded):
 		return &apiError{errTimeout, err}
 	case errors.As(err, &storage):
 		return &apiError{errInternal, err}
