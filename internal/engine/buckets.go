@@ -94,20 +94,31 @@ func (e *Engine) pruneBuckets(ctx context.Context, bs []*book, now time.Time) {
 	}
 	e.pruned = now
 	e.log.Debug("pruned ledger buckets", "deleted", n)
+	// Hourly too: a Prometheus restarted with other flags keeps another
+	// span, and the fetches to come must know it.
+	e.checkRetention(ctx)
 }
 
-// checkRetention reads Prometheus' retention once and warns about every
-// SLO whose window it cannot hold: those budgets cover only what exists.
+// checkRetention reads Prometheus' retention, at start and hourly, and
+// when it differs from the last reading warns about every SLO whose window
+// it cannot hold: those budgets cover only what exists. A failed reading
+// keeps the last one, and is logged once until a reading succeeds.
 func (e *Engine) checkRetention(ctx context.Context) {
 	keep, ok, err := e.src.Retention(ctx)
-	switch {
-	case err != nil:
-		e.log.Warn("could not read Prometheus' retention; assuming it holds every window", "err", err)
-		return
-	case !ok:
+	if err != nil {
+		if !e.retentionFailing {
+			e.log.Warn("could not read Prometheus' retention; assuming it holds every window", "err", err)
+		}
+		e.retentionFailing = true
 		return
 	}
-	e.keep.Store(int64(keep))
+	e.retentionFailing = false
+	if !ok {
+		keep = 0
+	}
+	if prev := time.Duration(e.keep.Swap(int64(keep))); prev == keep || keep == 0 {
+		return
+	}
 	for _, st := range e.Snapshot().Services {
 		for _, o := range st.Spec.SLOs {
 			if o.NominalWindow() > keep {

@@ -755,3 +755,28 @@ func TestNewestPointsDroppedLoggedOncePerStreak(t *testing.T) {
 		t.Errorf("%d \"evaluation failed\" lines, want 1 (the refused cycle):\n%s", n, logs.String())
 	}
 }
+
+// The retention is read again with the hourly prune: a Prometheus
+// restarted with a shorter retention is known within the hour.
+func TestRetentionIsReadAgainHourly(t *testing.T) {
+	ctx := context.Background()
+	src := newConstSource(t, checkoutRates())
+	src.keep = 10 * day
+	clk := &clock{t: at0}
+	e := New([]slo.Spec{testSpec()}, src, openStore(t), quiet, Options{Clock: clk.now})
+	e.checkRetention(ctx)
+	e.EvaluateOnce(ctx)
+	src.mu.Lock()
+	src.keep = 5 * day
+	src.mu.Unlock()
+	clk.set(at0.Add(30 * time.Minute))
+	e.EvaluateOnce(ctx)
+	if d, _ := e.retention(); d != 10*day {
+		t.Errorf("retention within the hour = %v, want the first reading 10d", d)
+	}
+	clk.set(at0.Add(61 * time.Minute))
+	e.EvaluateOnce(ctx)
+	if d, _ := e.retention(); d != 5*day {
+		t.Errorf("retention after an hour = %v, want the new reading 5d", d)
+	}
+}

@@ -67,6 +67,8 @@ type Engine struct {
 	// keep is Prometheus' retention in nanoseconds; 0 when unknown or
 	// unlimited.
 	keep atomic.Int64
+	// retentionFailing: the latest retention reading failed (logged once).
+	retentionFailing bool
 	// pruned is when ledger buckets were last pruned from the store.
 	pruned time.Time
 	// backtests holds the slot of the one backtest running.
