@@ -95,11 +95,10 @@ func (o *backtestOptions) run(cmd *cobra.Command, target string) error {
 		}
 		req.AgainstFile = o.against
 	}
-	c, err := o.newClient(cmd)
+	ctx, c, cancel, err := o.connect(cmd)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := timeoutContext(cmd, o.timeout)
 	defer cancel()
 	bt, err := c.Backtest(ctx, req)
 	var pe *client.ProblemError

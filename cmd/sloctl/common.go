@@ -85,6 +85,17 @@ func (f *apiFlags) newClient(cmd *cobra.Command) (*client.Client, error) {
 	return apiClient(cmd, f.getenv)
 }
 
+// connect builds the client (newClient) and the context of one command's
+// calls, bounded by --timeout; call cancel once done.
+func (f *apiFlags) connect(cmd *cobra.Command) (context.Context, *client.Client, context.CancelFunc, error) {
+	c, err := f.newClient(cmd)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ctx, cancel := timeoutContext(cmd, f.timeout)
+	return ctx, c, cancel, nil
+}
+
 // color reports whether text for w may be coloured.
 func (f *apiFlags) color(w io.Writer) bool { return colorEnabled(w, f.getenv) }
 

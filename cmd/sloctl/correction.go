@@ -71,11 +71,10 @@ func (o *correctionCreateOptions) run(cmd *cobra.Command, service string) error 
 	if err != nil {
 		return err
 	}
-	c, err := o.newClient(cmd)
+	ctx, c, cancel, err := o.connect(cmd)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := timeoutContext(cmd, o.timeout)
 	defer cancel()
 	x, err := c.CreateCorrection(ctx, service, api.CorrectionRequest{From: &from, To: &to, Reason: o.reason, Actor: actor, SLOs: o.slos})
 	if err != nil {
@@ -111,11 +110,10 @@ func newCorrectionListCmd(getenv func(string) string) *cobra.Command {
 }
 
 func (o *correctionListOptions) run(cmd *cobra.Command, service string) error {
-	c, err := o.newClient(cmd)
+	ctx, c, cancel, err := o.connect(cmd)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := timeoutContext(cmd, o.timeout)
 	defer cancel()
 	xs, err := c.Corrections(ctx, service)
 	if err != nil {
@@ -162,11 +160,10 @@ func (o *correctionRevokeOptions) run(cmd *cobra.Command, service, idArg string)
 	if err != nil {
 		return err
 	}
-	c, err := o.newClient(cmd)
+	ctx, c, cancel, err := o.connect(cmd)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := timeoutContext(cmd, o.timeout)
 	defer cancel()
 	x, err := c.RevokeCorrection(ctx, service, id, actor)
 	if err != nil {

@@ -57,11 +57,10 @@ func (o *deployedOptions) run(cmd *cobra.Command, service string) error {
 		}
 		req.At = &at
 	}
-	c, err := o.newClient(cmd)
+	ctx, c, cancel, err := o.connect(cmd)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := timeoutContext(cmd, o.timeout)
 	defer cancel()
 	d, err := c.RecordDeployment(ctx, service, req)
 	if err != nil {
@@ -106,11 +105,10 @@ func (o *deploymentsOptions) run(cmd *cobra.Command, args []string) error {
 	if len(args) == 1 {
 		service = args[0]
 	}
-	c, err := o.newClient(cmd)
+	ctx, c, cancel, err := o.connect(cmd)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := timeoutContext(cmd, o.timeout)
 	defer cancel()
 	ds, err := c.Deployments(ctx, service, o.limit)
 	if err != nil {

@@ -53,11 +53,10 @@ func (o *notificationsListOptions) run(cmd *cobra.Command) error {
 	if o.limit <= 0 {
 		return withCode(exitError, fmt.Errorf("--limit must be positive, not %d", o.limit))
 	}
-	c, err := o.newClient(cmd)
+	ctx, c, cancel, err := o.connect(cmd)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := timeoutContext(cmd, o.timeout)
 	defer cancel()
 	ns, err := c.Notifications(ctx, o.state, o.service, o.limit)
 	if err != nil {

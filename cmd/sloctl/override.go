@@ -73,11 +73,10 @@ func (o *overrideCreateOptions) run(cmd *cobra.Command, service string) error {
 	if err != nil {
 		return err
 	}
-	c, err := o.newClient(cmd)
+	ctx, c, cancel, err := o.connect(cmd)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := timeoutContext(cmd, o.timeout)
 	defer cancel()
 	req := client.OverrideRequest{Reason: o.reason, Actor: actor, For: time.Duration(d)}
 	ov, err := c.CreateOverride(ctx, service, req)
@@ -108,11 +107,10 @@ func newOverrideListCmd(getenv func(string) string) *cobra.Command {
 }
 
 func (o *overrideListOptions) run(cmd *cobra.Command, args []string) error {
-	c, err := o.newClient(cmd)
+	ctx, c, cancel, err := o.connect(cmd)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := timeoutContext(cmd, o.timeout)
 	defer cancel()
 	overrides, err := listOverrides(ctx, c, args)
 	if err != nil {

@@ -43,11 +43,10 @@ Colours are used only when stdout is a terminal and NO_COLOR is unset.`,
 }
 
 func (o *statusOptions) run(cmd *cobra.Command, args []string) error {
-	c, err := o.newClient(cmd)
+	ctx, c, cancel, err := o.connect(cmd)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := timeoutContext(cmd, o.timeout)
 	defer cancel()
 	if len(args) == 1 {
 		s, err := c.Service(ctx, args[0])
