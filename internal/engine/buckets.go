@@ -95,8 +95,11 @@ func (e *Engine) pruneBuckets(ctx context.Context, bs []*book, now time.Time) {
 	e.pruned = now
 	e.log.Debug("pruned ledger buckets", "deleted", n)
 	// Hourly too: a Prometheus restarted with other flags keeps another
-	// span, and the fetches to come must know it.
-	e.checkRetention(ctx)
+	// span, and the fetches to come must know it. Not again right after
+	// Run's reading at start.
+	if now.Sub(e.retentionAt) >= pruneEvery {
+		e.checkRetention(ctx)
+	}
 }
 
 // checkRetention reads Prometheus' retention, at start and hourly, and
@@ -104,6 +107,7 @@ func (e *Engine) pruneBuckets(ctx context.Context, bs []*book, now time.Time) {
 // it cannot hold: those budgets cover only what exists. A failed reading
 // keeps the last one, and is logged once until a reading succeeds.
 func (e *Engine) checkRetention(ctx context.Context) {
+	e.retentionAt = e.opts.Clock()
 	keep, ok, err := e.src.Retention(ctx)
 	if err != nil {
 		if !e.retentionFailing {

@@ -69,6 +69,8 @@ type Engine struct {
 	keep atomic.Int64
 	// retentionFailing: the latest retention reading failed (logged once).
 	retentionFailing bool
+	// retentionAt is when the retention was last read.
+	retentionAt time.Time
 	// pruned is when ledger buckets were last pruned from the store.
 	pruned time.Time
 	// backtests holds the slot of the one backtest running.
