@@ -37,6 +37,8 @@ type config struct {
 	promHeaders  headerFlag
 	promPwFile   string
 	notifyConfig string
+	// cluster is the replica's part in a PostgreSQL cluster.
+	cluster clusterFlags
 	// showVersion is --version: print the build and exit.
 	showVersion bool
 }
@@ -92,7 +94,11 @@ func parseConfig(args []string) (config, error) {
 	fs.Var(&c.slos, "slos", "spec file or folder, searched recursively for *.yaml and *.yml (repeatable; SLOD_SLOS takes a comma-separated list)")
 	fs.Var(&c.slosExclude, "slos-exclude", `glob of files or folders under --slos not to read, matched against the path relative to the --slos folder ("legacy/*") and against the base name ("*.tmpl.yaml") (repeatable)`)
 	fs.StringVar(&c.prom.URL, "prometheus-url", "http://127.0.0.1:9090", "Prometheus base URL")
-	fs.StringVar(&c.db, "db", "./slod.db", "SQLite database file")
+	fs.StringVar(&c.db, "db", "./slod.db", "SQLite database file, or a postgres:// URL for several replicas sharing one PostgreSQL (libpq's PGPASSWORD, PGPASSFILE and PGSSLMODE fill in what the URL leaves out)")
+	fs.DurationVar(&c.cluster.lease, "lease", 15*time.Second, "PostgreSQL only: how long the evaluator lease lasts unrenewed; when the leader dies another replica takes over within it")
+	fs.StringVar(&c.cluster.replicaID, "replica-id", "", "PostgreSQL only: this replica's name in /api/v1/cluster (default: the host name, which is the pod name on Kubernetes)")
+	fs.StringVar(&c.cluster.advertiseURL, "advertise-url", "", "PostgreSQL only: URL this replica is reached at, shown in /api/v1/cluster (default: http://<--listen>)")
+	fs.DurationVar(&c.cluster.followInterval, "follow-interval", 2*time.Second, "PostgreSQL only: how often a replica that is not the leader reads the shared snapshot, overrides, deploys and corrections")
 	fs.StringVar(&c.deadLetterPath, "dead-letter-path", "", "JSON-lines file for evaluations the database would not take (default <db>.deadletter.jsonl)")
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "address to serve the API and dashboard on")
 	fs.DurationVar(&c.interval, "interval", 30*time.Second, "evaluation interval")
@@ -115,6 +121,11 @@ func parseConfig(args []string) (config, error) {
 	fs.StringVar(&c.notifyConfig, "notify-config", "", "YAML file of notification targets (webhook, slack, alertmanager) and delivery settings; without it events are kept as history only")
 	fs.StringVar(&c.prom.CAFile, "prometheus-ca-file", "", "PEM CA bundle that verifies Prometheus' TLS certificate")
 	fs.BoolVar(&c.showVersion, "version", false, "print the version, commit and build date, and exit")
+
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage of slod (every flag may also be set as SLOD_<FLAG>, e.g. SLOD_DB or SLOD_PROMETHEUS_URL; flags win):")
+		fs.PrintDefaults()
+	}
 
 	// Environment first, so the command line overrides it.
 	var envErr error
@@ -152,6 +163,9 @@ func parseConfig(args []string) (config, error) {
 	}
 	if c.rateLimit < 0 || c.rateBurst < 1 {
 		return c, fmt.Errorf("--rate-limit %g and --rate-burst %d: the rate must be 0 (off) or more, the burst at least 1", c.rateLimit, c.rateBurst)
+	}
+	if err := c.cluster.check(); err != nil {
+		return c, err
 	}
 	if c.interval < time.Second {
 		return c, fmt.Errorf("--interval %s is too short; use at least 1s", c.interval)
@@ -206,4 +220,24 @@ func (c config) readTokens() ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// clusterFlags are the flags of a replica on PostgreSQL.
+type clusterFlags struct {
+	lease          time.Duration
+	replicaID      string
+	advertiseURL   string
+	followInterval time.Duration
+}
+
+// check refuses settings under which failover could not work: the lease
+// is renewed every third of it, so it must leave room for a few tries.
+func (f clusterFlags) check() error {
+	if f.lease < 3*time.Second {
+		return fmt.Errorf("--lease %s is too short; use at least 3s (it is renewed every third of it)", f.lease)
+	}
+	if f.followInterval < 100*time.Millisecond || f.followInterval > f.lease {
+		return fmt.Errorf("--follow-interval %s must be between 100ms and --lease (%s)", f.followInterval, f.lease)
+	}
+	return nil
 }

@@ -61,6 +61,10 @@ func main() {
 		RateBurst:             cfg.rateBurst,
 		Prometheus:            cfg.prom,
 		NotifyConfig:          cfg.notifyConfig,
+		Cluster: app.ClusterConfig{
+			Lease: cfg.cluster.lease, ReplicaID: cfg.cluster.replicaID,
+			AdvertiseURL: cfg.cluster.advertiseURL, FollowInterval: cfg.cluster.followInterval,
+		},
 	}, log, nil)
 	if err != nil {
 		log.Error("slod stopped", "err", err)

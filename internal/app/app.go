@@ -69,6 +69,22 @@ type Config struct {
 	// NotifyEvery is how often the notification watcher looks at the gate
 	// (default 5s).
 	NotifyEvery time.Duration
+	// Cluster configures a replica when DB is a PostgreSQL URL.
+	Cluster ClusterConfig
+}
+
+// ClusterConfig is a replica's part in a cluster on PostgreSQL.
+type ClusterConfig struct {
+	// Lease is how long the evaluator lease lasts unrenewed (default 15s).
+	Lease time.Duration
+	// ReplicaID names this replica (default: the host name).
+	ReplicaID string
+	// AdvertiseURL is where this replica is reached (default:
+	// http://<listen address>).
+	AdvertiseURL string
+	// FollowInterval is how often a follower reads the shared state
+	// (default 2s).
+	FollowInterval time.Duration
 }
 
 // Run serves until ctx ends, then shuts down gracefully. If ready is not
