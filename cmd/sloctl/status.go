@@ -14,10 +14,13 @@ import (
 	"github.com/slo-dev/slo/internal/slo"
 )
 
-type statusOptions struct{ apiFlags }
+type statusOptions struct {
+	apiFlags
+	cluster bool
+}
 
 func newStatusCmd(getenv func(string) string) *cobra.Command {
-	o := &statusOptions{apiFlags{getenv: getenv}}
+	o := &statusOptions{apiFlags: apiFlags{getenv: getenv}}
 	cmd := &cobra.Command{
 		Use:   "status [SERVICE]",
 		Short: "Show SLOs, error budgets, burn rates and gate state",
@@ -26,6 +29,10 @@ target, SLI, remaining error budget, worst burn rate, and the gate's
 decision for a normal deploy. Problems (failed evaluations, bad slo.yaml,
 reasons for warn/deny) are listed under the table.
 
+With --cluster it shows the slod replicas instead: which one leads (holds
+the evaluator lease, with its fencing token and the term's age), and
+when each last reported itself.
+
 Colours are used only when stdout is a terminal and NO_COLOR is unset.`,
 		Example: `  # All services
   sloctl status
@@ -33,12 +40,16 @@ Colours are used only when stdout is a terminal and NO_COLOR is unset.`,
   # One service, against a remote slod
   sloctl status checkout --server http://slod.internal:8080
 
+  # The replicas of slod on PostgreSQL, and the leader
+  sloctl status --cluster
+
   # For scripts
   sloctl status -o json | jq '.services[] | select(.allowed == false) | .service'`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, args) },
 	}
 	o.add(cmd)
+	cmd.Flags().BoolVar(&o.cluster, "cluster", false, "show the slod replicas and the leader instead of the services")
 	return cmd
 }
 
@@ -48,6 +59,16 @@ func (o *statusOptions) run(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	defer cancel()
+	if o.cluster {
+		if len(args) > 0 {
+			return withCode(exitError, fmt.Errorf("--cluster takes no service"))
+		}
+		cl, err := c.Cluster(ctx)
+		if err != nil {
+			return apiFailure(err)
+		}
+		return o.show(cmd, cl, func(w io.Writer) error { return writeCluster(w, cl, o.color(w)) })
+	}
 	if len(args) == 1 {
 		s, err := c.Service(ctx, args[0])
 		if err != nil {
@@ -65,6 +86,48 @@ func (o *statusOptions) run(cmd *cobra.Command, args []string) error {
 	return o.show(cmd, api.ServiceList{Services: services}, func(w io.Writer) error {
 		return writeStatus(w, services, o.color(w))
 	})
+}
+
+// writeCluster prints one row per replica, then the lease.
+func writeCluster(w io.Writer, cl *api.Cluster, color bool) error {
+	t := &textTable{color: color}
+	t.header("REPLICA", "URL", "VERSION", "ROLE", "LAST SEEN", "HEALTHY")
+	for _, r := range cl.Replicas {
+		role := plain("follower")
+		if r.Leader {
+			role = tcell{text: "leader", color: ansiGreen}
+		}
+		healthy := tcell{text: "yes", color: ansiGreen}
+		if !r.Healthy {
+			healthy = tcell{text: "no", color: ansiRed}
+		}
+		id := safetext.Escape(r.ID)
+		if r.Self {
+			id += " (answered)"
+		}
+		seen := "-"
+		if cl.Now != nil && !r.SeenAt.IsZero() {
+			seen = fmt.Sprintf("%.0fs ago", cl.Now.Sub(r.SeenAt).Seconds())
+		}
+		t.add(plain(id), plain(safetext.Escape(r.URL)), plain(safetext.Escape(r.Version)), role, plain(seen), healthy)
+	}
+	if err := t.write(w); err != nil {
+		return err
+	}
+	var lease string
+	switch {
+	case cl.StoreError != "":
+		lease = "store unreachable from this replica: " + safetext.Escape(cl.StoreError)
+	case cl.Backend == "sqlite":
+		lease = "store: sqlite, one replica (no lease)"
+	case cl.Leader == "":
+		lease = fmt.Sprintf("store: postgres; no leader: the lease lapsed, a replica takes it within %.0fs", cl.LeaseSeconds)
+	default:
+		lease = fmt.Sprintf("store: postgres; leader %s, token %d, term %.0fs old, lease renewed within %.0fs (lease %.0fs)",
+			safetext.Escape(cl.Leader), cl.Token, cl.LeaseAgeSeconds, cl.ExpiresInSeconds, cl.LeaseSeconds)
+	}
+	_, err := fmt.Fprintf(w, "\n%s\n", lease)
+	return err
 }
 
 // writeStatus prints one table row per SLO, then the problems behind

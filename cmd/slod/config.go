@@ -99,7 +99,7 @@ func parseConfig(args []string) (config, error) {
 	fs.StringVar(&c.cluster.replicaID, "replica-id", "", "PostgreSQL only: this replica's name in /api/v1/cluster (default: the host name, which is the pod name on Kubernetes)")
 	fs.StringVar(&c.cluster.advertiseURL, "advertise-url", "", "PostgreSQL only: URL this replica is reached at, shown in /api/v1/cluster (default: http://<--listen>)")
 	fs.DurationVar(&c.cluster.followInterval, "follow-interval", 2*time.Second, "PostgreSQL only: how often a replica that is not the leader reads the shared snapshot, overrides, deploys and corrections")
-	fs.StringVar(&c.deadLetterPath, "dead-letter-path", "", "JSON-lines file for evaluations the database would not take (default <db>.deadletter.jsonl)")
+	fs.StringVar(&c.deadLetterPath, "dead-letter-path", "", "JSON-lines file for evaluations the database would not take (default <db>.deadletter.jsonl; with PostgreSQL $TMPDIR/slod.deadletter.jsonl)")
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "address to serve the API and dashboard on")
 	fs.DurationVar(&c.interval, "interval", 30*time.Second, "evaluation interval")
 	fs.StringVar(&c.tokenFile, "token-file", "", "file of bearer tokens (one per line) allowed to write overrides; SLOD_TOKENS may list tokens comma-separated instead")

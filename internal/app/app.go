@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -19,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/slo-dev/slo/internal/cluster"
 	"github.com/slo-dev/slo/internal/dblock"
 	"github.com/slo-dev/slo/internal/engine"
 	"github.com/slo-dev/slo/internal/events"
@@ -29,6 +32,7 @@ import (
 	"github.com/slo-dev/slo/internal/server"
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store"
+	"github.com/slo-dev/slo/internal/version"
 	"github.com/slo-dev/slo/internal/watch"
 )
 
@@ -40,7 +44,8 @@ type Config struct {
 	SLOsExclude []string
 	DB          string
 	// DeadLetterPath is where evaluations the store refuses for good go;
-	// DB + ".deadletter.jsonl" when empty.
+	// when empty, DB + ".deadletter.jsonl" on SQLite and
+	// $TMPDIR/slod.deadletter.jsonl on PostgreSQL.
 	DeadLetterPath string
 	Listen         string
 	Interval       time.Duration
@@ -103,12 +108,16 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 		return err
 	}
 
-	// One slod per SQLite file: two would both evaluate and write history.
-	lock, err := dblock.Acquire(cfg.DB)
-	if err != nil {
-		return fmt.Errorf("open store: %w", err)
+	shared := store.IsPostgres(cfg.DB)
+	if !shared {
+		// One slod per SQLite file: two would both evaluate and write
+		// history.
+		lock, err := dblock.Acquire(cfg.DB)
+		if err != nil {
+			return fmt.Errorf("open store: %w", err)
+		}
+		defer lock.Release()
 	}
-	defer lock.Release()
 	st, err := store.Open(cfg.DB)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
@@ -132,13 +141,18 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 	if err := ev.Refresh(ctx); err != nil {
 		return fmt.Errorf("events: %w", err)
 	}
-	eng = engine.New(nil, source, st, log, engine.Options{Registerer: reg, Marks: ev, DeadLetterPath: cmp.Or(cfg.DeadLetterPath, cfg.DB+".deadletter.jsonl")})
+	eng = engine.New(nil, source, st, log, engine.Options{Registerer: reg, Marks: ev, DeadLetterPath: deadLetterPath(cfg, shared)})
 	eng.Reload(specs, problems)
-	if err := eng.Restore(ctx); err != nil {
+	if shared {
+		// The leader's latest numbers, as fresh as it left them.
+		if err := eng.Follow(ctx); err != nil {
+			log.Error("could not read the shared snapshot; starting blank", "err", err)
+		}
+	} else if err := eng.Restore(ctx); err != nil {
 		log.Error("could not restore the last snapshot; starting blank", "err", err)
 	}
 
-	g := gate.New(eng, st, log, gate.Options{})
+	g := gate.New(eng, st, log, gate.Options{SharedStore: shared})
 	if err := g.Refresh(ctx); err != nil {
 		return fmt.Errorf("gate: %w", err)
 	}
@@ -146,12 +160,22 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 	st.SetCorrectionEvents(notify.CorrectionEvents)
 	sender := notify.NewSender(st, notifyCfg, notify.NewMetrics(reg), log, notify.SenderOptions{})
 	watcher := notify.NewWatcher(eng, g, st, notifyCfg.Hold, log, nil, sender.Wake)
-	if err := watcher.Load(ctx); err != nil {
-		return err
-	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+	}
+	self := store.Member{ID: cfg.Cluster.ReplicaID, URL: cfg.Cluster.AdvertiseURL, Version: version.Get().Version, StartedAt: time.Now().UTC()}
+	if self.ID == "" {
+		self.ID, _ = os.Hostname()
+	}
+	if self.URL == "" {
+		self.URL = "http://" + ln.Addr().String()
+	}
+	var role clusterRole = cluster.Single{Self: self}
+	if shared {
+		el := cluster.New(st, self, log, cluster.Options{Lease: cfg.Cluster.Lease, Registerer: reg})
+		st.SetFence(el.Fence())
+		role = el
 	}
 	handler := server.New(eng, g, log, server.Config{
 		Tokens: cfg.Tokens, MaxInFlight: cfg.MaxInFlight, SpecPaths: cfg.SLOs,
@@ -159,6 +183,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 		AllowedHosts: allowedHosts(cfg.AllowedHosts, ln.Addr()), Backtests: eng, Events: ev,
 		Notifications: notify.NewQueue(st, sender.Wake, nil),
 		Reports:       report.NewBuilder(eng, st, nil),
+		Cluster:       role,
 	}, reg, reg)
 	srv := &http.Server{
 		Handler:           withVersion(handler),
@@ -176,7 +201,30 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 		wg.Add(1)
 		go func() { defer wg.Done(); fn() }()
 	}
-	background(func() { eng.Run(runCtx, cfg.Interval) })
+	// What the leader alone does: evaluate, notify, prune. A single
+	// node leads for as long as it runs; a replica on PostgreSQL for
+	// as long as it holds the lease.
+	lead := func(ctx context.Context) {
+		var term sync.WaitGroup
+		term.Go(func() { eng.Run(ctx, cfg.Interval) })
+		term.Go(func() { pruneLoop(ctx, st, cfg, log) })
+		term.Go(func() { sender.Run(ctx) })
+		term.Go(func() {
+			// What the previous leader last reported, so nothing is
+			// reported twice.
+			if err := watcher.Load(ctx); err != nil {
+				log.Error("notifications: could not load the detector state", "err", err)
+			}
+			watcher.Run(ctx, cmp.Or(cfg.NotifyEvery, 5*time.Second))
+		})
+		term.Wait()
+	}
+	if el, ok := role.(*cluster.Elector); ok {
+		background(func() { el.Run(runCtx, lead) })
+		background(func() { follow(runCtx, eng, g, ev, el, cmp.Or(cfg.Cluster.FollowInterval, 2*time.Second), log) })
+	} else {
+		background(func() { lead(runCtx) })
+	}
 	background(func() {
 		dirs := func() []string { return src.Discover().Dirs }
 		err := watch.Run(runCtx, dirs, cfg.ReloadDebounce, log, func() {
@@ -186,9 +234,6 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 			log.Error("spec watcher stopped; reload with SIGHUP only", "err", err)
 		}
 	})
-	background(func() { pruneLoop(runCtx, st, cfg, log) })
-	background(func() { sender.Run(runCtx) })
-	background(func() { watcher.Run(runCtx, cmp.Or(cfg.NotifyEvery, 5*time.Second)) })
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
@@ -213,6 +258,58 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// deadLetterPath is --dead-letter-path, or by default a file beside the
+// SQLite database, or on PostgreSQL one in the temporary folder (never
+// named after the URL, which may hold a password).
+func deadLetterPath(cfg Config, shared bool) string {
+	switch {
+	case cfg.DeadLetterPath != "":
+		return cfg.DeadLetterPath
+	case shared:
+		return filepath.Join(os.TempDir(), "slod.deadletter.jsonl")
+	default:
+		return cfg.DB + ".deadletter.jsonl"
+	}
+}
+
+// clusterRole is this replica's part: always the leader on SQLite
+// (cluster.Single), elected on PostgreSQL (cluster.Elector).
+type clusterRole interface {
+	Leader() bool
+	Status(ctx context.Context) cluster.Status
+}
+
+// follow keeps a replica on a shared store current with what other
+// replicas write, every interval: the leader's snapshot (unless this
+// replica leads), and on every replica the active overrides and the
+// deploys and corrections, which the leader's evaluation reads too.
+// Failures are logged once per streak; Follow marks the snapshot stale.
+func follow(ctx context.Context, eng *engine.Engine, g *gate.Gate, ev *events.Events, el *cluster.Elector, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	failing := false
+	for {
+		var errs []error
+		if !el.Leader() {
+			errs = append(errs, eng.Follow(ctx))
+		}
+		errs = append(errs, g.Refresh(ctx), ev.Refresh(ctx))
+		switch err := errors.Join(errs...); {
+		case err != nil && !failing && ctx.Err() == nil:
+			log.Error("reading the shared store failed; serving the last copy, marked stale", "err", err)
+			failing = true
+		case err == nil && failing:
+			log.Info("reading the shared store again")
+			failing = false
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // allowedHosts is the Host allow-list for a server bound to addr: the

@@ -152,3 +152,13 @@ func (c *Client) Report(ctx context.Context, period, service, format string) ([]
 	}
 	return out, nil
 }
+
+// Cluster describes the replicas sharing slod's store and which one
+// evaluates.
+func (c *Client) Cluster(ctx context.Context) (*api.Cluster, error) {
+	var out api.Cluster
+	if err := c.do(ctx, http.MethodGet, "/api/v1/cluster", nil, nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

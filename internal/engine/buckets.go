@@ -2,10 +2,12 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
 	"github.com/slo-dev/slo/internal/ledger"
+	"github.com/slo-dev/slo/internal/store"
 )
 
 // maxQueuedBuckets bounds the buckets waiting for the store: a day of
@@ -56,12 +58,25 @@ func (e *Engine) flushBuckets(ctx context.Context) {
 	if n == 0 {
 		return
 	}
-	if err := e.store.SaveBucketsBatch(ctx, batch); err != nil {
+	err := e.store.SaveBucketsBatch(ctx, batch)
+	if errors.Is(err, store.ErrFenced) {
+		// Another replica leads: its ledger is the one kept.
+		e.log.Warn("not saving ledger buckets: this replica no longer leads", "buckets", n)
+		return
+	}
+	if err != nil {
 		e.log.Warn("saving ledger buckets failed; retrying next cycle", "buckets", n, "err", err)
 		for fp, bs := range batch {
 			e.queueBuckets(fp, bs)
 		}
 	}
+}
+
+// clear drops every queued bucket.
+func (q *bucketQueue) clear() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.byFP, q.count = nil, 0
 }
 
 // advance moves every book's split to now, queueing the hours it rolls

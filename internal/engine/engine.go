@@ -115,15 +115,40 @@ func (e *Engine) Snapshot() *Snapshot { return e.snap.Load() }
 // Restore loads the last persisted snapshot so the gate is never blank after
 // a restart. Restored numbers are marked stale until re-measured.
 func (e *Engine) Restore(ctx context.Context) error {
-	recs, err := e.store.Snapshots(ctx)
+	n, err := e.load(ctx, true)
 	if err != nil {
 		return fmt.Errorf("restore snapshot: %w", err)
 	}
+	e.log.Info("restored snapshot", "services", n)
+	return nil
+}
+
+// Follow reads the snapshot the leader last wrote to a shared store and
+// publishes it as this replica's own, numbers and staleness as the leader
+// left them; as they age the gate's max_staleness applies. A replica
+// that does not evaluate calls it every few seconds. When the store
+// cannot be read, every service is marked stale: the numbers are this
+// replica's last copy, and a newer one may exist.
+func (e *Engine) Follow(ctx context.Context) error {
+	if _, err := e.load(ctx, false); err != nil {
+		e.markStale(err)
+		return fmt.Errorf("follow the shared snapshot: %w", err)
+	}
+	return nil
+}
+
+// load publishes the stored snapshot records of every configured
+// service and returns how many it read; restored marks every number
+// stale (see snapshotRecord.statuses).
+func (e *Engine) load(ctx context.Context, restored bool) (int, error) {
+	recs, err := e.store.Snapshots(ctx)
+	if err != nil {
+		return 0, err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	cur := e.Snapshot()
-	next := cur.clone()
-	restored := 0
+	next := e.Snapshot().clone()
+	n := 0
 	for name, rec := range recs {
 		state, ok := next.Services[name]
 		if !ok {
@@ -135,16 +160,43 @@ func (e *Engine) Restore(ctx context.Context) error {
 				"service", name, "version", saved.Version, "err", err)
 			continue
 		}
-		state.SLOs = saved.statuses(state.Spec)
-		state.Stale = true
+		state.SLOs = saved.statuses(state.Spec, restored)
+		state.Stale = restored || slices.ContainsFunc(state.SLOs, func(s slo.Status) bool { return s.Stale })
 		state.LastAttempt = saved.LastAttempt
+		if !restored {
+			state.LastError, state.Backfill, state.Deploys = saved.LastError, saved.Backfill, saved.Deploys
+		}
 		next.Services[name] = state
-		restored++
+		n++
 	}
-	next.Ready = next.Ready || restored > 0
+	next.Ready = next.Ready || n > 0
 	e.snap.Store(next)
-	e.log.Info("restored snapshot", "services", restored)
-	return nil
+	return n, nil
+}
+
+// markStale marks every service's numbers stale with why, unless they
+// are already.
+func (e *Engine) markStale(why error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cur := e.Snapshot()
+	next := cur.clone()
+	changed := false
+	for name, state := range next.Services {
+		if state.Stale {
+			continue
+		}
+		state.Stale, state.LastError = true, why.Error()
+		state.SLOs = slices.Clone(state.SLOs)
+		for i := range state.SLOs {
+			state.SLOs[i].Stale = true
+		}
+		next.Services[name] = state
+		changed = true
+	}
+	if changed {
+		e.snap.Store(next)
+	}
 }
 
 // mergeStatuses keeps the status of every SLO still in the spec (by slug)
@@ -185,6 +237,7 @@ func (s *Snapshot) clone() *Snapshot {
 // and count them against the circuit breaker. After the first cycle a
 // backfill fills the rest of every SLO's window behind it.
 func (e *Engine) Run(ctx context.Context, interval time.Duration) {
+	e.startTerm()
 	e.checkRetention(ctx)
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
@@ -201,6 +254,18 @@ func (e *Engine) Run(ctx context.Context, interval time.Duration) {
 		case <-ticker.C:
 		}
 	}
+}
+
+// startTerm forgets what an earlier spell of evaluating left in memory:
+// on a shared store another replica led since, so the books are read
+// again from the store and writes still queued from then are dropped
+// (the store would refuse them as fenced anyway).
+func (e *Engine) startTerm() {
+	e.books.mu.Lock()
+	e.books.byFP = nil
+	e.books.mu.Unlock()
+	e.buckets.clear()
+	e.writes.clear()
 }
 
 // EvaluateOnce measures every SLO once and publishes the new snapshot:

@@ -221,7 +221,7 @@ func TestSnapshotRecordRebuildsStatus(t *testing.T) {
 	if err := json.Unmarshal(b, &rec); err != nil {
 		t.Fatal(err)
 	}
-	got := rec.statuses(sp)[0]
+	got := rec.statuses(sp, true)[0]
 	if !got.Stale {
 		t.Error("a rebuilt status must be stale until re-measured")
 	}
@@ -235,7 +235,7 @@ func TestSnapshotRecordRebuildsStatus(t *testing.T) {
 
 	changed := testSpec()
 	changed.SLOs[0].SLI.Events.Total = `sum(rate(checkout_requests_v2_total[{{.window}}]))`
-	if s := rec.statuses(changed)[0]; !s.EvaluatedAt.IsZero() || s.Budget.Status != slo.StatusNoData {
+	if s := rec.statuses(changed, true)[0]; !s.EvaluatedAt.IsZero() || s.Budget.Status != slo.StatusNoData {
 		t.Errorf("after a query change: evaluated %v status %s; want unmeasured", s.EvaluatedAt, s.Budget.Status)
 	}
 }

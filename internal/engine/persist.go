@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/slo-dev/slo/internal/slo"
+	"github.com/slo-dev/slo/internal/store"
 )
 
 // Limits of the write-behind queue: enough for a few hours of a store
@@ -56,7 +58,10 @@ func newWriteBehind(st Store, log *slog.Logger, m *metrics, deadLetter string) *
 
 // save writes one evaluation, queueing it when the store refuses.
 func (w *writeBehind) save(ctx context.Context, p pendingWrite) {
-	if err := w.write(ctx, &p); err == nil {
+	err := w.write(ctx, &p)
+	if err == nil || errors.Is(err, store.ErrFenced) {
+		// Fenced: another replica leads and writes the history; this
+		// evaluation is not one to keep.
 		return
 	}
 	w.mu.Lock()
@@ -69,6 +74,15 @@ func (w *writeBehind) save(ctx context.Context, p pendingWrite) {
 	w.metrics.pendingWrites.Set(float64(len(w.pending)))
 }
 
+// clear drops every queued write: a new term starts from what the store
+// holds.
+func (w *writeBehind) clear() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.pending = nil
+	w.metrics.pendingWrites.Set(0)
+}
+
 // retry replays queued writes in order, stopping at the first failure: the
 // store is most likely still unavailable.
 func (w *writeBehind) retry(ctx context.Context) {
@@ -77,6 +91,11 @@ func (w *writeBehind) retry(ctx context.Context) {
 	for len(w.pending) > 0 {
 		p := &w.pending[0]
 		if err := w.write(ctx, p); err != nil {
+			if errors.Is(err, store.ErrFenced) {
+				// Another replica leads now and keeps the history.
+				w.pending = nil
+				break
+			}
 			if p.Attempts >= w.maxAttempts {
 				w.deadLetterLocked(*p, "gave up after repeated failures")
 				w.pending = w.pending[1:]

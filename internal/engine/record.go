@@ -21,6 +21,12 @@ type snapshotRecord struct {
 	Version     int         `json:"version"`
 	LastAttempt time.Time   `json:"last_attempt"`
 	SLOs        []sloRecord `json:"slos"`
+	// What followers on a shared store show as the leader does: the
+	// last error, how far history is loaded, and the recent deploys with
+	// their attribution (the gate's suspect-deploy rule reads them).
+	LastError string            `json:"last_error,omitempty"`
+	Backfill  []Progress        `json:"backfill,omitempty"`
+	Deploys   []slo.Attribution `json:"deploys,omitempty"`
 }
 
 // sloRecord is one SLO's last good numbers and its latest failure.
@@ -37,11 +43,17 @@ type sloRecord struct {
 	Error       string             `json:"error,omitempty"`
 	ErrorSince  time.Time          `json:"error_since,omitzero"`
 	NoSeries    bool               `json:"no_series,omitempty"`
+	// Coverage and exclusions enter the gate's judgement (partial
+	// history, corrections), so a follower must see them too.
+	Coverage   slo.Coverage `json:"coverage,omitzero"`
+	Excluded   slo.Counts   `json:"excluded,omitzero"`
+	ExcludedBy []string     `json:"excluded_by,omitempty"`
 }
 
 // recordOf is the record of st.
 func recordOf(st ServiceState) snapshotRecord {
-	r := snapshotRecord{Version: recordVersion, LastAttempt: st.LastAttempt, SLOs: make([]sloRecord, len(st.SLOs))}
+	r := snapshotRecord{Version: recordVersion, LastAttempt: st.LastAttempt, SLOs: make([]sloRecord, len(st.SLOs)),
+		LastError: st.LastError, Backfill: st.Backfill, Deploys: st.Deploys}
 	for i, s := range st.SLOs {
 		r.SLOs[i] = sloRecord{
 			Slug:        s.Slug,
@@ -53,6 +65,9 @@ func recordOf(st ServiceState) snapshotRecord {
 			Error:       s.Error,
 			ErrorSince:  s.ErrorSince,
 			NoSeries:    s.NoSeries,
+			Coverage:    s.Coverage,
+			Excluded:    s.Excluded,
+			ExcludedBy:  s.ExcludedBy,
 		}
 	}
 	return r
@@ -60,9 +75,11 @@ func recordOf(st ServiceState) snapshotRecord {
 
 // statuses rebuilds the status of every SLO of sp from r, in spec order.
 // An SLO whose objective or queries changed since (another fingerprint),
-// or that is new, starts unmeasured. Every rebuilt status is stale: this
-// process has not measured it yet.
-func (r snapshotRecord) statuses(sp slo.Spec) []slo.Status {
+// or that is new, starts unmeasured. With restored, every status is
+// stale: this process has not measured it yet; otherwise (a follower
+// reading the leader's record) an SLO is stale as the leader left it,
+// when its latest attempt failed.
+func (r snapshotRecord) statuses(sp slo.Spec, restored bool) []slo.Status {
 	bySlug := make(map[string]sloRecord, len(r.SLOs))
 	for _, s := range r.SLOs {
 		bySlug[s.Slug] = s
@@ -74,11 +91,12 @@ func (r snapshotRecord) statuses(sp slo.Spec) []slo.Status {
 		out[i] = slo.Placeholder(o)
 		if same && !rec.EvaluatedAt.IsZero() {
 			out[i] = slo.StatusOf(o, sp.Policy, rec.EvaluatedAt, slo.Counts{Errors: rec.Errors, Total: rec.Total}, burnsOf(rec.BurnRates))
+			out[i].Coverage, out[i].Excluded, out[i].ExcludedBy = rec.Coverage, rec.Excluded, rec.ExcludedBy
 		}
 		if same {
 			out[i].Error, out[i].ErrorSince, out[i].NoSeries = rec.Error, rec.ErrorSince, rec.NoSeries
 		}
-		out[i].Stale = true
+		out[i].Stale = restored || out[i].Error != ""
 	}
 	return out
 }

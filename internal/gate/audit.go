@@ -39,7 +39,7 @@ func (g *Gate) CheckAudited(ctx context.Context, service string, req CheckReques
 	if err := req.Validate(); err != nil {
 		return nil, 0, err
 	}
-	a, err := g.Check(service, req.Priority)
+	a, err := g.auditedAnswer(ctx, service, req.Priority)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -71,6 +71,27 @@ func (g *Gate) CheckAudited(ctx context.Context, service string, req CheckReques
 	g.log.Info("deploy check", "service", service, "priority", req.Priority, "decision", r.Decision,
 		"version", req.Version, "actor", req.Actor, "decision_id", id, "request_id", req.RequestID)
 	return a, id, nil
+}
+
+// auditedAnswer decides like Check; on a shared store it decides on the
+// active overrides the store holds now. A store that cannot be read
+// gives ErrNotAudited: the decision could not be written either.
+func (g *Gate) auditedAnswer(ctx context.Context, service string, p slo.Priority) (*Answer, error) {
+	if !g.opts.SharedStore {
+		return g.Check(service, p)
+	}
+	st, ok := g.snaps.Snapshot().Services[service]
+	if !ok {
+		return nil, ErrUnknownService
+	}
+	now := g.opts.Clock()
+	rctx, cancel := context.WithTimeout(ctx, g.opts.WriteTimeout)
+	defer cancel()
+	os, err := g.store.Overrides(rctx, service, &now)
+	if err != nil {
+		return nil, fmt.Errorf("%w: reading overrides: %v", ErrNotAudited, err)
+	}
+	return decide(st, p, os, now), nil
 }
 
 // Decisions reads the decision log, newest first.

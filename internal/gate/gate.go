@@ -44,6 +44,12 @@ type Options struct {
 	// database answers 503 in time for sloctl (10s budget) to retry,
 	// instead of holding the pipeline until its own timeout.
 	WriteTimeout time.Duration
+	// SharedStore: other replicas write overrides to the same store, so
+	// an audited check reads the service's active overrides from it
+	// rather than from this replica's cache (refreshed every few
+	// seconds by Refresh): an audited decision never misses an override
+	// created or revoked elsewhere.
+	SharedStore bool
 }
 
 // ErrUnknownService: no service of that name is configured.

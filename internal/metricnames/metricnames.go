@@ -58,3 +58,10 @@ const (
 	NotificationsOldestPendingAge = "slod_notifications_oldest_pending_age_seconds"
 	NotificationsDeadLetters      = "slod_notifications_dead_letters"
 )
+
+// internal/cluster: the evaluator lease of replicas on PostgreSQL.
+const (
+	ClusterLeader      = "slod_cluster_leader"
+	ClusterTerms       = "slod_cluster_terms_total"
+	ClusterLeaseErrors = "slod_cluster_lease_errors_total"
+)

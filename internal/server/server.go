@@ -62,6 +62,9 @@ type Config struct {
 	Notifications Notifications
 	// Reports builds SLO reports; /api/v1/reports answers 404 without it.
 	Reports Reports
+	// Cluster answers GET /api/v1/cluster and names the replica's role
+	// in /readyz; 404 and no role without it.
+	Cluster Cluster
 }
 
 // Server serves the API.
@@ -136,6 +139,9 @@ func New(snaps Snapshots, g *gate.Gate, log *slog.Logger, cfg Config, reg promet
 	if cfg.Reports != nil {
 		api.GET("/reports", s.getReport)
 	}
+	if cfg.Cluster != nil {
+		api.GET("/cluster", s.getCluster)
+	}
 	if cfg.Notifications != nil {
 		api.GET("/notifications", s.listNotifications)
 		api.POST("/notifications/retry", write(s.tokens.requireToken(), s.retryNotifications)...)
@@ -179,7 +185,13 @@ func (s *Server) readyz(c *gin.Context) {
 		problem(c, http.StatusServiceUnavailable, api.ProblemNotReady, "no evaluation has completed and no snapshot was restored yet")
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+	body := gin.H{"status": "ready"}
+	if s.cfg.Cluster != nil {
+		// Not a reason to be unready: a follower answers as well as the
+		// leader, and an unreachable store does not stop GET checks.
+		body["role"] = map[bool]string{true: "leader", false: "follower"}[s.cfg.Cluster.Leader()]
+	}
+	c.JSON(http.StatusOK, body)
 }
 
 // plural formats a count with its noun: "1 spec problem", "2 spec problems".
