@@ -73,6 +73,7 @@ func TestChaos(t *testing.T) {
 	t.Run("answers for the wrong time", func(t *testing.T) { testFlakyPrometheus(t, srv, timeShiftOnly, rng) })
 	t.Run("kill -9", func(t *testing.T) { testKill(t, srv, rng) })
 	t.Run("backup while serving", func(t *testing.T) { testBackup(t, srv) })
+	t.Run("leader failover on postgres", func(t *testing.T) { testFailover(t, srv, rng) })
 	t.Logf("TestChaos took %v", time.Since(began).Round(100*time.Millisecond))
 }
 

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -54,6 +55,23 @@ func (s *Slod) Kill(t testing.TB) {
 	s.kill()
 }
 
+// Pause stops a slod binary with SIGSTOP, as a long GC pause, a frozen
+// VM or a stalled node would; Resume lets it run on.
+func (s *Slod) Pause(t testing.TB) { s.signal(t, syscall.SIGSTOP) }
+
+// Resume continues a paused slod binary (SIGCONT).
+func (s *Slod) Resume(t testing.TB) { s.signal(t, syscall.SIGCONT) }
+
+func (s *Slod) signal(t testing.TB, sig syscall.Signal) {
+	t.Helper()
+	if s.sig == nil {
+		t.Fatal("slodtest: signals need a running slod started with StartBinary")
+	}
+	if err := s.sig(sig); err != nil {
+		t.Fatalf("slodtest: %v: %v", sig, err)
+	}
+}
+
 // startProcess starts cmd, sets s.stop and waits for /readyz.
 func (s *Slod) startProcess(cmd *exec.Cmd, logPath string) error {
 	proc, err := proctest.Start(cmd, logPath)
@@ -78,6 +96,12 @@ func (s *Slod) startProcess(cmd *exec.Cmd, logPath string) error {
 			proc.Kill()
 			proc = nil
 		}
+	}
+	s.sig = func(sig syscall.Signal) error {
+		if proc == nil {
+			return errors.New("slod has exited")
+		}
+		return proc.Cmd.Process.Signal(sig)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

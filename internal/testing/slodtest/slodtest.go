@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -34,7 +35,9 @@ type Slod struct {
 	stop    func() error
 	// kill is nil for an in-process slod, which cannot be killed.
 	kill func()
-	log  func() string
+	// sig signals a slod binary; nil in-process.
+	sig func(syscall.Signal) error
+	log func() string
 }
 
 // Log is everything slod has logged so far.

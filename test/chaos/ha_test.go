@@ -1,0 +1,388 @@
+package chaos
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	// Registers the "pgx" driver, to read the evaluations straight from
+	// the database.
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/slo-dev/slo/internal/api"
+	"github.com/slo-dev/slo/internal/testing/pgtest"
+	"github.com/slo-dev/slo/internal/testing/promtest"
+	"github.com/slo-dev/slo/internal/testing/slodtest"
+)
+
+// The cluster under test: replicas on one PostgreSQL, a short lease so
+// failovers take seconds.
+const (
+	haReplicas     = 3
+	haLease        = 3 * time.Second
+	haFollow       = 500 * time.Millisecond
+	haKillRounds   = 5
+	failoverBound  = 30 * time.Second // a test bound, not a target
+	recoveryBound  = 60 * time.Second
+	staleMaxAnswer = 10 * time.Second
+)
+
+// cluster is haReplicas slod binaries sharing one database.
+type cluster struct {
+	t        *testing.T
+	pg       *pgtest.Server
+	dsn      string
+	db       *sql.DB
+	flags    func(id string) []string
+	replicas map[string]*slodtest.Slod
+}
+
+func startCluster(t *testing.T, srv *promtest.Server) *cluster {
+	pg := pgtest.Start(t)
+	dsn := pg.NewDatabase(t)
+	dir := slodtest.WriteSpecs(t, map[string]string{"healthy.yaml": spec("healthy", "10m"), "exhausted.yaml": spec("exhausted", "10m")})
+	tmp := t.TempDir()
+	c := &cluster{t: t, pg: pg, dsn: dsn, replicas: map[string]*slodtest.Slod{}}
+	c.flags = func(id string) []string {
+		return append(slodFlags(dir, dsn, srv.URL), "--lease", haLease.String(), "--follow-interval", haFollow.String(),
+			"--replica-id", id, "--dead-letter-path", filepath.Join(tmp, id+".deadletter.jsonl"))
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	c.db = db
+	for i := 1; i <= haReplicas; i++ {
+		c.start(fmt.Sprintf("r%d", i))
+	}
+	return c
+}
+
+// start runs replica id; it returns once the replica answers /readyz.
+func (c *cluster) start(id string) {
+	c.replicas[id] = slodtest.StartBinary(c.t, slodBin, hostEnv(), c.flags(id)...)
+}
+
+// status asks replica id for the cluster.
+func (c *cluster) status(id string) (api.Cluster, error) {
+	var cl api.Cluster
+	resp, err := c.replicas[id].Client.Get(c.replicas[id].URL + "/api/v1/cluster")
+	if err != nil {
+		return cl, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return cl, fmt.Errorf("GET /api/v1/cluster: %s", resp.Status)
+	}
+	return cl, json.NewDecoder(resp.Body).Decode(&cl)
+}
+
+// leader waits until a replica other than not leads, as the survivor
+// survivor sees it.
+func (c *cluster) leader(survivor, not string) (string, int64) {
+	c.t.Helper()
+	var id string
+	var token int64
+	slodtest.WaitFor(c.t, failoverBound, "a leader", func() bool {
+		cl, err := c.status(survivor)
+		id, token = cl.Leader, cl.Token
+		return err == nil && id != "" && id != not
+	})
+	return id, token
+}
+
+// epoch is one leader's term as its evaluations show it.
+type epoch struct {
+	token        int64
+	minID, maxID int64
+	rows         int
+}
+
+// epochs reads every term that wrote evaluations, by token.
+func (c *cluster) epochs() []epoch {
+	c.t.Helper()
+	rows, err := c.db.Query(`SELECT epoch, MIN(id), MAX(id), COUNT(*) FROM evaluations GROUP BY epoch ORDER BY epoch`)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []epoch
+	for rows.Next() {
+		var e epoch
+		if err := rows.Scan(&e.token, &e.minID, &e.maxID, &e.rows); err != nil {
+			c.t.Fatal(err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		c.t.Fatal(err)
+	}
+	return out
+}
+
+// firstEvaluationAfter waits for the first evaluation a term after token
+// writes, and returns when it was seen and its token.
+func (c *cluster) firstEvaluationAfter(token int64) (time.Time, int64) {
+	c.t.Helper()
+	var next int64
+	var seen time.Time
+	slodtest.WaitFor(c.t, failoverBound, fmt.Sprintf("an evaluation of a term after %d", token), func() bool {
+		err := c.db.QueryRow(`SELECT epoch FROM evaluations WHERE epoch > $1 ORDER BY id LIMIT 1`, token).Scan(&next)
+		seen = time.Now()
+		return err == nil
+	})
+	return seen, next
+}
+
+// getLoad GETs can-deploy from the given replicas until stop closes,
+// counting answers other than 200 and timing every request.
+type getLoad struct {
+	mu        sync.Mutex
+	latencies []time.Duration
+	errors    []string
+}
+
+func (g *getLoad) run(bases []string, stop <-chan struct{}) *sync.WaitGroup {
+	var wg sync.WaitGroup
+	client := &http.Client{Timeout: 5 * time.Second}
+	for _, base := range bases {
+		wg.Go(func() {
+			for n := 0; ; n++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				service := []string{"healthy", "exhausted"}[n%2]
+				began := time.Now()
+				resp, err := client.Get(base + "/api/v1/services/" + service + "/can-deploy?priority=normal")
+				took := time.Since(began)
+				g.mu.Lock()
+				g.latencies = append(g.latencies, took)
+				switch {
+				case err != nil:
+					g.errors = append(g.errors, err.Error())
+				case resp.StatusCode != http.StatusOK:
+					g.errors = append(g.errors, fmt.Sprintf("%s: %s", base, resp.Status))
+				}
+				g.mu.Unlock()
+				if resp != nil {
+					resp.Body.Close()
+				}
+			}
+		})
+	}
+	return &wg
+}
+
+func (g *getLoad) p99() time.Duration {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.latencies) == 0 {
+		return 0
+	}
+	s := slices.Clone(g.latencies)
+	slices.Sort(s)
+	return s[len(s)*99/100]
+}
+
+// testFailover kills the leader (SIGKILL) under POSTed checks spread over
+// every replica and GETs to the others, haKillRounds times, then pauses
+// one (SIGSTOP) past its lease and wakes it. Every acknowledged check is
+// in the decision log; the replicas left answer every GET; a new leader
+// evaluates within the lease and an interval; and the evaluations prove
+// one leader at a time: each term's rows (by the fencing token the store
+// wrote with them) come wholly after the previous term's.
+func testFailover(t *testing.T, srv *promtest.Server, rng *rand.Rand) {
+	c := startCluster(t, srv)
+	acked := map[int64]string{}
+	survivor := "r1"
+	var failovers []time.Duration
+	for round := 1; round <= haKillRounds+1; round++ {
+		old, token := c.leader(survivor, "")
+		pause := round > haKillRounds
+		var bases, others []string
+		for id, r := range c.replicas {
+			bases = append(bases, r.URL)
+			if id != old {
+				others = append(others, r.URL)
+				survivor = id
+			}
+		}
+		stop := make(chan struct{})
+		posts := make(chan loadResult, len(bases))
+		for _, base := range bases {
+			go func() { posts <- load(base, fmt.Sprintf("ha%d-%s", round, base[len(base)-5:]), []string{"healthy", "exhausted"}, stop) }()
+		}
+		gets := &getLoad{}
+		getting := gets.run(others, stop)
+		time.Sleep(500*time.Millisecond + time.Duration(rng.Int64N(int64(time.Second))))
+		killed := time.Now()
+		if pause {
+			c.replicas[old].Pause(t)
+		} else {
+			c.replicas[old].Kill(t)
+		}
+		seen, next := c.firstEvaluationAfter(token)
+		failover := seen.Sub(killed)
+		if pause {
+			// Woken past its lease, the old leader must find itself
+			// fenced: checked below from the evaluations.
+			c.replicas[old].Resume(t)
+			time.Sleep(2 * haLease)
+		} else {
+			failovers = append(failovers, failover)
+			time.Sleep(time.Second)
+		}
+		close(stop)
+		getting.Wait()
+		var res loadResult
+		for range bases {
+			r := <-posts
+			res.acks = append(res.acks, r.acks...)
+			res.refused += r.refused
+			res.cut += r.cut
+			res.bad = append(res.bad, r.bad...)
+		}
+		for _, a := range res.acks {
+			acked[a.id] = a.version
+		}
+		how := "killed"
+		if pause {
+			how = "paused"
+		}
+		t.Logf("round %d: leader %s (token %d) %s; token %d evaluated %v later; %d checks acknowledged, %d refused, %d cut off; %d GETs to the others, p99 %v, %d errors",
+			round, old, token, how, next, failover.Round(10*time.Millisecond), len(res.acks), res.refused, res.cut,
+			len(gets.latencies), gets.p99().Round(10*time.Microsecond), len(gets.errors))
+		for i, e := range gets.errors {
+			if i == 5 {
+				t.Errorf("round %d: ... %d GET errors in all", round, len(gets.errors))
+				break
+			}
+			t.Errorf("round %d: GET to a surviving replica failed: %s", round, e)
+		}
+		for _, b := range res.bad {
+			t.Errorf("round %d: %s", round, b)
+		}
+		if next <= token {
+			t.Errorf("round %d: the new term's token %d is not above the old %d", round, next, token)
+		}
+		if !pause {
+			c.start(old)
+		}
+	}
+	t.Logf("failover (leader killed -> first evaluation of the new leader), %d runs: %v", len(failovers), failovers)
+
+	log := decisionLog(t, c.replicas[survivor])
+	lost := missing(acked, log)
+	t.Logf("%d checks acknowledged, %d of them in the decision log", len(acked), len(acked)-len(lost))
+	for i, l := range lost {
+		if i == 10 {
+			t.Errorf("... %d lost in all", len(lost))
+			break
+		}
+		t.Errorf("acknowledged but not in the log: %s", l)
+	}
+	checkOneLeaderAtATime(t, c.epochs())
+	testPostgresLost(t, c)
+}
+
+// checkOneLeaderAtATime proves from the evaluations that terms never
+// overlapped: ids grow with every insert, a term's writes lock the lease
+// row against a takeover, and a takeover makes every later write of the
+// old term fail; so each term's rows must lie wholly after the previous
+// term's.
+func checkOneLeaderAtATime(t *testing.T, es []epoch) {
+	t.Helper()
+	if len(es) < haKillRounds+2 {
+		t.Errorf("%d terms wrote evaluations; want at least %d (the first leader and one per round)", len(es), haKillRounds+2)
+	}
+	for i, e := range es {
+		if e.token == 0 {
+			t.Errorf("%d evaluations were written without a fencing token", e.rows)
+		}
+		if i > 0 && e.minID <= es[i-1].maxID {
+			t.Errorf("term %d wrote evaluation %d after term %d had begun at %d: two leaders wrote at once", es[i-1].token, es[i-1].maxID, e.token, e.minID)
+		}
+	}
+	t.Logf("terms by token: %v", es)
+}
+
+// testPostgresLost stops PostgreSQL under the cluster: every replica goes
+// on answering GET can-deploy, marked stale, and refuses POSTed checks
+// with 503, never an unaudited 200; once PostgreSQL is back every replica
+// answers POSTs again and its numbers are fresh.
+func testPostgresLost(t *testing.T, c *cluster) {
+	client := &http.Client{Timeout: 5 * time.Second}
+	c.pg.Stop()
+	stopped := time.Now()
+	staleSeen := map[string]time.Duration{}
+	var gets, posts, refused int
+	for time.Since(stopped) < haLease+staleMaxAnswer && len(staleSeen) < len(c.replicas) {
+		for id, r := range c.replicas {
+			var d api.Decision
+			status := getDecision(t, client, r.URL, &d)
+			gets++
+			if status != http.StatusOK {
+				t.Fatalf("%s: GET can-deploy answered %d with PostgreSQL down; want 200 from memory", id, status)
+			}
+			if _, ok := staleSeen[id]; !ok && d.Stale {
+				staleSeen[id] = time.Since(stopped)
+			}
+			code, _, err := post(client, r.URL, "healthy", fmt.Sprintf("pg-down-%s-%d", id, posts))
+			posts++
+			if err == nil && code == http.StatusOK {
+				t.Fatalf("%s: a POSTed check was answered 200 with PostgreSQL down: it cannot be in the log", id)
+			}
+			if code == http.StatusServiceUnavailable {
+				refused++
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("PostgreSQL down: %d GETs all answered 200, stale after %v; %d POSTs, %d refused with 503, none allowed", gets, staleSeen, posts, refused)
+	if len(staleSeen) < len(c.replicas) {
+		t.Errorf("only %d of %d replicas marked their numbers stale within %v", len(staleSeen), len(c.replicas), haLease+staleMaxAnswer)
+	}
+
+	c.pg.Restart(t)
+	restarted := time.Now()
+	for id, r := range c.replicas {
+		slodtest.WaitFor(t, recoveryBound, id+" answering POSTs with fresh numbers again", func() bool {
+			code, body, err := post(client, r.URL, "healthy", "pg-back-"+id)
+			var d api.Decision
+			return err == nil && code == http.StatusOK && json.Unmarshal(body, &d) == nil && !d.Stale
+		})
+	}
+	leader, token := c.leader("r1", "")
+	t.Logf("PostgreSQL back: every replica answers POSTs with fresh numbers %v after the restart; leader %s, token %d", time.Since(restarted).Round(10*time.Millisecond), leader, token)
+}
+
+// getDecision GETs the healthy service's normal-deploy decision.
+func getDecision(t *testing.T, client *http.Client, base string, d *api.Decision) int {
+	t.Helper()
+	resp, err := client.Get(base + "/api/v1/services/healthy/can-deploy?priority=normal")
+	if err != nil {
+		t.Fatalf("GET can-deploy from %s: %v", base, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusOK {
+		if err := json.NewDecoder(resp.Body).Decode(d); err != nil {
+			t.Fatalf("GET can-deploy from %s: %v", base, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+// epochs print compactly in the log.
+func (e epoch) String() string {
+	return fmt.Sprintf("%d:ids %d-%d (%d rows)", e.token, e.minID, e.maxID, e.rows)
+}
