@@ -1,0 +1,76 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slo-dev/slo/internal/slo"
+)
+
+// A follower on the leader's store serves the leader's numbers as they
+// are: fresh while the leader's are, stale with its error when the
+// leader's attempt failed, and all stale once the store is gone.
+func TestFollowerServesTheLeadersSnapshot(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	// 0.005 errors of 10 requests a second over 30d: 12,960 of
+	// 25,920,000, half a 99.9% budget.
+	src := newConstSource(t, map[string]float64{"checkout_errors_total": 0.005, "checkout_requests_total": 10})
+	leader, clk := loaded(t, []slo.Spec{testSpec()}, src, st)
+	follower := New([]slo.Spec{testSpec()}, nil, st, quiet, Options{Clock: clk.now})
+	if follower.Snapshot().Ready {
+		t.Fatal("a follower that read nothing yet claims to be ready")
+	}
+	if err := follower.Follow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := leader.Snapshot().Services["checkout"]
+	got := follower.Snapshot().Services["checkout"]
+	if !follower.Snapshot().Ready || got.Stale || got.SLOs[0].Stale || !got.LastAttempt.Equal(want.LastAttempt) {
+		t.Fatalf("followed: ready=%v stale=%v/%v last attempt %v; want ready, fresh, %v", follower.Snapshot().Ready, got.Stale, got.SLOs[0].Stale, got.LastAttempt, want.LastAttempt)
+	}
+	checkCounts(t, "followed", got.SLOs[0].Counts, 12_960, 25_920_000)
+	g, w := got.SLOs[0], want.SLOs[0]
+	if g.Budget != w.Budget || !reflect.DeepEqual(g.BurnRates, w.BurnRates) || g.Coverage != w.Coverage || !g.EvaluatedAt.Equal(w.EvaluatedAt) ||
+		!reflect.DeepEqual(got.Backfill, want.Backfill) || !reflect.DeepEqual(g.Conditions, w.Conditions) {
+		t.Errorf("followed SLO differs from the leader's:\n got %+v backfill %v\nwant %+v backfill %v", g, got.Backfill, w, want.Backfill)
+	}
+
+	// The leader's next attempt fails: the follower shows its last good
+	// numbers, stale, with the leader's error.
+	src.set(func(s *constSource) { s.down = errors.New("prometheus circuit open") })
+	clk.set(clk.now().Add(time.Minute))
+	leader.EvaluateOnce(ctx)
+	if err := follower.Follow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got = follower.Snapshot().Services["checkout"]
+	if !got.Stale || !got.SLOs[0].Stale || !strings.Contains(got.SLOs[0].Error, "circuit open") || !strings.Contains(got.LastError, "circuit open") || !got.SLOs[0].EvaluatedAt.Equal(w.EvaluatedAt) {
+		t.Errorf("after the leader failed: stale=%v/%v error %q last %q evaluated %v; want stale, the leader's error, %v",
+			got.Stale, got.SLOs[0].Stale, got.SLOs[0].Error, got.LastError, got.SLOs[0].EvaluatedAt, w.EvaluatedAt)
+	}
+
+	// Measured again by the leader: fresh again on the follower.
+	src.set(func(s *constSource) { s.down = nil })
+	clk.set(clk.now().Add(time.Minute))
+	leader.EvaluateOnce(ctx)
+	if err := follower.Follow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got = follower.Snapshot().Services["checkout"]; got.Stale || got.SLOs[0].Error != "" {
+		t.Fatalf("re-measured: stale=%v error %q; want fresh", got.Stale, got.SLOs[0].Error)
+	}
+
+	// The store is gone: every number is the follower's last copy.
+	st.Close()
+	err := follower.Follow(ctx)
+	got = follower.Snapshot().Services["checkout"]
+	if err == nil || !got.Stale || !got.SLOs[0].Stale || got.LastError == "" {
+		t.Errorf("store closed: err %v stale=%v/%v last error %q; want an error and every number stale", err, got.Stale, got.SLOs[0].Stale, got.LastError)
+	}
+	checkCounts(t, "kept after the store went", got.SLOs[0].Counts, 12_960, 25_920_000)
+}
