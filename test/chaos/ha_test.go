@@ -220,7 +220,9 @@ func testFailover(t *testing.T, srv *promtest.Server, rng *rand.Rand) {
 		stop := make(chan struct{})
 		posts := make(chan loadResult, len(bases))
 		for _, base := range bases {
-			go func() { posts <- load(base, fmt.Sprintf("ha%d-%s", round, base[len(base)-5:]), []string{"healthy", "exhausted"}, stop) }()
+			go func() {
+				posts <- load(base, fmt.Sprintf("ha%d-%s", round, base[len(base)-5:]), []string{"healthy", "exhausted"}, stop)
+			}()
 		}
 		gets := &getLoad{}
 		getting := gets.run(others, stop)
