@@ -19,12 +19,22 @@ import (
 // writer nor waits for it. The copy is written under a temporary name in
 // out's folder and renamed once complete, checked and fsynced, so out is
 // either absent or whole.
+//
+// A PostgreSQL database is backed up with PostgreSQL's tools: Backup
+// refuses a postgres:// URL with an error saying so.
 func Backup(ctx context.Context, dbPath, out string) error {
+	if IsPostgres(dbPath) {
+		return fmt.Errorf("store: backup %s: %w", redact(dbPath), errPostgresBackup)
+	}
 	if err := backup(ctx, dbPath, out); err != nil {
 		return fmt.Errorf("store: backup %s to %s: %w", dbPath, out, err)
 	}
 	return nil
 }
+
+// errPostgresBackup is what Backup says of a PostgreSQL database.
+var errPostgresBackup = errors.New("this is a PostgreSQL database; slod backup copies SQLite files only: " +
+	"back it up with pg_dump (e.g. pg_dump --format=custom --file=slod.dump URL) or your PostgreSQL backups")
 
 func backup(ctx context.Context, dbPath, out string) error {
 	// A read-only open of a missing file fails with a vaguer message.

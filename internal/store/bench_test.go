@@ -84,7 +84,7 @@ func BenchmarkHistory30Days(b *testing.B) {
 	s, _ := openTest(b)
 	ctx := context.Background()
 	const rows = 30 * 24 * 120
-	tx, err := s.w.Begin()
+	tx, err := s.w.pool.Begin()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -165,7 +165,7 @@ func BenchmarkLedgerSize(b *testing.B) {
 // checkpointedSize moves the WAL into the main file and returns its size.
 func checkpointedSize(b *testing.B, s *Store, path string) int64 {
 	b.Helper()
-	if _, err := s.w.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+	if _, err := s.w.pool.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 		b.Fatal(err)
 	}
 	fi, err := os.Stat(path)

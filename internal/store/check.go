@@ -58,10 +58,7 @@ func checkExisting(ctx context.Context, path string) error {
 		return damaged("list tables", err)
 	}
 	if len(tables) > 0 && !slices.Contains(tables, "schema_migrations") {
-		if len(tables) > 5 {
-			tables = append(tables[:5:5], fmt.Sprintf("%d more", len(tables)-5))
-		}
-		return fmt.Errorf("%w: it has tables %s and no schema_migrations", ErrForeign, strings.Join(tables, ", "))
+		return fmt.Errorf("%w: it has tables %s and no schema_migrations", ErrForeign, listSome(tables))
 	}
 	// Ten problems tell enough; the rest would bury the message.
 	problems, err := checkPragma(ctx, db, "quick_check(10)")

@@ -295,7 +295,7 @@ func TestOpenMigratesOlderSlod(t *testing.T) {
 	}
 	defer s.Close()
 	var id int64
-	if err := s.r.QueryRow(`PRAGMA application_id`).Scan(&id); err != nil || id != appID {
+	if err := s.r.pool.QueryRow(`PRAGMA application_id`).Scan(&id); err != nil || id != appID {
 		t.Errorf("application_id = %#x (%v), want %#x", id, err, appID)
 	}
 	if err := s.SaveBuckets(context.Background(), fpA, []ledger.Bucket{fine(t0, 0, 1)}); err != nil {

@@ -35,7 +35,8 @@ func fromReasonRows(stored []reasonRow) []slo.Reason {
 
 // RecordDecision appends d (its ID is ignored) to the decision log and
 // returns the new ID. The row is committed, and with synchronous=FULL
-// fsynced, before it returns, so a gate answer is never sent unlogged.
+// (SQLite) or PostgreSQL's default synchronous_commit fsynced, before it
+// returns, so a gate answer is never sent unlogged.
 func (s *Store) RecordDecision(ctx context.Context, d slo.DecisionRecord) (int64, error) {
 	reasons, err := json.Marshal(toReasonRows(d.Reasons))
 	if err != nil {
@@ -45,16 +46,12 @@ func (s *Store) RecordDecision(ctx context.Context, d slo.DecisionRecord) (int64
 	if err != nil {
 		return 0, fmt.Errorf("store: record decision: encode actions: %w", err)
 	}
-	res, err := s.w.ExecContext(ctx, `INSERT INTO decisions (at, service, priority, version,
+	var id int64
+	if err := s.w.QueryRowContext(ctx, `INSERT INTO decisions (at, service, priority, version,
 		actor, pipeline, decision, allowed, reasons, actions, override_id, stale, request_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		ms(d.At), d.Service, d.Priority, d.Version, d.Actor, d.Pipeline, d.Decision,
-		d.Allowed, string(reasons), string(actions), d.OverrideID, d.Stale, d.RequestID)
-	if err != nil {
-		return 0, fmt.Errorf("store: record decision: %w", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
+		flag(d.Allowed), string(reasons), string(actions), d.OverrideID, flag(d.Stale), d.RequestID).Scan(&id); err != nil {
 		return 0, fmt.Errorf("store: record decision: %w", err)
 	}
 	return id, nil
@@ -93,4 +90,14 @@ func scanDecision(sc scanner) (slo.DecisionRecord, error) {
 		return slo.DecisionRecord{}, fmt.Errorf("decode actions of %d: %w", d.ID, err)
 	}
 	return d, nil
+}
+
+// flag is a bool as the 0/1 integer flag columns store it: pgx does not
+// encode a Go bool into an integer column. Reading back, database/sql
+// turns 0/1 into a bool.
+func flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

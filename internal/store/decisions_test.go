@@ -142,7 +142,7 @@ func TestRecordDecisionConcurrent(t *testing.T) {
 		t.Error(err)
 	}
 	var n int
-	if err := s.r.QueryRow(`SELECT COUNT(*) FROM decisions`).Scan(&n); err != nil {
+	if err := s.r.pool.QueryRow(`SELECT COUNT(*) FROM decisions`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	if n != workers*each {

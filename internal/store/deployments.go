@@ -19,14 +19,10 @@ const (
 // RecordDeployment appends d (its ID is ignored) and returns the new ID,
 // committed and fsynced like a decision.
 func (s *Store) RecordDeployment(ctx context.Context, d slo.Deployment) (int64, error) {
-	res, err := s.w.ExecContext(ctx, `INSERT INTO deployments (service, version, priority, actor,
-		pipeline, link, at, recorded_at, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		d.Service, d.Version, d.Priority, d.Actor, d.Pipeline, d.Link, ms(d.At), ms(d.RecordedAt), d.RequestID)
-	if err != nil {
-		return 0, fmt.Errorf("store: record deployment of %s: %w", d.Service, err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
+	var id int64
+	if err := s.w.QueryRowContext(ctx, `INSERT INTO deployments (service, version, priority, actor,
+		pipeline, link, at, recorded_at, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		d.Service, d.Version, d.Priority, d.Actor, d.Pipeline, d.Link, ms(d.At), ms(d.RecordedAt), d.RequestID).Scan(&id); err != nil {
 		return 0, fmt.Errorf("store: record deployment of %s: %w", d.Service, err)
 	}
 	return id, nil
@@ -100,13 +96,9 @@ func (s *Store) CreateCorrection(ctx context.Context, c slo.Correction) (slo.Cor
 	if err != nil {
 		return slo.Correction{}, fmt.Errorf("store: create correction: encode slos: %w", err)
 	}
-	err = inTx(ctx, s.w, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO corrections (service, slos, from_at, to_at, reason, actor, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, c.Service, string(slos), ms(c.From), ms(c.To), c.Reason, c.Actor, ms(c.CreatedAt))
-		if err != nil {
-			return fmt.Errorf("insert: %w", err)
-		}
-		if c.ID, err = res.LastInsertId(); err != nil {
+	err = inTx(ctx, s.w, func(tx *txn) error {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO corrections (service, slos, from_at, to_at, reason, actor, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, c.Service, string(slos), ms(c.From), ms(c.To), c.Reason, c.Actor, ms(c.CreatedAt)).Scan(&c.ID); err != nil {
 			return fmt.Errorf("insert: %w", err)
 		}
 		if err := audit(ctx, tx, c.CreatedAt, c.Actor, AuditCorrectionCreate, c.Service, correctionRow(c)); err != nil {
@@ -142,7 +134,7 @@ func (s *Store) Corrections(ctx context.Context, service string, endingAfter *ti
 func (s *Store) RevokeCorrection(ctx context.Context, service string, id int64, by string, at time.Time) (slo.Correction, error) {
 	r := revocable{table: "corrections", columns: correctionColumns, where: "id = ? AND service = ?", args: []any{id, service}}
 	c, err := revoke(ctx, s.w, r, scanCorrection, func(c *slo.Correction) (**time.Time, *string) { return &c.RevokedAt, &c.RevokedBy },
-		by, at, func(tx *sql.Tx, c slo.Correction) error {
+		by, at, func(tx *txn, c slo.Correction) error {
 			return audit(ctx, tx, at, by, AuditCorrectionRevoke, c.Service, correctionRow(c))
 		})
 	if err != nil {

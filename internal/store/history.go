@@ -86,7 +86,7 @@ func encodeEvaluation(st slo.Status) (evaluationRow, error) {
 // per SLO, all at time at, and snapshot (JSON from the engine) as the
 // service's latest snapshot, in one transaction so history and snapshot
 // never disagree after a crash. An older snapshot never replaces a newer
-// one.
+// one. It is fenced (SetFence): each row's epoch is the writer's token.
 func (s *Store) SaveServiceEvaluation(ctx context.Context, service string, at time.Time, slos []slo.Status, snapshot []byte) error {
 	if !json.Valid(snapshot) {
 		return fmt.Errorf("store: save evaluation of %s: snapshot is not valid JSON", service)
@@ -99,11 +99,12 @@ func (s *Store) SaveServiceEvaluation(ctx context.Context, service string, at ti
 		}
 		rows = append(rows, row)
 	}
-	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
+	epoch := s.epoch()
+	err := s.fencedTx(ctx, epoch, func(tx *txn) error {
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO evaluations (service, slo, evaluated_at,
 			errors, total, sli, consumed, remaining, remaining_events, remaining_minutes,
-			status, burn_rates, firing, error)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			status, burn_rates, firing, error, epoch)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return fmt.Errorf("prepare: %w", err)
 		}
@@ -113,7 +114,7 @@ func (s *Store) SaveServiceEvaluation(ctx context.Context, service string, at ti
 			if _, err := stmt.ExecContext(ctx, service, r.st.Slug, ms(at),
 				r.st.Counts.Errors, r.st.Counts.Total, b.SLI, b.Consumed, b.Remaining,
 				b.RemainingEvents, b.RemainingMinutes, b.Status,
-				string(r.burns), string(r.firings), r.st.Error); err != nil {
+				string(r.burns), string(r.firings), r.st.Error, epoch); err != nil {
 				return fmt.Errorf("insert %s: %w", r.st.Slug, err)
 			}
 		}
@@ -140,8 +141,10 @@ func (s *Store) History(ctx context.Context, service, slug string, from, to time
 		limit = max(limit, 2)
 	}
 	// One read transaction: both queries see the same snapshot, so a
-	// concurrent prune cannot remove picked rows in between.
-	tx, err := s.r.BeginTx(ctx, nil)
+	// concurrent prune cannot remove picked rows in between. SQLite's WAL
+	// readers always have one; PostgreSQL needs REPEATABLE READ for it
+	// (READ COMMITTED takes a snapshot per statement).
+	tx, err := s.r.begin(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("store: history of %s/%s: begin: %w", service, slug, err)
 	}
@@ -178,7 +181,7 @@ func pick(n, k int) []int {
 // reads only the covering index (service, slo, evaluated_at, rowid), which
 // is what makes a 30-day range cheap: the table is touched for kept rows
 // only.
-func seriesIDs(ctx context.Context, tx *sql.Tx, service, slug string, from, to time.Time) ([]int64, error) {
+func seriesIDs(ctx context.Context, tx *txn, service, slug string, from, to time.Time) ([]int64, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id FROM evaluations
 		WHERE service = ? AND slo = ? AND evaluated_at BETWEEN ? AND ?
 		ORDER BY evaluated_at, id`, service, slug, ms(from), ms(to))
@@ -201,15 +204,15 @@ func seriesIDs(ctx context.Context, tx *sql.Tx, service, slug string, from, to t
 }
 
 // readPoints reads the rows with the given ids, oldest first.
-func readPoints(ctx context.Context, tx *sql.Tx, ids []int64) ([]HistoryPoint, error) {
+func readPoints(ctx context.Context, tx *txn, ids []int64) ([]HistoryPoint, error) {
 	idList, err := json.Marshal(ids)
 	if err != nil {
 		return nil, fmt.Errorf("encode ids: %w", err)
 	}
-	// json_each passes any number of ids as one parameter.
+	// A JSON array passes any number of ids as one parameter.
 	rows, err := tx.QueryContext(ctx, `SELECT evaluated_at, errors, total, sli, consumed, remaining,
 		remaining_events, remaining_minutes, status, burn_rates, firing, error
-		FROM evaluations WHERE id IN (SELECT value FROM json_each(?))
+		FROM evaluations WHERE id IN (`+tx.d.idsFromJSON+`)
 		ORDER BY evaluated_at, id`, string(idList))
 	if err != nil {
 		return nil, fmt.Errorf("read rows: %w", err)
@@ -243,12 +246,9 @@ func readPoints(ctx context.Context, tx *sql.Tx, ids []int64) ([]HistoryPoint, e
 
 // PruneHistory deletes evaluations older than before and returns how many
 // rows went. Snapshots stay: they are the only copy of the latest state.
+// It is fenced (SetFence).
 func (s *Store) PruneHistory(ctx context.Context, before time.Time) (int64, error) {
-	res, err := s.w.ExecContext(ctx, `DELETE FROM evaluations WHERE evaluated_at < ?`, ms(before))
-	if err != nil {
-		return 0, fmt.Errorf("store: prune history: %w", err)
-	}
-	n, err := res.RowsAffected()
+	n, err := s.fencedExec(ctx, `DELETE FROM evaluations WHERE evaluated_at < ?`, ms(before))
 	if err != nil {
 		return 0, fmt.Errorf("store: prune history: %w", err)
 	}

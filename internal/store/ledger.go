@@ -29,7 +29,8 @@ func (s *Store) SaveBuckets(ctx context.Context, fingerprint string, buckets []l
 // Every bucket is checked before anything is written: fingerprints must
 // not be empty, the step must be ledger.Fine or ledger.Coarse, the start
 // aligned to the step (in unix time), the counts finite and the state
-// known to the ledger package. One bad bucket fails the whole batch.
+// known to the ledger package. One bad bucket fails the whole batch. It is
+// fenced (SetFence), as PruneBuckets is.
 //
 // Buckets in state ledger.Unknown are not stored, and do not replace a
 // stored bucket at the same start: Unknown is what Buckets' caller assumes
@@ -57,7 +58,7 @@ func (s *Store) SaveBucketsBatch(ctx context.Context, batch map[string][]ledger.
 	if n == 0 {
 		return nil
 	}
-	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
+	err := s.fencedTx(ctx, s.epoch(), func(tx *txn) error {
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO ledger_buckets
 			(fingerprint, step_s, start_s, bad, total, state, series) VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (fingerprint, step_s, start_s) DO UPDATE SET
@@ -141,7 +142,7 @@ func (s *Store) Buckets(ctx context.Context, fingerprint string) ([]ledger.Bucke
 // empty keep deletes every bucket. It returns how many buckets went.
 func (s *Store) PruneBuckets(ctx context.Context, keep map[string]ledger.Layout) (int64, error) {
 	var deleted int64
-	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
+	err := s.fencedTx(ctx, s.epoch(), func(tx *txn) error {
 		stored, err := storedFingerprints(ctx, tx)
 		if err != nil {
 			return err
@@ -179,7 +180,7 @@ func (s *Store) PruneBuckets(ctx context.Context, keep map[string]ledger.Layout)
 
 // storedFingerprints lists the fingerprints with buckets, seeking from one
 // to the next along the primary key rather than reading every bucket.
-func storedFingerprints(ctx context.Context, tx *sql.Tx) ([]string, error) {
+func storedFingerprints(ctx context.Context, tx *txn) ([]string, error) {
 	var out []string
 	// Stored fingerprints are never empty, so "" is before the first.
 	fp := ""
@@ -197,7 +198,7 @@ func storedFingerprints(ctx context.Context, tx *sql.Tx) ([]string, error) {
 }
 
 // execCount runs a statement and returns how many rows it changed.
-func execCount(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, error) {
+func execCount(ctx context.Context, tx *txn, query string, args ...any) (int64, error) {
 	res, err := tx.ExecContext(ctx, query, args...)
 	if err != nil {
 		return 0, err

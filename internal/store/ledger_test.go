@@ -148,7 +148,7 @@ func TestSaveBucketsRejects(t *testing.T) {
 				t.Errorf("error %q does not name %q or say %q", err, name, c.want)
 			}
 			var n int
-			if err := s.r.QueryRow(`SELECT COUNT(*) FROM ledger_buckets`).Scan(&n); err != nil || n != 0 {
+			if err := s.r.pool.QueryRow(`SELECT COUNT(*) FROM ledger_buckets`).Scan(&n); err != nil || n != 0 {
 				t.Errorf("%d buckets stored (%v), want none", n, err)
 			}
 		})
@@ -239,7 +239,7 @@ func TestBackupKeepsLedger(t *testing.T) {
 		t.Errorf("the copy's buckets = %+v, want %+v", got, bs)
 	}
 	var id int64
-	if err := c.r.QueryRow(`PRAGMA application_id`).Scan(&id); err != nil || id != appID {
+	if err := c.r.pool.QueryRow(`PRAGMA application_id`).Scan(&id); err != nil || id != appID {
 		t.Errorf("the copy's application_id = %#x (%v), want %#x", id, err, appID)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,7 +29,7 @@ type CorrectionEvents func(c slo.Correction) []slo.Event
 func (s *Store) SetCorrectionEvents(fn CorrectionEvents) { s.correctionEvents = fn }
 
 // enqueueOverride enqueues the events of an override write inside tx.
-func (s *Store) enqueueOverride(ctx context.Context, tx *sql.Tx, action string, o slo.Override) error {
+func (s *Store) enqueueOverride(ctx context.Context, tx *txn, action string, o slo.Override) error {
 	if s.overrideEvents == nil {
 		return nil
 	}
@@ -36,7 +38,7 @@ func (s *Store) enqueueOverride(ctx context.Context, tx *sql.Tx, action string, 
 
 // enqueue writes events to the outbox inside tx; an event whose ID is
 // there already is the same change detected again and is kept once.
-func enqueue(ctx context.Context, tx *sql.Tx, events []slo.Event) error {
+func enqueue(ctx context.Context, tx *txn, events []slo.Event) error {
 	for _, e := range events {
 		details := string(e.Details)
 		if details == "" {
@@ -57,11 +59,13 @@ func enqueue(ctx context.Context, tx *sql.Tx, events []slo.Event) error {
 // RecordNotifyState saves the detector's state of some services and the
 // events it found, in one transaction: after a crash either both are
 // there or neither, and the next detection finds the same events again.
+// It is fenced (SetFence).
 func (s *Store) RecordNotifyState(ctx context.Context, states map[string][]byte, events []slo.Event) error {
-	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
-		for service, data := range states {
+	err := s.fencedTx(ctx, s.epoch(), func(tx *txn) error {
+		// Sorted: concurrent writers lock rows in one order.
+		for _, service := range slices.Sorted(maps.Keys(states)) {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO notify_state (service, data) VALUES (?, ?)
-				ON CONFLICT (service) DO UPDATE SET data = excluded.data`, service, string(data)); err != nil {
+				ON CONFLICT (service) DO UPDATE SET data = excluded.data`, service, string(states[service])); err != nil {
 				return fmt.Errorf("save state of %s: %w", service, err)
 			}
 		}
@@ -100,10 +104,12 @@ func (s *Store) NotifyStates(ctx context.Context) (map[string][]byte, error) {
 // RouteEvents creates the deliveries of events not routed yet, due at
 // now, for the targets route names (none is fine: the event stays as
 // history), at most limit events per call. It returns how many it routed.
+// It is fenced (SetFence); the events it routes are locked (FOR UPDATE on
+// PostgreSQL), so a concurrent call cannot route them twice.
 func (s *Store) RouteEvents(ctx context.Context, route func(slo.Event) []string, now time.Time, limit int) (int, error) {
 	n := 0
-	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
-		events, err := queryEvents(ctx, tx, `WHERE routed = 0 ORDER BY at, id LIMIT ?`, limit)
+	err := s.fencedTx(ctx, s.epoch(), func(tx *txn) error {
+		events, err := queryEvents(ctx, tx, `WHERE routed = 0 ORDER BY at, id LIMIT ?`+tx.d.forUpdate, limit)
 		if err != nil {
 			return err
 		}
@@ -128,10 +134,6 @@ func (s *Store) RouteEvents(ctx context.Context, route func(slo.Event) []string,
 }
 
 const eventColumns = `e.id, e.type, e.service, e.slo, e.at, e.severity, e.summary, e.details`
-
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
 
 func queryEvents(ctx context.Context, q querier, where string, args ...any) ([]slo.Event, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+eventColumns+` FROM notify_events e `+where, args...)
@@ -245,17 +247,18 @@ func (s *Store) Postpone(ctx context.Context, eventID, target string, next time.
 		WHERE event_id = ? AND target = ? AND state = 'pending'`, ms(next), eventID, target)
 }
 
+// updateDelivery runs one fenced (SetFence) update of a delivery.
 func (s *Store) updateDelivery(ctx context.Context, eventID, target, query string, args ...any) error {
-	if _, err := s.w.ExecContext(ctx, query, args...); err != nil {
+	if _, err := s.fencedExec(ctx, query, args...); err != nil {
 		return fmt.Errorf("store: delivery %s to %s: %w", eventID, target, err)
 	}
 	return nil
 }
 
 // DeadLetter moves a delivery that failed attempts times to the
-// dead-letter table, in one transaction.
+// dead-letter table, in one transaction. It is fenced (SetFence).
 func (s *Store) DeadLetter(ctx context.Context, eventID, target string, attempts int, lastErr string, at time.Time) error {
-	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
+	err := s.fencedTx(ctx, s.epoch(), func(tx *txn) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM notify_deliveries WHERE event_id = ? AND target = ?`, eventID, target); err != nil {
 			return fmt.Errorf("delete delivery: %w", err)
 		}
@@ -279,20 +282,39 @@ func (s *Store) RetryDeadLetters(ctx context.Context, eventID string, now time.T
 	if eventID != "" {
 		where, args = " WHERE event_id = ?", []any{eventID}
 	}
-	var n int64
-	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO notify_deliveries (event_id, target, state, next_at, last_error)
-			SELECT event_id, target, 'pending', ?, last_error FROM notify_dead_letters`+where+`
-			ON CONFLICT (event_id, target) DO UPDATE SET state = 'pending', attempts = 0, next_at = excluded.next_at`,
-			append([]any{ms(now)}, args...)...); err != nil {
-			return fmt.Errorf("requeue: %w", err)
-		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM notify_dead_letters`+where, args...)
+	var n int
+	// Delete first and requeue what was deleted: on PostgreSQL's READ
+	// COMMITTED a delete after the copy could take a dead letter written
+	// in between, never requeued, and two concurrent retries could both
+	// copy the same rows.
+	err := inTx(ctx, s.w, func(tx *txn) error {
+		rows, err := tx.QueryContext(ctx, `DELETE FROM notify_dead_letters`+where+` RETURNING event_id, target, last_error`, args...)
 		if err != nil {
 			return fmt.Errorf("delete: %w", err)
 		}
-		n, err = res.RowsAffected()
-		return err
+		type letter struct{ eventID, target, lastErr string }
+		var letters []letter
+		for rows.Next() {
+			var l letter
+			if err := rows.Scan(&l.eventID, &l.target, &l.lastErr); err != nil {
+				rows.Close()
+				return fmt.Errorf("delete: scan: %w", err)
+			}
+			letters = append(letters, l)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return fmt.Errorf("delete: %w", err)
+		}
+		for _, l := range letters {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO notify_deliveries (event_id, target, state, next_at, last_error)
+				VALUES (?, ?, 'pending', ?, ?)
+				ON CONFLICT (event_id, target) DO UPDATE SET state = 'pending', attempts = 0, next_at = excluded.next_at`,
+				l.eventID, l.target, ms(now), l.lastErr); err != nil {
+				return fmt.Errorf("requeue %s to %s: %w", l.eventID, l.target, err)
+			}
+		}
+		n = len(letters)
+		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: retry dead letters: %w", err)
@@ -300,7 +322,7 @@ func (s *Store) RetryDeadLetters(ctx context.Context, eventID string, now time.T
 	if n == 0 && eventID != "" {
 		return 0, fmt.Errorf("store: retry dead letters: event %s: %w", eventID, ErrNotFound)
 	}
-	return int(n), nil
+	return n, nil
 }
 
 // Notifications lists deliveries as q selects them, newest event first.
@@ -363,16 +385,12 @@ func (s *Store) OutboxStats(ctx context.Context) (OutboxStats, error) {
 
 // PruneEvents deletes events older than before with nothing left to
 // deliver (no pending delivery, no dead letter), and their sent
-// deliveries.
+// deliveries. It is fenced (SetFence).
 func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int64, error) {
-	res, err := s.w.ExecContext(ctx, `DELETE FROM notify_events WHERE at < ? AND routed = 1
+	n, err := s.fencedExec(ctx, `DELETE FROM notify_events WHERE at < ? AND routed = 1
 		AND id NOT IN (SELECT event_id FROM notify_deliveries WHERE state = 'pending')
 		AND id NOT IN (SELECT event_id FROM notify_dead_letters)`, ms(before))
 	if err != nil {
-		return 0, fmt.Errorf("store: prune events: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("store: prune events: %w", err)
 	}
 	return n, nil

@@ -52,13 +52,9 @@ func scanOverride(sc scanner) (slo.Override, error) {
 // override as stored, with its ID.
 func (s *Store) CreateOverride(ctx context.Context, o slo.Override) (slo.Override, error) {
 	o.ID, o.RevokedAt, o.RevokedBy = 0, nil, ""
-	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO overrides (service, reason, actor, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?)`, o.Service, o.Reason, o.Actor, ms(o.CreatedAt), ms(o.ExpiresAt))
-		if err != nil {
-			return fmt.Errorf("insert: %w", err)
-		}
-		if o.ID, err = res.LastInsertId(); err != nil {
+	err := inTx(ctx, s.w, func(tx *txn) error {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO overrides (service, reason, actor, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?) RETURNING id`, o.Service, o.Reason, o.Actor, ms(o.CreatedAt), ms(o.ExpiresAt)).Scan(&o.ID); err != nil {
 			return fmt.Errorf("insert: %w", err)
 		}
 		if err := audit(ctx, tx, o.CreatedAt, o.Actor, AuditOverrideCreate, o.Service, toOverrideRow(o)); err != nil {
@@ -92,7 +88,7 @@ func (s *Store) Overrides(ctx context.Context, service string, activeAt *time.Ti
 func (s *Store) RevokeOverride(ctx context.Context, id int64, by string, at time.Time) (slo.Override, error) {
 	r := revocable{table: "overrides", columns: overrideColumns, where: "id = ?", args: []any{id}}
 	o, err := revoke(ctx, s.w, r, scanOverride, func(o *slo.Override) (**time.Time, *string) { return &o.RevokedAt, &o.RevokedBy },
-		by, at, func(tx *sql.Tx, o slo.Override) error {
+		by, at, func(tx *txn, o slo.Override) error {
 			if err := audit(ctx, tx, at, by, AuditOverrideRevoke, o.Service, toOverrideRow(o)); err != nil {
 				return err
 			}
@@ -121,7 +117,7 @@ func toOverrideRow(o slo.Override) overrideRow { return overrideRow(o) }
 
 // audit writes an audit_log row inside the caller's transaction, so the
 // change and its record commit together.
-func audit(ctx context.Context, tx *sql.Tx, at time.Time, actor, action, service string, detail any) error {
+func audit(ctx context.Context, tx *txn, at time.Time, actor, action, service string, detail any) error {
 	b, err := json.Marshal(detail)
 	if err != nil {
 		return fmt.Errorf("audit %s: encode detail: %w", action, err)

@@ -30,12 +30,12 @@ func (f *filter) service(service string) {
 // selectAll runs selectFrom with f's conditions and then tail (ORDER BY,
 // LIMIT ? with its args) on db, and scans every row with scan; what names
 // the list in errors.
-func selectAll[T any](ctx context.Context, db *sql.DB, what, selectFrom string, f filter, tail string, tailArgs []any, scan func(scanner) (T, error)) ([]T, error) {
+func selectAll[T any](ctx context.Context, q querier, what, selectFrom string, f filter, tail string, tailArgs []any, scan func(scanner) (T, error)) ([]T, error) {
 	query := selectFrom
 	if len(f.where) > 0 {
 		query += " WHERE " + strings.Join(f.where, " AND ")
 	}
-	rows, err := db.QueryContext(ctx, query+" "+tail, append(f.args, tailArgs...)...)
+	rows, err := q.QueryContext(ctx, query+" "+tail, append(f.args, tailArgs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
@@ -62,17 +62,27 @@ type revocable struct {
 	args  []any
 }
 
-// revoke marks r's row revoked by by at at in one transaction: it reads
-// the row with scan (ErrNotFound when there is none), refuses a second
-// revocation (ErrAlreadyRevoked), sets fields' revocation (fields points
-// at the value's RevokedAt and RevokedBy) and calls after, which audits
-// it, inside the transaction.
-func revoke[T any](ctx context.Context, db *sql.DB, r revocable, scan func(scanner) (T, error),
-	fields func(*T) (**time.Time, *string), by string, at time.Time, after func(*sql.Tx, T) error) (T, error) {
+// revoke marks r's row revoked by by at at, unless it is revoked already,
+// in one conditional UPDATE (so of two concurrent revocations on
+// PostgreSQL's READ COMMITTED exactly one matches), returning the row with
+// scan; then after, which audits it, runs in the same transaction. When
+// nothing matched it reads the row to tell ErrNotFound from
+// ErrAlreadyRevoked (fields points at the value's RevokedAt and
+// RevokedBy).
+func revoke[T any](ctx context.Context, w db, r revocable, scan func(scanner) (T, error),
+	fields func(*T) (**time.Time, *string), by string, at time.Time, after func(*txn, T) error) (T, error) {
 	var v T
-	err := inTx(ctx, db, func(tx *sql.Tx) error {
+	err := inTx(ctx, w, func(t *txn) error {
 		var err error
-		v, err = scan(tx.QueryRowContext(ctx, `SELECT `+r.columns+` FROM `+r.table+` WHERE `+r.where, r.args...))
+		v, err = scan(t.QueryRowContext(ctx, `UPDATE `+r.table+` SET revoked_at = ?, revoked_by = ?
+			WHERE `+r.where+` AND revoked_at IS NULL RETURNING `+r.columns, append([]any{ms(at), by}, r.args...)...))
+		if err == nil {
+			return after(t, v)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("update: %w", err)
+		}
+		v, err = scan(t.QueryRowContext(ctx, `SELECT `+r.columns+` FROM `+r.table+` WHERE `+r.where, r.args...))
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
@@ -80,16 +90,10 @@ func revoke[T any](ctx context.Context, db *sql.DB, r revocable, scan func(scann
 			return fmt.Errorf("read: %w", err)
 		}
 		revokedAt, revokedBy := fields(&v)
-		if *revokedAt != nil {
-			return fmt.Errorf("%w at %s by %s", ErrAlreadyRevoked, (*revokedAt).Format(time.RFC3339), *revokedBy)
+		if *revokedAt == nil {
+			return errors.New("update matched no row, yet the row is not revoked")
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE `+r.table+` SET revoked_at = ?, revoked_by = ? WHERE `+r.where,
-			append([]any{ms(at), by}, r.args...)...); err != nil {
-			return fmt.Errorf("update: %w", err)
-		}
-		revoked := fromMS(ms(at))
-		*revokedAt, *revokedBy = &revoked, by
-		return after(tx, v)
+		return fmt.Errorf("%w at %s by %s", ErrAlreadyRevoked, (*revokedAt).Format(time.RFC3339), *revokedBy)
 	})
 	return v, err
 }

@@ -2,7 +2,7 @@ package store
 
 import (
 	"context"
-	"database/sql"
+
 	"fmt"
 	"time"
 )
@@ -12,10 +12,10 @@ type Pruned struct{ Decisions, Deployments, Audit int64 }
 
 // PruneDecisions deletes decisions, recorded deploys and audit rows older
 // than before, in one transaction. Overrides and corrections themselves
-// stay: the gate and the budgets read them.
+// stay: the gate and the budgets read them. It is fenced (SetFence).
 func (s *Store) PruneDecisions(ctx context.Context, before time.Time) (Pruned, error) {
 	var p Pruned
-	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
+	err := s.fencedTx(ctx, s.epoch(), func(tx *txn) error {
 		for _, t := range []struct {
 			table string
 			n     *int64
@@ -36,7 +36,7 @@ func (s *Store) PruneDecisions(ctx context.Context, before time.Time) (Pruned, e
 
 // deleteBefore deletes the rows of table (one of ours, never input) whose
 // at is before before.
-func deleteBefore(ctx context.Context, tx *sql.Tx, table string, before time.Time) (int64, error) {
+func deleteBefore(ctx context.Context, tx *txn, table string, before time.Time) (int64, error) {
 	res, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE at < ?", ms(before))
 	if err != nil {
 		return 0, fmt.Errorf("delete from %s: %w", table, err)

@@ -1,6 +1,17 @@
-// Package store keeps slod's state in SQLite: evaluation history, the
-// last snapshot per service, the deploy decision log, overrides and their
-// audit trail. Callers pass every timestamp; the store never reads a clock.
+// Package store keeps slod's state: evaluation history, the last snapshot
+// per service, the deploy decision log, overrides, corrections, the event
+// ledger, the notification outbox and the audit trail, in SQLite (a file,
+// the single-node default) or PostgreSQL (shared by several replicas).
+//
+// One Store type serves both over database/sql. The query code is shared,
+// written once with ? placeholders; a small dialect value holds what
+// differs: the driver, the placeholder rebinding, each migration's DDL and
+// the few SQL fragments that have no common spelling. Two copies of every
+// method would drift apart; the differences are few enough to name.
+//
+// Callers pass every timestamp; the store never reads a clock, except for
+// the lease, fencing and members of a cluster (lease.go), which read the
+// database's clock: replicas' clocks disagree, the database's is one.
 // Times are stored as unix milliseconds and read back in UTC.
 package store
 
@@ -35,16 +46,21 @@ var (
 
 // Store is safe for concurrent use.
 type Store struct {
-	// w is the only connection that writes. SQLite allows one writer at a
-	// time; funnelling every write through one connection makes writers
-	// queue in database/sql instead of failing with SQLITE_BUSY, and
-	// _txlock=immediate takes the write lock at BEGIN so a read-then-write
-	// transaction cannot hit a lock upgrade deadlock.
-	w *sql.DB
-	// r serves reads on several query-only connections: in WAL mode readers
-	// see a consistent snapshot and never block the writer, so a long
-	// history query does not delay recording a deploy decision.
-	r *sql.DB
+	// w is the pool that writes. On SQLite it is one connection: SQLite
+	// allows one writer at a time; funnelling every write through one
+	// connection makes writers queue in database/sql instead of failing
+	// with SQLITE_BUSY, and _txlock=immediate takes the write lock at
+	// BEGIN so a read-then-write transaction cannot hit a lock upgrade
+	// deadlock. On PostgreSQL it is the one pool for everything.
+	w db
+	// r serves reads. On SQLite it is several query-only connections: in
+	// WAL mode readers see a consistent snapshot and never block the
+	// writer, so a long history query does not delay recording a deploy
+	// decision. On PostgreSQL it is w.
+	r db
+	// fence, when set, makes the leader's writes check the lease
+	// (SetFence).
+	fence *Fence
 	// overrideEvents, when set, builds the notifications an override
 	// write enqueues in its own transaction (SetOverrideEvents).
 	overrideEvents OverrideEvents
@@ -53,11 +69,29 @@ type Store struct {
 	correctionEvents CorrectionEvents
 }
 
-// Open opens (creating if needed) the database at path and migrates it to
-// the schema this binary knows. It refuses a newer schema (ErrSchemaTooNew)
-// and, before writing anything, a file that is not slod's or is damaged
-// (ErrNotSQLite, ErrForeign, ErrCorrupt; see checkExisting).
-func Open(path string) (*Store, error) {
+// Open opens the database dsn names and migrates it to the schema this
+// binary knows: a postgres:// or postgresql:// URL is a PostgreSQL
+// database (see openPostgres), anything else the path of an SQLite file
+// (created if needed). It refuses a newer schema (ErrSchemaTooNew) and,
+// before writing anything, a database that is not slod's or is damaged
+// (ErrNotSQLite, ErrForeign, ErrCorrupt).
+func Open(dsn string) (*Store, error) {
+	if IsPostgres(dsn) {
+		return openPostgres(context.Background(), dsn)
+	}
+	return openSQLite(dsn)
+}
+
+// IsPostgres says whether dsn names a PostgreSQL database rather than an
+// SQLite file.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Backend is "sqlite" or "postgres".
+func (s *Store) Backend() string { return s.w.d.name }
+
+func openSQLite(path string) (*Store, error) {
 	// The driver cuts a plain path at '?' to read its parameters.
 	if path == "" || strings.ContainsRune(path, '?') {
 		return nil, fmt.Errorf("store: open %q: path must be non-empty and contain no '?'", path)
@@ -77,7 +111,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	w.SetMaxOpenConns(1)
-	if err := migrate(context.Background(), w); err != nil {
+	if err := migrate(context.Background(), db{w, sqliteDialect}); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -96,7 +130,7 @@ func Open(path string) (*Store, error) {
 		r.Close()
 		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
 	}
-	return &Store{w: w, r: r}, nil
+	return &Store{w: db{w, sqliteDialect}, r: db{r, sqliteDialect}}, nil
 }
 
 // createPrivate creates an empty database file readable and writable by
@@ -118,9 +152,13 @@ func createPrivate(path string) error {
 	return nil
 }
 
-// Close closes both connection pools.
+// Close closes the connection pools.
 func (s *Store) Close() error {
-	if err := errors.Join(s.r.Close(), s.w.Close()); err != nil {
+	err := s.w.pool.Close()
+	if s.r.pool != s.w.pool {
+		err = errors.Join(s.r.pool.Close(), err)
+	}
+	if err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}
 	return nil
@@ -144,26 +182,3 @@ func listLimit(limit int) int {
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
 func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
-
-// inTx runs fn in a transaction on db and commits it; on error it rolls
-// back.
-func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		return errors.Join(err, rollback(tx))
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
-}
-
-func rollback(tx *sql.Tx) error {
-	if err := tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
-		return fmt.Errorf("rollback: %w", err)
-	}
-	return nil
-}

@@ -82,7 +82,7 @@ func TestOpenTwiceIsIdempotent(t *testing.T) {
 
 func TestOpenRefusesNewerSchema(t *testing.T) {
 	s, path := openTest(t)
-	if _, err := s.w.Exec(`INSERT INTO schema_migrations (version) VALUES (?)`, len(migrations)+1); err != nil {
+	if _, err := s.w.pool.Exec(`INSERT INTO schema_migrations (version) VALUES (?)`, len(migrations)+1); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -101,7 +101,7 @@ func TestFailedMigrationLeavesPreviousVersion(t *testing.T) {
 	orig := migrations
 	t.Cleanup(func() { migrations = orig })
 	migrations = append(orig[:len(orig):len(orig)],
-		`CREATE TABLE half_done (a INTEGER); INSERT INTO no_such_table VALUES (1);`)
+		migration{sqlite: `CREATE TABLE half_done (a INTEGER); INSERT INTO no_such_table VALUES (1);`})
 
 	if _, err := Open(path); err == nil {
 		t.Fatal("Open with a broken migration succeeded")
@@ -130,13 +130,13 @@ func TestOpenSettings(t *testing.T) {
 		pragma string
 		want   string
 	}{
-		{s.w, "journal_mode", "wal"},
-		{s.w, "synchronous", "2"}, // FULL
-		{s.w, "foreign_keys", "1"},
-		{s.w, "busy_timeout", "5000"},
-		{s.r, "journal_mode", "wal"},
-		{s.r, "query_only", "1"},
-		{s.r, "busy_timeout", "5000"},
+		{s.w.pool, "journal_mode", "wal"},
+		{s.w.pool, "synchronous", "2"}, // FULL
+		{s.w.pool, "foreign_keys", "1"},
+		{s.w.pool, "busy_timeout", "5000"},
+		{s.r.pool, "journal_mode", "wal"},
+		{s.r.pool, "query_only", "1"},
+		{s.r.pool, "busy_timeout", "5000"},
 	} {
 		var got string
 		if err := c.db.QueryRow("PRAGMA " + c.pragma).Scan(&got); err != nil {
@@ -146,10 +146,10 @@ func TestOpenSettings(t *testing.T) {
 			t.Errorf("PRAGMA %s = %q, want %q", c.pragma, got, c.want)
 		}
 	}
-	if n := s.w.Stats().MaxOpenConnections; n != 1 {
+	if n := s.w.pool.Stats().MaxOpenConnections; n != 1 {
 		t.Errorf("writer pool allows %d connections, want 1", n)
 	}
-	if _, err := s.r.Exec(`DELETE FROM decisions`); err == nil {
+	if _, err := s.r.pool.Exec(`DELETE FROM decisions`); err == nil {
 		t.Error("write through the read pool succeeded")
 	}
 }

@@ -4,6 +4,6 @@ package proctest
 
 import "syscall"
 
-// sysProcAttr: outside Linux there is no parent-death signal; cleanups
+// withDeathSignal: outside Linux there is no parent-death signal; cleanups
 // still stop the children on a normal exit.
-func sysProcAttr() *syscall.SysProcAttr { return nil }
+func withDeathSignal(attr *syscall.SysProcAttr) *syscall.SysProcAttr { return attr }

@@ -35,14 +35,15 @@ type Proc struct {
 	exited chan struct{} // closed once Cmd has been waited for
 }
 
-// Start starts cmd with its stdout and stderr appended to logPath.
+// Start starts cmd with its stdout and stderr appended to logPath. cmd may
+// bring a SysProcAttr of its own (e.g. a Credential).
 func Start(cmd *exec.Cmd, logPath string) (*Proc, error) {
 	log, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
 	}
 	cmd.Stdout, cmd.Stderr = log, log
-	cmd.SysProcAttr = sysProcAttr()
+	cmd.SysProcAttr = withDeathSignal(cmd.SysProcAttr)
 	err = cmd.Start()
 	log.Close() // the child has its own descriptor
 	if err != nil {
@@ -54,6 +55,16 @@ func Start(cmd *exec.Cmd, logPath string) (*Proc, error) {
 		close(p.exited)
 	}()
 	return p, nil
+}
+
+// Exited says whether the process has exited (and been waited for).
+func (p *Proc) Exited() bool {
+	select {
+	case <-p.exited:
+		return true
+	default:
+		return false
+	}
 }
 
 // WaitHTTP polls url until it answers 200 OK, giving up when the process
