@@ -1,7 +1,7 @@
 GO ?= go
 BIN := bin
 
-.PHONY: build test test-race lint demo clean bench-gate bench-specs bench-scale bench-rules
+.PHONY: build test test-race lint demo clean bench-gate bench-specs bench-scale bench-rules bench-ha
 
 # What slod --version and sloctl version print (internal/version); without
 # a tag the version is "dev". Override on the command line for a release.
@@ -60,6 +60,12 @@ bench-scale:
 # size.
 bench-rules:
 	$(GO) test -run '^$$' -bench RulesGenerate -benchtime 1x -timeout 30m ./test/rulescale
+
+# Three slod replicas on one PostgreSQL (started by the test, Debian
+# package postgresql): audited POSTs and GETs of can-deploy sent to one
+# replica and spread over three, same clients, same run.
+bench-ha:
+	$(GO) test -run '^$$' -bench HAThroughput -benchtime 1x -timeout 10m ./test/chaos
 
 clean:
 	rm -rf $(BIN)

@@ -36,7 +36,7 @@ const (
 
 // cluster is haReplicas slod binaries sharing one database.
 type cluster struct {
-	t        *testing.T
+	t        testing.TB
 	pg       *pgtest.Server
 	dsn      string
 	db       *sql.DB
@@ -44,7 +44,7 @@ type cluster struct {
 	replicas map[string]*slodtest.Slod
 }
 
-func startCluster(t *testing.T, srv *promtest.Server) *cluster {
+func startCluster(t testing.TB, srv *promtest.Server) *cluster {
 	pg := pgtest.Start(t)
 	dsn := pg.NewDatabase(t)
 	dir := slodtest.WriteSpecs(t, map[string]string{"healthy.yaml": spec("healthy", "10m"), "exhausted.yaml": spec("exhausted", "10m")})
@@ -142,18 +142,20 @@ func (c *cluster) firstEvaluationAfter(token int64) (time.Time, int64) {
 	return seen, next
 }
 
-// getLoad GETs can-deploy from the given replicas until stop closes,
-// counting answers other than 200 and timing every request.
+// getLoad GETs can-deploy from replicas until stop closes, counting
+// answers other than 200 and timing every request; run spreads its
+// workers over the replicas.
 type getLoad struct {
 	mu        sync.Mutex
 	latencies []time.Duration
 	errors    []string
 }
 
-func (g *getLoad) run(bases []string, stop <-chan struct{}) *sync.WaitGroup {
+func (g *getLoad) run(bases []string, workers int, stop <-chan struct{}) *sync.WaitGroup {
 	var wg sync.WaitGroup
-	client := &http.Client{Timeout: 5 * time.Second}
-	for _, base := range bases {
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: workers}}
+	for w := range workers {
+		base := bases[w%len(bases)]
 		wg.Go(func() {
 			for n := 0; ; n++ {
 				select {
@@ -225,7 +227,7 @@ func testFailover(t *testing.T, srv *promtest.Server, rng *rand.Rand) {
 			}()
 		}
 		gets := &getLoad{}
-		getting := gets.run(others, stop)
+		getting := gets.run(others, 2*len(others), stop)
 		time.Sleep(500*time.Millisecond + time.Duration(rng.Int64N(int64(time.Second))))
 		killed := time.Now()
 		if pause {
