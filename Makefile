@@ -21,7 +21,7 @@ test: lint test-race
 
 # The packages whose goroutines share state, under the race detector (it
 # needs cgo, which go-sqlite3 needs anyway).
-RACE_PKGS := ./internal/engine ./internal/gate ./internal/notify ./internal/prom ./internal/server ./internal/store ./internal/watch
+RACE_PKGS := ./internal/cluster ./internal/engine ./internal/gate ./internal/notify ./internal/prom ./internal/server ./internal/store ./internal/watch
 
 test-race:
 	$(GO) test -race -count=1 -timeout 10m $(RACE_PKGS)
