@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/slo"
@@ -159,5 +160,36 @@ func TestStatusNotes(t *testing.T) {
 		"search: last evaluation failed: availability: timeout\n  latency: timeout\n"
 	if notes != want {
 		t.Errorf("notes:\n%s\nwant:\n%s", notes, want)
+	}
+}
+
+func TestStatusCluster(t *testing.T) {
+	now := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	cl := api.Cluster{Backend: "postgres", Self: "slod-b", Leader: "slod-a", Token: 7, LeaseSeconds: 15, LeaseAgeSeconds: 90, ExpiresInSeconds: 12, Now: &now,
+		Replicas: []api.Replica{
+			{ID: "slod-a", URL: "http://10.0.0.1:8080", Version: "v1.2.0", SeenAt: now.Add(-3 * time.Second), Leader: true, Healthy: true},
+			{ID: "slod-b", URL: "http://10.0.0.2:8080", Version: "v1.2.0", SeenAt: now.Add(-time.Second), Self: true, Healthy: true},
+			{ID: "slod-c", URL: "http://10.0.0.3:8080", Version: "v1.1.0", SeenAt: now.Add(-40 * time.Second)},
+		}}
+	f := newFakeSlod(t, func(w http.ResponseWriter, r *http.Request) { answer(t, w, http.StatusOK, cl) })
+	code, out, errOut := runCLI(t, cleanEnv(), "status", "--cluster", "--server", f.URL)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	want := `REPLICA            URL                   VERSION  ROLE      LAST SEEN  HEALTHY
+slod-a             http://10.0.0.1:8080  v1.2.0   leader    3s ago     yes
+slod-b (answered)  http://10.0.0.2:8080  v1.2.0   follower  1s ago     yes
+slod-c             http://10.0.0.3:8080  v1.1.0   follower  40s ago    no
+
+store: postgres; leader slod-a, token 7, term 90s old, lease renewed within 12s (lease 15s)
+`
+	if out != want {
+		t.Errorf("status --cluster:\n%s\nwant:\n%s", out, want)
+	}
+	if seen := f.seen(); len(seen) != 1 || seen[0].Path != "/api/v1/cluster" {
+		t.Errorf("requests %+v, want one GET /api/v1/cluster", seen)
+	}
+	if code, _, _ := runCLI(t, cleanEnv(), "status", "checkout", "--cluster", "--server", f.URL); code != exitError {
+		t.Errorf("status SERVICE --cluster: exit %d, want %d", code, exitError)
 	}
 }
