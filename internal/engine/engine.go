@@ -165,6 +165,12 @@ func (e *Engine) load(ctx context.Context, restored bool) (int, error) {
 		state.LastAttempt = saved.LastAttempt
 		if !restored {
 			state.LastError, state.Backfill, state.Deploys = saved.LastError, saved.Backfill, saved.Deploys
+			// Every replica reports the leader's last success, so
+			// the stale-evaluation alert follows the cluster, not
+			// whichever replica Prometheus scraped.
+			if at := state.EvaluatedAt(); !at.IsZero() {
+				e.metrics.lastSuccess.WithLabelValues(name).Set(float64(at.UnixNano()) / 1e9)
+			}
 		}
 		next.Services[name] = state
 		n++

@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/slo-dev/slo/internal/slo"
 )
 
@@ -21,7 +24,8 @@ func TestFollowerServesTheLeadersSnapshot(t *testing.T) {
 	// 25,920,000, half a 99.9% budget.
 	src := newConstSource(t, map[string]float64{"checkout_errors_total": 0.005, "checkout_requests_total": 10})
 	leader, clk := loaded(t, []slo.Spec{testSpec()}, src, st)
-	follower := New([]slo.Spec{testSpec()}, nil, st, quiet, Options{Clock: clk.now})
+	reg := prometheus.NewRegistry()
+	follower := New([]slo.Spec{testSpec()}, nil, st, quiet, Options{Clock: clk.now, Registerer: reg})
 	if follower.Snapshot().Ready {
 		t.Fatal("a follower that read nothing yet claims to be ready")
 	}
@@ -34,6 +38,11 @@ func TestFollowerServesTheLeadersSnapshot(t *testing.T) {
 		t.Fatalf("followed: ready=%v stale=%v/%v last attempt %v; want ready, fresh, %v", follower.Snapshot().Ready, got.Stale, got.SLOs[0].Stale, got.LastAttempt, want.LastAttempt)
 	}
 	checkCounts(t, "followed", got.SLOs[0].Counts, 12_960, 25_920_000)
+	// The stale-evaluation alert reads the leader's success on every
+	// replica.
+	if v := testutil.ToFloat64(follower.metrics.lastSuccess.WithLabelValues("checkout")); v != float64(want.EvaluatedAt().Unix()) {
+		t.Errorf("follower's last success %v, want the leader's %v", v, want.EvaluatedAt().Unix())
+	}
 	g, w := got.SLOs[0], want.SLOs[0]
 	if g.Budget != w.Budget || !reflect.DeepEqual(g.BurnRates, w.BurnRates) || g.Coverage != w.Coverage || !g.EvaluatedAt.Equal(w.EvaluatedAt) ||
 		!reflect.DeepEqual(got.Backfill, want.Backfill) || !reflect.DeepEqual(g.Conditions, w.Conditions) {

@@ -341,6 +341,11 @@ func testPostgresLost(t *testing.T, c *cluster) {
 			if _, ok := staleSeen[id]; !ok && d.Stale {
 				staleSeen[id] = time.Since(stopped)
 			}
+			if resp, err := client.Get(r.URL + "/readyz"); err != nil || resp.StatusCode != http.StatusOK {
+				t.Fatalf("%s: /readyz with PostgreSQL down: %v %v; want 200, GETs still answer", id, err, resp)
+			} else {
+				resp.Body.Close()
+			}
 			code, _, err := post(client, r.URL, "healthy", fmt.Sprintf("pg-down-%s-%d", id, posts))
 			posts++
 			if err == nil && code == http.StatusOK {
