@@ -32,7 +32,7 @@ type Lease struct {
 
 // leaseRow is a lease row in unix ms, with the clock it was read at.
 type leaseRow struct {
-	holder                                  string
+	holder                                 string
 	token, acquired, renewed, expires, now int64
 }
 
@@ -139,7 +139,7 @@ func (s *Store) ReadLease(ctx context.Context, name string) (Lease, error) {
 
 // Member is one replica as it last reported itself.
 type Member struct {
-	ID, URL, Version string
+	ID, URL, Version  string
 	StartedAt, SeenAt time.Time
 }
 
