@@ -99,17 +99,22 @@ func (s *Store) TryLease(ctx context.Context, name, holder string, ttl time.Dura
 	return row.lease(name), nil
 }
 
-// readLease reads lease name and the database clock; lock is appended to
-// the query (FOR UPDATE or "").
+// readLease reads lease name and then the database clock; lock is
+// appended to the row's query (FOR UPDATE or ""). The clock comes second
+// so that it is read after any wait for the lock: PostgreSQL evaluates a
+// locking SELECT's columns before it waits.
 func readLease(ctx context.Context, q querier, name, lock string) (leaseRow, error) {
 	var r leaseRow
-	err := q.QueryRowContext(ctx, `SELECT `+leaseColumns+`, `+q.dialect().clockMS+` FROM cluster_lease WHERE name = ?`+lock, name).
-		Scan(&r.holder, &r.token, &r.acquired, &r.renewed, &r.expires, &r.now)
+	err := q.QueryRowContext(ctx, `SELECT `+leaseColumns+` FROM cluster_lease WHERE name = ?`+lock, name).
+		Scan(&r.holder, &r.token, &r.acquired, &r.renewed, &r.expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return leaseRow{}, ErrNotFound
 	}
 	if err != nil {
 		return leaseRow{}, fmt.Errorf("read: %w", err)
+	}
+	if err := q.QueryRowContext(ctx, `SELECT `+q.dialect().clockMS).Scan(&r.now); err != nil {
+		return leaseRow{}, fmt.Errorf("read clock: %w", err)
 	}
 	return r, nil
 }
