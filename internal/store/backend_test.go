@@ -22,11 +22,10 @@ var backends = []backend{
 	{"postgres", func(t testing.TB) string { return pgtest.Shared(t).NewDatabase(t) }},
 }
 
-// forEachBackend runs fn as a subtest per backend.
-func forEachBackend(t *testing.T, fn func(t *testing.T, b backend)) {
-	t.Helper()
+// forEachBackend runs fn as a subtest (or sub-benchmark) per backend.
+func forEachBackend[T interface{ Run(string, func(T)) bool }](t T, fn func(t T, b backend)) {
 	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) { fn(t, b) })
+		t.Run(b.name, func(t T) { fn(t, b) })
 	}
 }
 
