@@ -320,3 +320,31 @@ func TestBackendAndBackup(t *testing.T) {
 		t.Errorf("Backup of a PostgreSQL URL = %v, want an error pointing at pg_dump, without the password", err)
 	}
 }
+
+// A PostgreSQL database of an older slod (schema version 1) migrates to
+// the current schema on Open, its rows kept.
+func TestPostgresMigratesOlderSlod(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.Shared(t).NewDatabase(t)
+	orig := migrations
+	t.Cleanup(func() { migrations = orig })
+	migrations = orig[:1]
+	old := openAt(t, dsn)
+	if _, err := old.RecordDecision(ctx, slo.DecisionRecord{At: t0, Service: "checkout", Decision: slo.Allow, Allowed: true}); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	migrations = orig
+
+	s := openAt(t, dsn)
+	if got, want := schemaVersions(t, s), []int{1, 2, 3, 4, 5}; !slices.Equal(got, want) {
+		t.Errorf("schema_migrations = %v, want %v", got, want)
+	}
+	ds, err := s.Decisions(ctx, slo.DecisionQuery{})
+	if err != nil || len(ds) != 1 || !ds[0].Allowed {
+		t.Errorf("decisions after migrating = %+v, %v; want the allowed one", ds, err)
+	}
+	if err := s.SaveServiceEvaluation(ctx, "checkout", t0, evalSLOs, []byte(`{}`)); err != nil {
+		t.Errorf("write to migration 5's epoch column: %v", err)
+	}
+}
