@@ -238,21 +238,7 @@ func fenceOf(s *Store, holder string) *atomic.Int64 {
 
 // epochs lists the epoch of every evaluations row, oldest first.
 func epochs(t *testing.T, s *Store) []int64 {
-	t.Helper()
-	rows, err := s.r.QueryContext(context.Background(), `SELECT epoch FROM evaluations ORDER BY evaluated_at, id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var e int64
-		if err := rows.Scan(&e); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, e)
-	}
-	return out
+	return columnOf[int64](t, s, `SELECT epoch FROM evaluations ORDER BY evaluated_at, id`)
 }
 
 var evalSLOs = []slo.Status{{Slug: "availability"}, {Slug: "latency"}}

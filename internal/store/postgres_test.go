@@ -152,19 +152,7 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 		if t.Failed() {
 			return
 		}
-		rows, err := stores[0].r.QueryContext(context.Background(), `SELECT version FROM schema_migrations ORDER BY version`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var got []int
-		for rows.Next() {
-			var v int
-			if err := rows.Scan(&v); err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, v)
-		}
+		got := schemaVersions(t, stores[0])
 		if want := []int{1, 2, 3, 4, 5}; !slices.Equal(got, want) {
 			t.Errorf("schema_migrations = %v, want %v", got, want)
 		}

@@ -28,17 +28,17 @@ func openTest(t testing.TB) (*Store, string) {
 	return s, path
 }
 
-// schemaVersions lists the versions in schema_migrations.
-func schemaVersions(t *testing.T, s *Store) []int {
+// columnOf reads the one column query selects from s, every row.
+func columnOf[T any](t testing.TB, s *Store, query string) []T {
 	t.Helper()
-	rows, err := s.r.QueryContext(context.Background(), `SELECT version FROM schema_migrations ORDER BY version`)
+	rows, err := s.r.QueryContext(context.Background(), query)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	var out []int
+	var out []T
 	for rows.Next() {
-		var v int
+		var v T
 		if err := rows.Scan(&v); err != nil {
 			t.Fatal(err)
 		}
@@ -50,14 +50,16 @@ func schemaVersions(t *testing.T, s *Store) []int {
 	return out
 }
 
+// schemaVersions lists the versions in schema_migrations.
+func schemaVersions(t testing.TB, s *Store) []int {
+	return columnOf[int](t, s, `SELECT version FROM schema_migrations ORDER BY version`)
+}
+
 func TestOpenTwiceIsIdempotent(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
 		dsn := b.newDSN(t)
-		s, err := Open(dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := openAt(t, dsn)
 		if _, err := s.RecordDecision(ctx, slo.DecisionRecord{At: t0, Service: "checkout", Decision: slo.Allow}); err != nil {
 			t.Fatal(err)
 		}
@@ -168,10 +170,7 @@ func TestDurableAcrossReopen(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
 		dsn := b.newDSN(t)
-		s, err := Open(dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := openAt(t, dsn)
 		o, err := s.CreateOverride(ctx, slo.Override{Service: "checkout", Reason: "hotfix", Actor: "ana",
 			CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)})
 		if err != nil {
