@@ -216,10 +216,11 @@ func TestMembers(t *testing.T) {
 		}
 
 		// a falls silent; b beats on. Forgetting those unseen for
-		// 300ms drops a only.
-		time.Sleep(400 * time.Millisecond)
+		// 500ms drops a (1s) only, as long as b's beat was under 500ms
+		// ago.
+		time.Sleep(time.Second)
 		beat(Member{ID: "b", URL: "http://10.0.0.3:8080", Version: "v2", StartedAt: t0})
-		n, err := s.ForgetMembers(ctx, 300*time.Millisecond)
+		n, err := s.ForgetMembers(ctx, 500*time.Millisecond)
 		if err != nil || n != 1 {
 			t.Fatalf("ForgetMembers = %d, %v; want 1", n, err)
 		}
@@ -297,7 +298,7 @@ func TestFencing(t *testing.T) {
 		if err := fencedWrite("SaveServiceEvaluation")(ctx, a); !errors.Is(err, ErrFenced) {
 			t.Fatalf("write before taking the lease = %v, want ErrFenced", err)
 		}
-		la := mustLease(t, a, "a", 300*time.Millisecond)
+		la := mustLease(t, a, "a", time.Hour)
 		tokenA.Store(la.Token)
 		for _, w := range fencedWrites {
 			if err := w.write(ctx, a); err != nil {
@@ -308,6 +309,11 @@ func TestFencing(t *testing.T) {
 			t.Errorf("epochs after a's write = %v, want [1 1] (two SLOs, term 1)", got)
 		}
 
+		// a renews for a moment, then goes silent (paused, say).
+		la = mustLease(t, a, "a", 300*time.Millisecond)
+		if la.Token != 1 {
+			t.Fatalf("a's renewal has token %d, want 1", la.Token)
+		}
 		waitExpiry(t, bb, la)
 		// Expired and not yet taken: a's writes fail already.
 		if err := fencedWrite("PruneHistory")(ctx, a); !errors.Is(err, ErrFenced) {
@@ -365,7 +371,7 @@ func TestTakeoverWaitsForFencedWrite(t *testing.T) {
 		ss := openShared(t, b, 2)
 		a, bb := ss[0], ss[1]
 		tokenA := fenceOf(a, "a")
-		la := mustLease(t, a, "a", 200*time.Millisecond)
+		la := mustLease(t, a, "a", 500*time.Millisecond)
 		tokenA.Store(la.Token)
 
 		checked := make(chan struct{})
@@ -375,7 +381,7 @@ func TestTakeoverWaitsForFencedWrite(t *testing.T) {
 			done <- a.fencedTx(ctx, la.Token, func(t *txn) error {
 				close(checked)
 				// Outlive the lease inside the fenced transaction.
-				time.Sleep(400 * time.Millisecond)
+				time.Sleep(700 * time.Millisecond)
 				_, err := t.ExecContext(ctx, `INSERT INTO snapshots (service, evaluated_at, data) VALUES ('late', 0, '{}')`)
 				committed.Store(true) // the commit follows at once
 				return err
