@@ -21,7 +21,8 @@ Writes a consistent copy of slod's SQLite database to --out (which must not
 exist), checks it with PRAGMA integrity_check and prints its path. slod may
 keep running: the copy is one committed state, read without blocking it.
 Restore by stopping slod and putting the copy at --db (removing the old
-FILE-wal and FILE-shm).
+FILE-wal and FILE-shm). A PostgreSQL database (--db postgres://...) is
+backed up with PostgreSQL's tools, pg_dump or your database's backups.
 
 `
 
@@ -34,7 +35,7 @@ func runBackup(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, backupUsage)
 		fs.PrintDefaults()
 	}
-	db := fs.String("db", envOr("SLOD_DB", "./slod.db"), "slod's SQLite database (SLOD_DB)")
+	db := fs.String("db", envOr("SLOD_DB", "./slod.db"), "slod's SQLite database (SLOD_DB); a postgres:// URL is refused: use pg_dump")
 	out := fs.String("out", "", "file to write the copy to; it must not exist")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -39,6 +39,7 @@ func TestBackupCommand(t *testing.T) {
 		{name: "help", args: []string{"-h"}, code: 0, stderrHave: "Usage: slod backup"},
 		{name: "copy of SLOD_DB", args: []string{"--out", out}, code: 0, stdout: out + "\n"},
 		{name: "never overwrites", args: []string{"--db", db, "--out", out}, code: 1, stderrHave: "file already exists"},
+		{name: "PostgreSQL", args: []string{"--db", "postgres://slod:pw@db/slod", "--out", out + "2"}, code: 1, stderrHave: "back it up with pg_dump"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -24,88 +24,99 @@ func benchDecision() slo.DecisionRecord {
 		RequestID: "req-1"}
 }
 
-// Each op is one fsynced commit (synchronous=FULL), so the figure depends
-// on the disk more than on the code.
+// Each op is one fsynced commit (synchronous=FULL) on SQLite, so the
+// figure depends on the disk more than on the code. pgtest's PostgreSQL
+// runs with fsync off: its figure is the round trips and the server's
+// work, not a disk's.
 func BenchmarkRecordDecision(b *testing.B) {
-	s, _ := openTest(b)
-	ctx, d := context.Background(), benchDecision()
-	for b.Loop() {
-		if _, err := s.RecordDecision(ctx, d); err != nil {
-			b.Fatal(err)
-		}
-	}
-	reportOpsPerSec(b)
-}
-
-// Parallel callers queue on the single writer connection.
-func BenchmarkRecordDecisionParallel(b *testing.B) {
-	s, _ := openTest(b)
-	ctx, d := context.Background(), benchDecision()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
+	forEachBackend(b, func(b *testing.B, be backend) {
+		s := be.open(b)
+		ctx, d := context.Background(), benchDecision()
+		for b.Loop() {
 			if _, err := s.RecordDecision(ctx, d); err != nil {
-				b.Error(err)
-				return
+				b.Fatal(err)
 			}
 		}
+		reportOpsPerSec(b)
 	})
-	reportOpsPerSec(b)
+}
+
+// Parallel callers queue on SQLite's single writer connection; on
+// PostgreSQL they share the pool of 10.
+func BenchmarkRecordDecisionParallel(b *testing.B) {
+	forEachBackend(b, func(b *testing.B, be backend) {
+		s := be.open(b)
+		ctx, d := context.Background(), benchDecision()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := s.RecordDecision(ctx, d); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		reportOpsPerSec(b)
+	})
 }
 
 // One service with two SLOs and a 2 KiB snapshot, as the engine saves it
 // every interval.
 func BenchmarkSaveServiceEvaluation(b *testing.B) {
-	s, _ := openTest(b)
-	ctx := context.Background()
-	page := burnrate.Window{Severity: burnrate.SeverityPage, Long: time.Hour, Short: 5 * time.Minute, Factor: 14.4}
-	st := slo.Status{Slug: "availability", Counts: slo.Counts{Errors: 15, Total: 1e4},
-		Budget:     slo.Budget{Status: slo.StatusOK, SLI: 0.9985, Consumed: 0.5, Remaining: 0.5},
-		BurnRates:  map[string]float64{"5m": 20, "30m": 3, "1h": 15.5, "2h": 1, "6h": 1, "1d": 1, "3d": 1},
-		Conditions: []burnrate.Condition{{Window: page, LongBurn: 15.5, ShortBurn: 20, Firing: true}}}
-	lat := st
-	lat.Slug = "latency"
-	slos := []slo.Status{st, lat}
-	snap := []byte(`{"pad":"` + string(make([]byte, 2048)) + `"}`)
-	for i := range snap[8 : len(snap)-2] {
-		snap[8+i] = 'x'
-	}
-	at := t0
-	for b.Loop() {
-		at = at.Add(30 * time.Second)
-		if err := s.SaveServiceEvaluation(ctx, "checkout", at, slos, snap); err != nil {
-			b.Fatal(err)
+	forEachBackend(b, func(b *testing.B, be backend) {
+		s := be.open(b)
+		ctx := context.Background()
+		page := burnrate.Window{Severity: burnrate.SeverityPage, Long: time.Hour, Short: 5 * time.Minute, Factor: 14.4}
+		st := slo.Status{Slug: "availability", Counts: slo.Counts{Errors: 15, Total: 1e4},
+			Budget:     slo.Budget{Status: slo.StatusOK, SLI: 0.9985, Consumed: 0.5, Remaining: 0.5},
+			BurnRates:  map[string]float64{"5m": 20, "30m": 3, "1h": 15.5, "2h": 1, "6h": 1, "1d": 1, "3d": 1},
+			Conditions: []burnrate.Condition{{Window: page, LongBurn: 15.5, ShortBurn: 20, Firing: true}}}
+		lat := st
+		lat.Slug = "latency"
+		slos := []slo.Status{st, lat}
+		snap := []byte(`{"pad":"` + string(make([]byte, 2048)) + `"}`)
+		for i := range snap[8 : len(snap)-2] {
+			snap[8+i] = 'x'
 		}
-	}
-	reportOpsPerSec(b)
+		at := t0
+		for b.Loop() {
+			at = at.Add(30 * time.Second)
+			if err := s.SaveServiceEvaluation(ctx, "checkout", at, slos, snap); err != nil {
+				b.Fatal(err)
+			}
+		}
+		reportOpsPerSec(b)
+	})
 }
 
 // 30 days at a 30s interval (86,400 rows) read back as a 1,000-point chart.
 func BenchmarkHistory30Days(b *testing.B) {
-	s, _ := openTest(b)
-	ctx := context.Background()
-	const rows = 30 * 24 * 120
-	tx, err := s.w.pool.Begin()
-	if err != nil {
-		b.Fatal(err)
-	}
-	for i := range rows {
-		if _, err := tx.Exec(`INSERT INTO evaluations (service, slo, evaluated_at, errors, total, sli,
-			consumed, remaining, remaining_events, remaining_minutes, status, burn_rates, firing, error)
-			VALUES ('checkout', 'availability', ?, 1, 100, 0.99, 0.5, 0.5, 1, 20, 'ok', '{"1h":1.5,"5m":2}', '[]', '')`,
-			ms(t0.Add(time.Duration(i)*30*time.Second))); err != nil {
+	forEachBackend(b, func(b *testing.B, be backend) {
+		s := be.open(b)
+		ctx := context.Background()
+		const rows = 30 * 24 * 120
+		tx, err := s.w.begin(ctx, nil)
+		if err != nil {
 			b.Fatal(err)
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-		ps, err := s.History(ctx, "checkout", "availability", t0, t0.Add(30*24*time.Hour), 1000)
-		if err != nil || len(ps) != 1000 {
-			b.Fatalf("History = %d points, %v", len(ps), err)
+		for i := range rows {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO evaluations (service, slo, evaluated_at, errors, total, sli,
+				consumed, remaining, remaining_events, remaining_minutes, status, burn_rates, firing, error)
+				VALUES ('checkout', 'availability', ?, 1, 100, 0.99, 0.5, 0.5, 1, 20, 'ok', '{"1h":1.5,"5m":2}', '[]', '')`,
+				ms(t0.Add(time.Duration(i)*30*time.Second))); err != nil {
+				b.Fatal(err)
+			}
 		}
-	}
-	reportOpsPerSec(b)
+		if err := tx.Commit(); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			ps, err := s.History(ctx, "checkout", "availability", t0, t0.Add(30*24*time.Hour), 1000)
+			if err != nil || len(ps) != 1000 {
+				b.Fatalf("History = %d points, %v", len(ps), err)
+			}
+		}
+		reportOpsPerSec(b)
+	})
 }
 
 // benchLedger is one SLO's ledger as the engine keeps it: 3d+1h of fine
@@ -178,19 +189,21 @@ func checkpointedSize(b *testing.B, s *Store, path string) int64 {
 // The cycle path: 1,000 SLOs each add their newest fine bucket, in one
 // fsynced commit.
 func BenchmarkSaveBucketsCycle(b *testing.B) {
-	ctx := context.Background()
-	s, _ := openTest(b)
-	const slos = 1000
-	batch := map[string][]ledger.Bucket{}
-	at := t0
-	for b.Loop() {
-		at = at.Add(ledger.Fine)
-		for i := range slos {
-			batch[benchFingerprint(i, 64)] = []ledger.Bucket{{Start: at, Step: ledger.Fine, Bad: 1, Total: 3000, State: ledger.Known, Series: true}}
+	forEachBackend(b, func(b *testing.B, be backend) {
+		ctx := context.Background()
+		s := be.open(b)
+		const slos = 1000
+		batch := map[string][]ledger.Bucket{}
+		at := t0
+		for b.Loop() {
+			at = at.Add(ledger.Fine)
+			for i := range slos {
+				batch[benchFingerprint(i, 64)] = []ledger.Bucket{{Start: at, Step: ledger.Fine, Bad: 1, Total: 3000, State: ledger.Known, Series: true}}
+			}
+			if err := s.SaveBucketsBatch(ctx, batch); err != nil {
+				b.Fatal(err)
+			}
 		}
-		if err := s.SaveBucketsBatch(ctx, batch); err != nil {
-			b.Fatal(err)
-		}
-	}
-	reportOpsPerSec(b)
+		reportOpsPerSec(b)
+	})
 }

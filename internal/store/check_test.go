@@ -305,7 +305,7 @@ func TestOpenMigratesOlderSlod(t *testing.T) {
 	for v := range len(migrations) {
 		want = append(want, v+1)
 	}
-	if got := schemaVersions(t, path); !slices.Equal(got, want) {
+	if got := schemaVersions(t, s); !slices.Equal(got, want) {
 		t.Errorf("schema_migrations = %v, want %v", got, want)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/slo-dev/slo/internal/burnrate"
@@ -54,6 +55,14 @@ type evaluationRow struct {
 }
 
 func encodeEvaluation(st slo.Status) (evaluationRow, error) {
+	// SQLite would store NaN as NULL, failing NOT NULL; PostgreSQL would
+	// store it. Neither is a measurement: refuse it on both.
+	b := st.Budget
+	for _, v := range []float64{st.Counts.Errors, st.Counts.Total, b.SLI, b.Consumed, b.Remaining, b.RemainingEvents, b.RemainingMinutes} {
+		if math.IsNaN(v) {
+			return evaluationRow{}, fmt.Errorf("%s: a count or budget figure is NaN", st.Slug)
+		}
+	}
 	burnRates := st.BurnRates
 	if burnRates == nil {
 		burnRates = map[string]float64{}
@@ -205,6 +214,9 @@ func seriesIDs(ctx context.Context, tx *txn, service, slug string, from, to time
 
 // readPoints reads the rows with the given ids, oldest first.
 func readPoints(ctx context.Context, tx *txn, ids []int64) ([]HistoryPoint, error) {
+	if len(ids) == 0 {
+		return []HistoryPoint{}, nil
+	}
 	idList, err := json.Marshal(ids)
 	if err != nil {
 		return nil, fmt.Errorf("encode ids: %w", err)

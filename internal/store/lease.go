@@ -32,7 +32,7 @@ type Lease struct {
 
 // leaseRow is a lease row in unix ms, with the clock it was read at.
 type leaseRow struct {
-	holder                                  string
+	holder                                 string
 	token, acquired, renewed, expires, now int64
 }
 
@@ -99,17 +99,22 @@ func (s *Store) TryLease(ctx context.Context, name, holder string, ttl time.Dura
 	return row.lease(name), nil
 }
 
-// readLease reads lease name and the database clock; lock is appended to
-// the query (FOR UPDATE or "").
+// readLease reads lease name and then the database clock; lock is
+// appended to the row's query (FOR UPDATE or ""). The clock comes second
+// so that it is read after any wait for the lock: PostgreSQL evaluates a
+// locking SELECT's columns before it waits.
 func readLease(ctx context.Context, q querier, name, lock string) (leaseRow, error) {
 	var r leaseRow
-	err := q.QueryRowContext(ctx, `SELECT `+leaseColumns+`, `+q.dialect().clockMS+` FROM cluster_lease WHERE name = ?`+lock, name).
-		Scan(&r.holder, &r.token, &r.acquired, &r.renewed, &r.expires, &r.now)
+	err := q.QueryRowContext(ctx, `SELECT `+leaseColumns+` FROM cluster_lease WHERE name = ?`+lock, name).
+		Scan(&r.holder, &r.token, &r.acquired, &r.renewed, &r.expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return leaseRow{}, ErrNotFound
 	}
 	if err != nil {
 		return leaseRow{}, fmt.Errorf("read: %w", err)
+	}
+	if err := q.QueryRowContext(ctx, `SELECT `+q.dialect().clockMS).Scan(&r.now); err != nil {
+		return leaseRow{}, fmt.Errorf("read clock: %w", err)
 	}
 	return r, nil
 }
@@ -139,7 +144,7 @@ func (s *Store) ReadLease(ctx context.Context, name string) (Lease, error) {
 
 // Member is one replica as it last reported itself.
 type Member struct {
-	ID, URL, Version string
+	ID, URL, Version  string
 	StartedAt, SeenAt time.Time
 }
 

@@ -73,7 +73,7 @@ func (s *Store) SaveBucketsBatch(ctx context.Context, batch map[string][]ledger.
 					continue
 				}
 				if _, err := stmt.ExecContext(ctx, fp, int64(b.Step/time.Second), b.Start.Unix(),
-					b.Bad, b.Total, int64(b.State), b.Series); err != nil {
+					b.Bad, b.Total, int64(b.State), flag(b.Series)); err != nil {
 					return fmt.Errorf("fingerprint %q, bucket at %s: %w", fp, b.Start.UTC().Format(time.RFC3339), err)
 				}
 			}

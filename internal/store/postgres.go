@@ -66,21 +66,8 @@ func checkForeign(ctx context.Context, x db) error {
 // pgTables lists the tables of the current schema (the first of the
 // search_path, usually public), by name.
 func pgTables(ctx context.Context, x db) ([]string, error) {
-	rows, err := x.QueryContext(ctx, `SELECT table_name FROM information_schema.tables
-		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			return nil, err
-		}
-		names = append(names, name)
-	}
-	return names, rows.Err()
+	return scanStrings(x.QueryContext(ctx, `SELECT table_name FROM information_schema.tables
+		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`))
 }
 
 // redact is dsn with its password (in the user info or a password
