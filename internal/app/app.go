@@ -281,6 +281,9 @@ type clusterRole interface {
 	Status(ctx context.Context) cluster.Status
 }
 
+// followTimeout bounds one round of follow.
+const followTimeout = 5 * time.Second
+
 // follow keeps a replica on a shared store current with what other
 // replicas write, every interval: the leader's snapshot (unless this
 // replica leads), and on every replica the active overrides and the
@@ -291,11 +294,15 @@ func follow(ctx context.Context, eng *engine.Engine, g *gate.Gate, ev *events.Ev
 	defer t.Stop()
 	failing := false
 	for {
+		// Bounded, so a database that drops packets marks the
+		// snapshot stale in time instead of hanging the loop.
+		rctx, cancel := context.WithTimeout(ctx, followTimeout)
 		var errs []error
 		if !el.Leader() {
-			errs = append(errs, eng.Follow(ctx))
+			errs = append(errs, eng.Follow(rctx))
 		}
-		errs = append(errs, g.Refresh(ctx), ev.Refresh(ctx))
+		errs = append(errs, g.Refresh(rctx), ev.Refresh(rctx))
+		cancel()
 		switch err := errors.Join(errs...); {
 		case err != nil && !failing && ctx.Err() == nil:
 			log.Error("reading the shared store failed; serving the last copy, marked stale", "err", err)

@@ -19,6 +19,8 @@ import (
 const (
 	pgMaxConns        = 10
 	pgConnMaxIdleTime = 5 * time.Minute
+	// pgOpenTimeout bounds connecting and migrating at start.
+	pgOpenTimeout = time.Minute
 )
 
 // openPostgres opens the PostgreSQL database of the URL dsn through pgx,

@@ -77,7 +77,11 @@ type Store struct {
 // (ErrNotSQLite, ErrForeign, ErrCorrupt).
 func Open(dsn string) (*Store, error) {
 	if IsPostgres(dsn) {
-		return openPostgres(context.Background(), dsn)
+		// A database host that drops packets would otherwise hold slod's
+		// start until the kernel gives up on the connection.
+		ctx, cancel := context.WithTimeout(context.Background(), pgOpenTimeout)
+		defer cancel()
+		return openPostgres(ctx, dsn)
 	}
 	return openSQLite(dsn)
 }
