@@ -41,7 +41,7 @@ func specOf(service string, slos ...slo.SLO) slo.Spec {
 
 func testSpec() slo.Spec { return specOf("checkout", availability()) }
 
-func openStore(t *testing.T) *store.Store {
+func openStore(t testing.TB) *store.Store {
 	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "slod.db"))
 	if err != nil {
