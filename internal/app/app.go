@@ -218,6 +218,9 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 			watcher.Run(ctx, cmp.Or(cfg.NotifyEvery, 5*time.Second))
 		})
 		term.Wait()
+		// A follower does not ask Prometheus: its last reading of it
+		// would mislead the slod_prometheus_up alert.
+		source.Idle()
 	}
 	if el, ok := role.(*cluster.Elector); ok {
 		background(func() { el.Run(runCtx, lead) })

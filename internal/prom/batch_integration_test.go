@@ -224,6 +224,10 @@ func TestQueryRangesAgainstPrometheus(t *testing.T) {
 		}
 		wantSeries(t, queries[149], got[149], start, step, points, wants[149])
 		wantMetric(t, reg, "slod_prometheus_up", "", "", 1)
+		s.Idle()
+		if !metricAbsent(t, reg, "slod_prometheus_up") {
+			t.Error("slod_prometheus_up still exported after Idle")
+		}
 	})
 }
 

@@ -92,6 +92,12 @@ func (s *Source) onStateChange(_ string, from, to gobreaker.State) {
 	s.log.Log(context.Background(), level, "circuit breaker state changed", "from", from.String(), "to", to.String())
 }
 
+// Idle withdraws slod_prometheus_up: a replica that stopped evaluating (it
+// follows another on a shared store) no longer asks Prometheus, and its
+// last reading would go on claiming Prometheus is down (or up) long after
+// anyone knows. The next query sets it again.
+func (s *Source) Idle() { s.m.up.Reset() }
+
 // CircuitState is the breaker's state: "closed", "half-open" or "open".
 // Reading it also moves an open breaker whose timeout passed to half-open.
 func (s *Source) CircuitState() string { return s.breaker.State().String() }

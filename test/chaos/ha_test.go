@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -22,11 +23,18 @@ import (
 	"github.com/slo-dev/slo/internal/testing/slodtest"
 )
 
-// The cluster under test: replicas on one PostgreSQL, a short lease so
-// failovers take seconds.
+// haLease is the replicas' --lease: short, so failovers take seconds;
+// CHAOS_HA_LEASE (a duration) measures another, e.g. slod's default 15s.
+var haLease = func() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("CHAOS_HA_LEASE")); err == nil && d >= 3*time.Second {
+		return d
+	}
+	return 3 * time.Second
+}()
+
+// The cluster under test: replicas on one PostgreSQL.
 const (
 	haReplicas     = 3
-	haLease        = 3 * time.Second
 	haFollow       = 500 * time.Millisecond
 	haKillRounds   = 5
 	failoverBound  = 30 * time.Second // a test bound, not a target
