@@ -525,7 +525,7 @@ func TestHistoryFromLedger(t *testing.T) {
 	// 0.005/s of 10/s: half the budget at any point.
 	src := newConstSource(t, map[string]float64{"checkout_errors_total": 0.005, "checkout_requests_total": 10})
 	e, _ := loaded(t, []slo.Spec{testSpec()}, src, openStore(t))
-	pts, err := e.History("checkout", "availability", at0.Add(-40*day), at0, 1000)
+	pts, err := e.History(context.Background(), "checkout", "availability", at0.Add(-40*day), at0, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,6 +49,26 @@ func TestFollowerServesTheLeadersSnapshot(t *testing.T) {
 		t.Errorf("followed SLO differs from the leader's:\n got %+v backfill %v\nwant %+v backfill %v", g, got.Backfill, w, want.Backfill)
 	}
 
+	// The follower has no books of its own: its history is read from
+	// the ledger the leader stored, and matches the leader's.
+	from, to := clk.now().Add(-40*day), clk.now()
+	lh, err := leader.History(ctx, "checkout", "availability", from, to, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fh, err := follower.History(ctx, "checkout", "availability", from, to, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lh) < 2 || len(fh) != len(lh) {
+		t.Fatalf("history: follower %d points, leader %d; want the same, several", len(fh), len(lh))
+	}
+	for i := range lh {
+		if !fh[i].EvaluatedAt.Equal(lh[i].EvaluatedAt) || fh[i].Counts != lh[i].Counts {
+			t.Errorf("history point %d: follower %v %+v, leader %v %+v", i, fh[i].EvaluatedAt, fh[i].Counts, lh[i].EvaluatedAt, lh[i].Counts)
+		}
+	}
+
 	// The leader's next attempt fails: the follower shows its last good
 	// numbers, stale, with the leader's error.
 	src.set(func(s *constSource) { s.down = errors.New("prometheus circuit open") })
@@ -76,7 +96,7 @@ func TestFollowerServesTheLeadersSnapshot(t *testing.T) {
 
 	// The store is gone: every number is the follower's last copy.
 	st.Close()
-	err := follower.Follow(ctx)
+	err = follower.Follow(ctx)
 	got = follower.Snapshot().Services["checkout"]
 	if err == nil || !got.Stale || !got.SLOs[0].Stale || got.LastError == "" {
 		t.Errorf("store closed: err %v stale=%v/%v last error %q; want an error and every number stale", err, got.Stale, got.SLOs[0].Stale, got.LastError)

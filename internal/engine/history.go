@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/slo-dev/slo/internal/burnrate"
@@ -19,8 +21,9 @@ var ErrUnknownSLO = errors.New("unknown service or SLO")
 // period) up to the point, with the burn rates of the windows ending
 // there: the burn-down of the current window, whole from the first
 // minute of slod's life. At most limit points (the spacing grows in whole
-// hours to fit).
-func (e *Engine) History(service, slug string, from, to time.Time, limit int) ([]slo.Status, error) {
+// hours to fit). A replica that does not evaluate (a follower on a shared
+// store) has no books in memory and reads the leader's from the store.
+func (e *Engine) History(ctx context.Context, service, slug string, from, to time.Time, limit int) ([]slo.Status, error) {
 	st, ok := e.Snapshot().Services[service]
 	idx := -1
 	for i, o := range st.Spec.SLOs {
@@ -34,7 +37,14 @@ func (e *Engine) History(service, slug string, from, to time.Time, limit int) ([
 	o, current := st.Spec.SLOs[idx], st.SLOs[idx]
 	e.books.mu.Lock()
 	b := e.books.byFP[o.QueryFingerprint()]
+	following := e.books.byFP == nil
 	e.books.mu.Unlock()
+	if b == nil && following {
+		var err error
+		if b, _, err = e.readBook(ctx, o.QueryFingerprint(), []slo.SLO{o}, e.opts.Clock()); err != nil {
+			return nil, fmt.Errorf("history of %s/%s: %w", service, slug, err)
+		}
+	}
 
 	var cs []slo.Correction
 	if e.opts.Marks != nil {

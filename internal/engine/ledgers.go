@@ -148,14 +148,26 @@ func (bs *books) all() []*book {
 	return out
 }
 
-// loadBook builds the book of fp from the buckets the store holds.
+// loadBook builds the book of fp from the buckets the store holds, and
+// queues for the store the coarse buckets rolled up from old fine ones.
 func (e *Engine) loadBook(ctx context.Context, fp string, users []slo.SLO, now time.Time) (*book, error) {
+	b, rolled, err := e.readBook(ctx, fp, users, now)
+	if err != nil {
+		return nil, err
+	}
+	e.queueBuckets(fp, rolled)
+	return b, nil
+}
+
+// readBook builds the book of fp from the buckets the store holds; rolled
+// are the coarse buckets rolled up from fine ones older than the split.
+func (e *Engine) readBook(ctx context.Context, fp string, users []slo.SLO, now time.Time) (b *book, rolled []ledger.Bucket, err error) {
 	o := users[0]
 	stored, err := e.store.Buckets(ctx, fp)
 	if err != nil {
-		return nil, fmt.Errorf("load ledger of %s (%s): %w", o.Name, fp, err)
+		return nil, nil, fmt.Errorf("load ledger of %s (%s): %w", o.Name, fp, err)
 	}
-	b := &book{fp: fp, o: o, users: users, started: now}
+	b = &book{fp: fp, o: o, users: users, started: now}
 	lay := b.layout(now)
 	// Split at From first, so stored fine buckets older than the real
 	// split are rolled up by Advance instead of dropped.
@@ -167,10 +179,10 @@ func (e *Engine) loadBook(ctx context.Context, fp string, users []slo.SLO, now t
 			continue
 		}
 		if err := b.l.Put(s); err != nil {
-			return nil, fmt.Errorf("load ledger of %s (%s): %w", o.Name, fp, err)
+			return nil, nil, fmt.Errorf("load ledger of %s (%s): %w", o.Name, fp, err)
 		}
 	}
-	e.queueBuckets(fp, b.l.Advance(lay))
+	rolled = b.l.Advance(lay)
 	b.l.Reserve(lay)
-	return b, nil
+	return b, rolled, nil
 }

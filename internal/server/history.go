@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/slo-dev/slo/internal/api"
+	"github.com/slo-dev/slo/internal/engine"
 )
 
 // maxHistoryPoints bounds the limit a history request may ask for.
@@ -55,10 +56,16 @@ func (s *Server) history(c *gin.Context) {
 		}
 		limit = n
 	}
-	points, err := s.snaps.History(st.Spec.Service, slug, from, to, limit)
-	if err != nil {
+	points, err := s.snaps.History(c.Request.Context(), st.Spec.Service, slug, from, to, limit)
+	switch {
+	case errors.Is(err, engine.ErrUnknownSLO):
 		// Removed by a reload since the snapshot above was taken.
 		problem(c, http.StatusNotFound, api.ProblemUnknownSLO, fmt.Sprintf("service %q has no SLO %q", st.Spec.Service, slug))
+		return
+	case err != nil:
+		// A follower reads the ledger from the shared store.
+		s.log.Error("reading history failed", "service", st.Spec.Service, "slo", slug, "err", err)
+		problem(c, http.StatusServiceUnavailable, api.ProblemStoreUnavailable, "the SLO's history could not be read from the store; try again")
 		return
 	}
 	c.JSON(http.StatusOK, api.History{

@@ -73,7 +73,7 @@ type recordingSnapshot struct {
 	calls  []historyCall
 }
 
-func (r *recordingSnapshot) History(service, slug string, from, to time.Time, limit int) ([]slo.Status, error) {
+func (r *recordingSnapshot) History(_ context.Context, service, slug string, from, to time.Time, limit int) ([]slo.Status, error) {
 	r.calls = append(r.calls, historyCall{service, slug, from, to, limit})
 	return r.points, r.err
 }

@@ -86,7 +86,7 @@ func (f fixedSnapshot) Snapshot() *engine.Snapshot { return f.snap }
 
 // History answers as engine.Engine.History does for an SLO the snapshot
 // lacks, and with historyStatuses for every other.
-func (f fixedSnapshot) History(service, slug string, _, _ time.Time, _ int) ([]slo.Status, error) {
+func (f fixedSnapshot) History(_ context.Context, service, slug string, _, _ time.Time, _ int) ([]slo.Status, error) {
 	for _, o := range f.snap.Services[service].Spec.SLOs {
 		if o.Slug == slug {
 			return historyStatuses(), nil

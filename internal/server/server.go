@@ -3,6 +3,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -25,7 +26,7 @@ import (
 // SLO from its ledger (internal/engine.Engine).
 type Snapshots interface {
 	Snapshot() *engine.Snapshot
-	History(service, slug string, from, to time.Time, limit int) ([]slo.Status, error)
+	History(ctx context.Context, service, slug string, from, to time.Time, limit int) ([]slo.Status, error)
 }
 
 // Config holds the server's settings.
