@@ -304,6 +304,7 @@ func testFailover(t *testing.T, srv *promtest.Server, rng *rand.Rand) {
 		t.Errorf("acknowledged but not in the log: %s", l)
 	}
 	checkOneLeaderAtATime(t, c.epochs())
+	checkFollowerHistory(t, c)
 	testPostgresLost(t, c)
 }
 
@@ -326,6 +327,25 @@ func checkOneLeaderAtATime(t *testing.T, es []epoch) {
 		}
 	}
 	t.Logf("terms by token: %v", es)
+}
+
+// checkFollowerHistory asks a follower, which keeps no ledger in memory,
+// for an SLO's history: it reads the leader's from the store, so the
+// dashboard's charts are the same whichever replica serves them.
+func checkFollowerHistory(t *testing.T, c *cluster) {
+	leader, _ := c.leader("r1", "")
+	for id, r := range c.replicas {
+		if id == leader {
+			continue
+		}
+		var h api.History
+		r.GetJSON(t, "/api/v1/services/healthy/slos/availability/history", &h)
+		if len(h.Points) < 2 {
+			t.Errorf("follower %s: history of healthy has %d points; want the leader's stored ledger, hourly", id, len(h.Points))
+		}
+		t.Logf("follower %s: history of healthy/availability has %d points", id, len(h.Points))
+		return
+	}
 }
 
 // testPostgresLost stops PostgreSQL under the cluster: every replica goes
