@@ -21,9 +21,9 @@ type dialect struct {
 	clockMS string
 	// idsFromJSON selects the ids of a JSON array passed as one parameter.
 	idsFromJSON string
-	// forUpdate and forShare lock the rows a SELECT reads until commit;
+	// forUpdate and forKeyShare lock the rows a SELECT reads until commit;
 	// empty on SQLite, whose write transactions are serialised anyway.
-	forUpdate, forShare string
+	forUpdate, forKeyShare string
 	// lockMigrations, when set, runs first in each migration
 	// transaction: replicas starting together must not both apply one.
 	lockMigrations string
@@ -49,7 +49,7 @@ var postgresDialect = &dialect{
 	clockMS:        `(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT`,
 	idsFromJSON:    `SELECT value::bigint FROM json_array_elements_text(?::json)`,
 	forUpdate:      ` FOR UPDATE`,
-	forShare:       ` FOR SHARE`,
+	forKeyShare:    ` FOR KEY SHARE`,
 	lockMigrations: `SELECT pg_advisory_xact_lock(` + strconv.Itoa(migrationLockKey) + `)`,
 }
 

@@ -72,8 +72,14 @@ func (s *Store) TryLease(ctx context.Context, name, holder string, ttl time.Dura
 	if name == "" || holder == "" || ttl < time.Millisecond {
 		return Lease{}, fmt.Errorf("store: try lease %q for %q: name and holder must be set and ttl at least 1ms (got %v)", name, holder, ttl)
 	}
-	var row leaseRow
-	err := inTx(ctx, s.w, func(t *txn) error {
+	row, err := s.renew(ctx, name, holder, ttl)
+	if err == nil {
+		return row.lease(name), nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return Lease{}, fmt.Errorf("store: try lease %q for %q: renew: %w", name, holder, err)
+	}
+	err = inTx(ctx, s.w, func(t *txn) error {
 		// A placeholder row to lock; the grant below always replaces it,
 		// since a never-held lease is free.
 		if _, err := t.ExecContext(ctx, `INSERT INTO cluster_lease (name, holder, token, acquired_at, renewed_at, expires_at)
@@ -97,6 +103,23 @@ func (s *Store) TryLease(ctx context.Context, name, holder string, ttl time.Dura
 		return Lease{}, fmt.Errorf("store: try lease %q for %q: %w", name, holder, err)
 	}
 	return row.lease(name), nil
+}
+
+// renew extends holder's unexpired term of lease name by ttl from now
+// (the database clock), keeping its token; sql.ErrNoRows when holder has
+// no such term. One UPDATE: on PostgreSQL its row lock (FOR NO KEY
+// UPDATE) does not wait for the leader's own fenced writes, which hold
+// the row FOR KEY SHARE, so a long write (a backfill's batch of buckets)
+// cannot make the leader miss its renewal. Taking the lease over locks
+// it FOR UPDATE and does wait for them.
+func (s *Store) renew(ctx context.Context, name, holder string, ttl time.Duration) (leaseRow, error) {
+	clock := s.w.d.clockMS
+	var r leaseRow
+	err := s.w.QueryRowContext(ctx, `UPDATE cluster_lease SET renewed_at = `+clock+`, expires_at = `+clock+` + ?
+		WHERE name = ? AND holder = ? AND token > 0 AND expires_at > `+clock+`
+		RETURNING `+leaseColumns+`, renewed_at`, ttl.Milliseconds(), name, holder).
+		Scan(&r.holder, &r.token, &r.acquired, &r.renewed, &r.expires, &r.now)
+	return r, err
 }
 
 // readLease reads lease name and then the database clock; lock is
@@ -225,16 +248,17 @@ func (s *Store) epoch() int64 {
 // fencedTx runs fn in a write transaction that, with a fence set, first
 // checks that the fence's holder still holds the lease with token epoch
 // and that it has not expired, by the database clock. On PostgreSQL the
-// check locks the lease row FOR SHARE until commit: a takeover's UPDATE
-// waits for the fenced writes in flight, and fenced writes after it find
-// the new term and fail with ErrFenced. SQLite's immediate transactions
+// check locks the lease row FOR KEY SHARE until commit: a takeover (FOR
+// UPDATE) waits for the fenced writes in flight, and fenced writes after
+// it find the new term and fail with ErrFenced; the holder's renewal
+// (FOR NO KEY UPDATE) does not wait for them. SQLite's immediate transactions
 // serialise the same way.
 func (s *Store) fencedTx(ctx context.Context, epoch int64, fn func(*txn) error) error {
 	return inTx(ctx, s.w, func(t *txn) error {
 		if f := s.fence; f != nil {
 			var one int
 			err := t.QueryRowContext(ctx, `SELECT 1 FROM cluster_lease
-				WHERE name = ? AND holder = ? AND token = ? AND expires_at > `+t.d.clockMS+t.d.forShare,
+				WHERE name = ? AND holder = ? AND token = ? AND expires_at > `+t.d.clockMS+t.d.forKeyShare,
 				f.Lease, f.Holder, epoch).Scan(&one)
 			if errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("%w (lease %q, holder %q, token %d)", ErrFenced, f.Lease, f.Holder, epoch)

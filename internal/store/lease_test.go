@@ -403,3 +403,44 @@ func TestTakeoverWaitsForFencedWrite(t *testing.T) {
 		}
 	})
 }
+
+// The holder renews while its own fenced write is in flight, without
+// waiting for it: a long write (a backfill's batch of buckets) must not
+// make the leader miss its renewal and lose its term.
+func TestRenewalDoesNotWaitForOwnFencedWrite(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		if b.name == "sqlite" {
+			t.Skip("SQLite serialises write transactions: a renewal waits for any write in flight, however short")
+		}
+		ctx := context.Background()
+		a := openShared(t, b, 1)[0]
+		tokenA := fenceOf(a, "a")
+		la := mustLease(t, a, "a", time.Hour)
+		tokenA.Store(la.Token)
+
+		checked, release := make(chan struct{}), make(chan struct{})
+		done := make(chan error)
+		go func() {
+			done <- a.fencedTx(ctx, la.Token, func(t *txn) error {
+				close(checked)
+				<-release
+				_, err := t.ExecContext(ctx, `INSERT INTO snapshots (service, evaluated_at, data) VALUES ('long', 0, '{}')`)
+				return err
+			})
+		}()
+		<-checked
+		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		renewed, err := a.TryLease(rctx, lease, "a", time.Hour)
+		cancel()
+		close(release)
+		if werr := <-done; werr != nil {
+			t.Fatalf("fenced write: %v", werr)
+		}
+		if err != nil {
+			t.Fatalf("renewal while the holder's fenced write was in flight: %v", err)
+		}
+		if renewed.Holder != "a" || renewed.Token != la.Token || renewed.ExpiresAt.Before(la.ExpiresAt) {
+			t.Errorf("renewal = %+v, want a's term %d extended past %v", renewed, la.Token, la.ExpiresAt)
+		}
+	})
+}

@@ -2,15 +2,15 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
-	// Registers the "pgx" driver.
-	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // Pool settings on PostgreSQL: every replica keeps up to this many
@@ -21,6 +21,21 @@ const (
 	pgConnMaxIdleTime = 5 * time.Minute
 	// pgOpenTimeout bounds connecting and migrating at start.
 	pgOpenTimeout = time.Minute
+	// pgIdleInTxTimeout ends the session of a client that stalls inside
+	// a transaction (a leader paused by a long GC, SIGSTOP, a frozen VM)
+	// so the server rolls it back: a fenced write holds the lease row
+	// FOR KEY SHARE, and a stalled holder would otherwise keep every other
+	// replica from taking the lease for as long as it stays stalled.
+	// slod's transactions are short; a URL that sets the parameter wins.
+	pgIdleInTxTimeout = 5 * time.Second
+	idleInTxParam     = "idle_in_transaction_session_timeout"
+	// pgConnectTimeout bounds each new connection when the URL sets no
+	// connect_timeout. database/sql opens connections in the background
+	// without a deadline of the caller's: a database that accepts and
+	// then never answers (a partition, a stalled proxy) would otherwise
+	// hold every slot of the pool in a connect that never ends, and the
+	// replica would stay cut off after the network healed.
+	pgConnectTimeout = 5 * time.Second
 )
 
 // openPostgres opens the PostgreSQL database of the URL dsn through pgx,
@@ -29,10 +44,21 @@ const (
 // PostgreSQL has no single-writer limit to work around.
 func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	name := redact(dsn)
-	pool, err := sql.Open("pgx", dsn)
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", name, err)
+		// pgx's message may quote the URL, password and all.
+		return nil, fmt.Errorf("store: open %s: the URL does not parse as a PostgreSQL connection string", name)
 	}
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = pgConnectTimeout
+	}
+	if _, set := cfg.RuntimeParams[idleInTxParam]; !set {
+		cfg.RuntimeParams[idleInTxParam] = strconv.FormatInt(pgIdleInTxTimeout.Milliseconds(), 10)
+	}
+	if _, set := cfg.RuntimeParams["application_name"]; !set {
+		cfg.RuntimeParams["application_name"] = "slod"
+	}
+	pool := stdlib.OpenDB(*cfg)
 	pool.SetMaxOpenConns(pgMaxConns)
 	pool.SetMaxIdleConns(pgMaxConns)
 	pool.SetConnMaxIdleTime(pgConnMaxIdleTime)

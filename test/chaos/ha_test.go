@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -50,6 +51,8 @@ type cluster struct {
 	db       *sql.DB
 	flags    func(id string) []string
 	replicas map[string]*slodtest.Slod
+	// proxies stand between each replica and PostgreSQL, to cut one off.
+	proxies map[string]*tcpProxy
 }
 
 func startCluster(t testing.TB, srv *promtest.Server) *cluster {
@@ -57,9 +60,20 @@ func startCluster(t testing.TB, srv *promtest.Server) *cluster {
 	dsn := pg.NewDatabase(t)
 	dir := slodtest.WriteSpecs(t, map[string]string{"healthy.yaml": spec("healthy", "10m"), "exhausted.yaml": spec("exhausted", "10m")})
 	tmp := t.TempDir()
-	c := &cluster{t: t, pg: pg, dsn: dsn, replicas: map[string]*slodtest.Slod{}}
+	c := &cluster{t: t, pg: pg, dsn: dsn, replicas: map[string]*slodtest.Slod{}, proxies: map[string]*tcpProxy{}}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
 	c.flags = func(id string) []string {
-		return append(slodFlags(dir, dsn, srv.URL), "--lease", haLease.String(), "--follow-interval", haFollow.String(),
+		p, ok := c.proxies[id]
+		if !ok {
+			p = startProxy(t, u.Host)
+			c.proxies[id] = p
+		}
+		via := *u
+		via.Host = p.Addr()
+		return append(slodFlags(dir, via.String(), srv.URL), "--lease", haLease.String(), "--follow-interval", haFollow.String(),
 			"--replica-id", id, "--dead-letter-path", filepath.Join(tmp, id+".deadletter.jsonl"))
 	}
 	db, err := sql.Open("pgx", dsn)
@@ -204,21 +218,37 @@ func (g *getLoad) p99() time.Duration {
 	return s[len(s)*99/100]
 }
 
-// testFailover kills the leader (SIGKILL) under POSTed checks spread over
-// every replica and GETs to the others, haKillRounds times, then pauses
-// one (SIGSTOP) past its lease and wakes it. Every acknowledged check is
-// in the decision log; the replicas left answer every GET; a new leader
-// evaluates within the lease and an interval; and the evaluations prove
-// one leader at a time: each term's rows (by the fencing token the store
+// The faults of testFailover's rounds, in order after the kills.
+const (
+	killed = "killed"
+	paused = "paused"
+	cutOff = "cut off from PostgreSQL"
+)
+
+// testFailover takes the leader away under POSTed checks spread over
+// every replica and GETs to the others: it kills it (SIGKILL)
+// haKillRounds times, pauses it (SIGSTOP) past its lease and wakes it,
+// and cuts it off from PostgreSQL (its connections go silent) and mends
+// the link. Every acknowledged check is in the decision log; the others
+// (and a cut-off leader, from memory) answer every GET; a new leader
+// evaluates within the lease and a cycle; and the evaluations prove one
+// leader at a time: each term's rows (by the fencing token the store
 // wrote with them) come wholly after the previous term's.
 func testFailover(t *testing.T, srv *promtest.Server, rng *rand.Rand) {
 	c := startCluster(t, srv)
 	acked := map[int64]string{}
 	survivor := "r1"
 	var failovers []time.Duration
-	for round := 1; round <= haKillRounds+1; round++ {
+	faults := append(slices.Repeat([]string{killed}, haKillRounds), paused, cutOff)
+	var last int64 // the term the previous round began
+	for i, fault := range faults {
+		round := i + 1
 		old, token := c.leader(survivor, "")
-		pause := round > haKillRounds
+		if last != 0 && token != last {
+			// A leader that cannot renew its own lease (a lock held
+			// by its own writes) loses it over and over.
+			t.Errorf("round %d: the lease changed hands between rounds: term %d leads, the previous round began %d", round, token, last)
+		}
 		var bases, others []string
 		for id, r := range c.replicas {
 			bases = append(bases, r.URL)
@@ -226,6 +256,11 @@ func testFailover(t *testing.T, srv *promtest.Server, rng *rand.Rand) {
 				others = append(others, r.URL)
 				survivor = id
 			}
+		}
+		asked := others
+		if fault == cutOff {
+			// Cut off, it still answers GETs from memory.
+			asked = bases
 		}
 		stop := make(chan struct{})
 		posts := make(chan loadResult, len(bases))
@@ -235,24 +270,32 @@ func testFailover(t *testing.T, srv *promtest.Server, rng *rand.Rand) {
 			}()
 		}
 		gets := &getLoad{}
-		getting := gets.run(others, 2*len(others), stop)
+		getting := gets.run(asked, 2*len(asked), stop)
 		time.Sleep(500*time.Millisecond + time.Duration(rng.Int64N(int64(time.Second))))
-		killed := time.Now()
-		if pause {
-			c.replicas[old].Pause(t)
-		} else {
+		began := time.Now()
+		switch fault {
+		case killed:
 			c.replicas[old].Kill(t)
+		case paused:
+			c.replicas[old].Pause(t)
+		case cutOff:
+			c.proxies[old].Cut()
 		}
 		seen, next := c.firstEvaluationAfter(token)
-		failover := seen.Sub(killed)
-		if pause {
+		failover := seen.Sub(began)
+		switch fault {
+		case killed:
+			failovers = append(failovers, failover)
+			time.Sleep(time.Second)
+		case paused:
 			// Woken past its lease, the old leader must find itself
 			// fenced: checked below from the evaluations.
 			c.replicas[old].Resume(t)
 			time.Sleep(2 * haLease)
-		} else {
-			failovers = append(failovers, failover)
+		case cutOff:
 			time.Sleep(time.Second)
+			c.proxies[old].Mend()
+			c.waitFresh(old)
 		}
 		close(stop)
 		getting.Wait()
@@ -267,27 +310,24 @@ func testFailover(t *testing.T, srv *promtest.Server, rng *rand.Rand) {
 		for _, a := range res.acks {
 			acked[a.id] = a.version
 		}
-		how := "killed"
-		if pause {
-			how = "paused"
-		}
-		t.Logf("round %d: leader %s (token %d) %s; token %d evaluated %v later; %d checks acknowledged, %d refused, %d cut off; %d GETs to the others, p99 %v, %d errors",
-			round, old, token, how, next, failover.Round(10*time.Millisecond), len(res.acks), res.refused, res.cut,
+		t.Logf("round %d: leader %s (token %d) %s; token %d evaluated %v later; %d checks acknowledged, %d refused, %d cut off; %d GETs, p99 %v, %d errors",
+			round, old, token, fault, next, failover.Round(10*time.Millisecond), len(res.acks), res.refused, res.cut,
 			len(gets.latencies), gets.p99().Round(10*time.Microsecond), len(gets.errors))
 		for i, e := range gets.errors {
 			if i == 5 {
 				t.Errorf("round %d: ... %d GET errors in all", round, len(gets.errors))
 				break
 			}
-			t.Errorf("round %d: GET to a surviving replica failed: %s", round, e)
+			t.Errorf("round %d: GET failed: %s", round, e)
 		}
 		for _, b := range res.bad {
 			t.Errorf("round %d: %s", round, b)
 		}
-		if next <= token {
-			t.Errorf("round %d: the new term's token %d is not above the old %d", round, next, token)
+		if next != token+1 {
+			t.Errorf("round %d: the first term to evaluate after %d is %d; want exactly one takeover, %d", round, token, next, token+1)
 		}
-		if !pause {
+		last = next
+		if fault == killed {
 			c.start(old)
 		}
 	}
@@ -315,8 +355,8 @@ func testFailover(t *testing.T, srv *promtest.Server, rng *rand.Rand) {
 // term's.
 func checkOneLeaderAtATime(t *testing.T, es []epoch) {
 	t.Helper()
-	if len(es) < haKillRounds+2 {
-		t.Errorf("%d terms wrote evaluations; want at least %d (the first leader and one per round)", len(es), haKillRounds+2)
+	if len(es) < haKillRounds+3 {
+		t.Errorf("%d terms wrote evaluations; want at least %d (the first leader and one per round)", len(es), haKillRounds+3)
 	}
 	for i, e := range es {
 		if e.token == 0 {
@@ -327,6 +367,18 @@ func checkOneLeaderAtATime(t *testing.T, es []epoch) {
 		}
 	}
 	t.Logf("terms by token: %v", es)
+}
+
+// waitFresh waits until replica id answers POSTed checks with fresh
+// numbers: it reaches the database and follows the leader again.
+func (c *cluster) waitFresh(id string) {
+	c.t.Helper()
+	client := &http.Client{Timeout: 5 * time.Second}
+	slodtest.WaitFor(c.t, recoveryBound, id+" answering POSTs with fresh numbers", func() bool {
+		code, body, err := post(client, c.replicas[id].URL, "healthy", "fresh-"+id)
+		var d api.Decision
+		return err == nil && code == http.StatusOK && json.Unmarshal(body, &d) == nil && !d.Stale
+	})
 }
 
 // checkFollowerHistory asks a follower, which keeps no ledger in memory,
@@ -392,12 +444,8 @@ func testPostgresLost(t *testing.T, c *cluster) {
 
 	c.pg.Restart(t)
 	restarted := time.Now()
-	for id, r := range c.replicas {
-		slodtest.WaitFor(t, recoveryBound, id+" answering POSTs with fresh numbers again", func() bool {
-			code, body, err := post(client, r.URL, "healthy", "pg-back-"+id)
-			var d api.Decision
-			return err == nil && code == http.StatusOK && json.Unmarshal(body, &d) == nil && !d.Stale
-		})
+	for id := range c.replicas {
+		c.waitFresh(id)
 	}
 	leader, token := c.leader("r1", "")
 	t.Logf("PostgreSQL back: every replica answers POSTs with fresh numbers %v after the restart; leader %s, token %d", time.Since(restarted).Round(10*time.Millisecond), leader, token)
