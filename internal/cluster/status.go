@@ -50,8 +50,11 @@ type Single struct {
 // Leader is always true.
 func (Single) Leader() bool { return true }
 
-// Status lists the replica alone, leading.
+// Status lists the replica alone, leading, seen now: it is answering.
 func (s Single) Status(context.Context) Status {
-	return Status{Backend: "sqlite", Self: s.Self.ID, Leader: s.Self.ID,
-		Replicas: []Replica{{Member: s.Self, Self: true, Leader: true, Healthy: true}}}
+	now := time.Now().UTC()
+	me := s.Self
+	me.SeenAt = now
+	return Status{Backend: "sqlite", Self: me.ID, Leader: me.ID, Now: now,
+		Replicas: []Replica{{Member: me, Self: true, Leader: true, Healthy: true}}}
 }
