@@ -27,11 +27,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/slo-dev/slo/internal/api"
+	"github.com/slo-dev/slo/internal/app"
 	"github.com/slo-dev/slo/internal/demo/synth"
 	"github.com/slo-dev/slo/internal/engine"
 	"github.com/slo-dev/slo/internal/prom"
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store"
+	"github.com/slo-dev/slo/internal/testing/pgtest"
 	"github.com/slo-dev/slo/internal/testing/promtest"
 	"github.com/slo-dev/slo/internal/testing/slodtest"
 )
@@ -110,6 +112,7 @@ type env struct {
 	incident time.Time
 	slod     *slodtest.Slod
 	slosDir  string
+	promURL  string
 	ctx      context.Context
 
 	mu      sync.Mutex
@@ -137,6 +140,7 @@ func TestDashboard(t *testing.T) {
 	t.Run("accessibility basics", e.testAccessibility)
 	t.Run("phone width", e.testPhone)
 	t.Run("durations as sloctl writes them", e.testDurations)
+	t.Run("replica on PostgreSQL", e.testReplica)
 	// Last: it adds a service to the running slod.
 	t.Run("unmeasured SLO", e.testUnmeasuredSLO)
 
@@ -197,6 +201,7 @@ func start(t *testing.T) *env {
 
 	slosDir := slodtest.WriteSpecs(t, specs)
 	e.slosDir = slosDir
+	e.promURL = promSrv.URL
 	db := filepath.Join(t.TempDir(), "slod.db")
 	recordHistory(t, slosDir, db, promSrv.URL, now)
 
@@ -206,6 +211,29 @@ func start(t *testing.T) *env {
 	e.slod.WaitEvaluated(t, 2*time.Minute)
 	e.ctx = newBrowser(t, chromium, e)
 	return e
+}
+
+// testReplica: behind a load balancer of replicas on PostgreSQL, the
+// header names the replica that answered and whether it leads; one slod
+// on SQLite shows nothing there.
+func (e *env) testReplica(t *testing.T) {
+	e.run(t, "single node", chromedp.Navigate(e.slod.URL+"/#/"), chromedp.WaitVisible(chromedp.CSS(overviewLoaded)))
+	if !eval[bool](t, e, `document.getElementById('replica').hidden`) {
+		t.Error("one slod on SQLite shows a replica badge")
+	}
+
+	pg := pgtest.Start(t)
+	r := slodtest.Start(t, slodtest.Options{SLOs: e.slosDir, DB: pg.NewDatabase(t), PrometheusURL: e.promURL,
+		Interval: 10 * time.Second, Quiet: true, Tune: func(c *app.Config) {
+			c.Cluster = app.ClusterConfig{ReplicaID: "replica-a", Lease: 3 * time.Second, FollowInterval: time.Second}
+		}})
+	r.WaitEvaluated(t, 2*time.Minute)
+	e.run(t, "replica badge", chromedp.Navigate(r.URL+"/#/"), chromedp.WaitVisible(chromedp.CSS(overviewLoaded)),
+		chromedp.WaitVisible(chromedp.ID("replica")))
+	e.screenshot(t, "replica.png")
+	if badge := eval[string](t, e, `document.getElementById('replica').textContent`); badge != "Replica replica-a · leader" {
+		t.Errorf("replica badge %q, want %q", badge, "Replica replica-a · leader")
+	}
 }
 
 // recordHistory runs slod's own engine over the same Prometheus, store and

@@ -2,7 +2,7 @@
 // #/decisions) to a view and keeps it refreshed. Plain modules, no
 // dependencies, no network beyond slod's own API.
 import { h } from './dom.js';
-import { ApiError } from './api.js';
+import { api, ApiError } from './api.js';
 import { backtestView } from './views/backtest.js';
 import { decisionsView } from './views/decisions.js';
 import { notFoundView } from './views/notfound.js';
@@ -14,6 +14,7 @@ const REFRESH_MS = 30000;
 const main = document.getElementById('main');
 const statusEl = document.getElementById('refresh-status');
 const banner = document.getElementById('error-banner');
+const replicaEl = document.getElementById('replica');
 let view = null;
 let lastOk = null;
 let refreshes = 0;
@@ -75,6 +76,7 @@ async function load(current) {
     main.dataset.loaded = 'true';
     main.dataset.refreshes = String(refreshes);
     statusEl.textContent = 'Updated ' + lastOk.toLocaleTimeString();
+    showReplica();
   } catch (err) {
     if (current !== view) return;
     if (err instanceof ApiError && err.status === 404 && (current.name === 'service' || current.name === 'backtest')) {
@@ -90,6 +92,25 @@ async function load(current) {
     banner.hidden = false;
     statusEl.textContent = 'Update failed';
   }
+}
+
+// showReplica names, behind a load balancer of several slod replicas on
+// PostgreSQL, the one answering and whether it leads. One replica on
+// SQLite shows nothing. Best effort: a failure hides it.
+async function showReplica() {
+  let cl;
+  try { cl = await api('/cluster'); } catch (e) { replicaEl.hidden = true; return; }
+  if (!cl || cl.backend !== 'postgres') { replicaEl.hidden = true; return; }
+  let role;
+  if (cl.store_error) role = 'store unreachable';
+  else if (!cl.leader) role = 'no leader';
+  else if (cl.leader === cl.self) role = 'leader';
+  else role = 'follower of ' + cl.leader;
+  replicaEl.textContent = 'Replica ' + cl.self + ' · ' + role;
+  replicaEl.title = cl.replicas.length + ' replicas; lease ' + cl.lease_seconds + 's' +
+    (cl.leader ? ', term ' + Math.round(cl.lease_age_seconds) + 's old (token ' + cl.token + ')' : '');
+  replicaEl.classList.toggle('trouble', Boolean(cl.store_error) || !cl.leader);
+  replicaEl.hidden = false;
 }
 
 function navigate(focus) {
