@@ -207,3 +207,30 @@ func BenchmarkSaveBucketsCycle(b *testing.B) {
 		reportOpsPerSec(b)
 	})
 }
+
+// What a new term starts with: every SLO's whole ledger (30 days, the
+// last 3 of them fine) read back, one fingerprint at a time, as the new
+// leader's first cycle does. 100 SLOs; the figure per SLO scales.
+func BenchmarkLoadLedgers(b *testing.B) {
+	forEachBackend(b, func(b *testing.B, be backend) {
+		ctx := context.Background()
+		s := be.open(b)
+		const slos = 100
+		batch := map[string][]ledger.Bucket{}
+		for i := range slos {
+			batch[benchFingerprint(i, 16)] = benchLedger()
+		}
+		if err := s.SaveBucketsBatch(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			for fp := range batch {
+				bs, err := s.Buckets(ctx, fp)
+				if err != nil || len(bs) != len(batch[fp]) {
+					b.Fatalf("%s: %d buckets, %v; want %d", fp, len(bs), err, len(batch[fp]))
+				}
+			}
+		}
+		b.ReportMetric(b.Elapsed().Seconds()*1000/float64(b.N)/slos, "ms/slo")
+	})
+}
