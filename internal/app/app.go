@@ -171,7 +171,8 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- net.Add
 	if self.URL == "" {
 		self.URL = "http://" + ln.Addr().String()
 	}
-	var role clusterRole = cluster.Single{Self: self}
+	// Always the leader on SQLite; elected on PostgreSQL.
+	var role server.Cluster = cluster.Single{Self: self}
 	if shared {
 		el := cluster.New(st, self, log, cluster.Options{Lease: cfg.Cluster.Lease, Registerer: reg})
 		st.SetFence(el.Fence())
@@ -275,13 +276,6 @@ func deadLetterPath(cfg Config, shared bool) string {
 	default:
 		return cfg.DB + ".deadletter.jsonl"
 	}
-}
-
-// clusterRole is this replica's part: always the leader on SQLite
-// (cluster.Single), elected on PostgreSQL (cluster.Elector).
-type clusterRole interface {
-	Leader() bool
-	Status(ctx context.Context) cluster.Status
 }
 
 // followTimeout bounds one round of follow.

@@ -99,9 +99,6 @@ func New(st Store, self store.Member, log *slog.Logger, opts Options) *Elector {
 	return e
 }
 
-// Self is this replica's ID.
-func (e *Elector) Self() string { return e.self.ID }
-
 // Leader reports whether this replica leads now: it holds a term whose
 // local deadline has not passed.
 func (e *Elector) Leader() bool {
